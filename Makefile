@@ -1,0 +1,52 @@
+# parplan — two commands do everything: `make quarterly` and `make test`.
+# No conda needed: the environment is a .venv made with python3 -m venv + pip, created on demand.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.parplan-installed
+# Default quarter: params/defaults.yaml (the only place run parameters live).
+QUARTER ?= $(shell sed -n 's/^default_quarter:[[:space:]]*"\{0,1\}\([0-9Qq]*\)"\{0,1\}.*/\1/p' params/defaults.yaml)
+export GX_ANALYTICS_ENABLED := False
+export MPLBACKEND := Agg
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup quarterly ingest test lab sample clean catalogue
+
+help: ## list the targets
+	@echo "parplan — make targets:"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-12s %s\n", $$1, $$2}'
+	@echo "Variables: QUARTER=$(QUARTER) (default from params/defaults.yaml), PYTHON=$(PYTHON)"
+
+$(STAMP): pyproject.toml
+	@echo ">> creating $(VENV) with $(PYTHON) -m venv and installing parplan[dev] (first run takes a minute or two)"
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "parplan needs Python >= 3.11 / cần Python >= 3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name parplan --display-name "Python (parplan)" >/dev/null
+	@touch $@
+
+setup: $(STAMP) ## create .venv (python3 -m venv + pip) and register the parplan Jupyter kernel
+
+quarterly: $(STAMP) ## validate + ingest the agency data and render the HTML reports for QUARTER
+	$(BIN)/python -m parplan quarterly --quarter "$(QUARTER)"
+
+ingest: $(STAMP) ## validate + ingest only (no reports) for QUARTER
+	$(BIN)/python -m parplan ingest --quarter "$(QUARTER)"
+
+catalogue: $(STAMP) ## print the plan catalogue as CSV
+	$(BIN)/python -m parplan catalogue --format csv
+
+test: $(STAMP) ## run the whole test suite
+	$(BIN)/python -m pytest
+
+lab: $(STAMP) ## open JupyterLab with the parplan kernel
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+sample: $(STAMP) ## regenerate the shipped sample data under data/raw/ (deterministic)
+	$(BIN)/python -m parplan sample
+
+clean: ## remove generated outputs (data/processed, reports, templates); keeps .venv
+	rm -rf reports templates
+	find data/processed -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -1,0 +1,96 @@
+"""Quarters written `YYYYQn` (e.g. 2023Q2): parsing, dates, year-to-date range, labels."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+class QuarterError(ValueError):
+    """A quarter string that is not `YYYYQn`."""
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """One calendar quarter."""
+
+    year: int
+    q: int
+
+    @classmethod
+    def parse(cls, text: object) -> Quarter:
+        """Parse `YYYYQn` (n = 1..4); anything else raises QuarterError with a bilingual message."""
+        if isinstance(text, Quarter):
+            return text
+        s = str(text).strip() if text is not None else ""
+        m = _QUARTER_RE.match(s)
+        if not m:
+            raise QuarterError(
+                f"Quý không hợp lệ: {s!r} — phải viết dạng YYYYQn, n từ 1 đến 4 (ví dụ 2023Q2). / "
+                f"Invalid quarter {s!r}: expected YYYYQn with n in 1..4 (e.g. 2023Q2)."
+            )
+        year = int(m.group(1))
+        if not 2000 <= year <= 2100:
+            raise QuarterError(
+                f"Năm ngoài phạm vi 2000–2100: {s!r}. / Year out of range 2000–2100: {s!r}."
+            )
+        return cls(year, int(m.group(2)))
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.q}"
+
+    @property
+    def start(self) -> dt.date:
+        """First day of the quarter."""
+        return dt.date(self.year, 3 * self.q - 2, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """Last day of the quarter."""
+        nxt = dt.date(self.year + 1, 1, 1) if self.q == 4 else dt.date(self.year, 3 * self.q + 1, 1)
+        return nxt - dt.timedelta(days=1)
+
+    @property
+    def ytd_start(self) -> dt.date:
+        """First day of the year (start of the year-to-date range)."""
+        return dt.date(self.year, 1, 1)
+
+    def previous(self) -> Quarter:
+        """The quarter before this one."""
+        return Quarter(self.year - 1, 4) if self.q == 1 else Quarter(self.year, self.q - 1)
+
+    def next(self) -> Quarter:
+        """The quarter after this one."""
+        return Quarter(self.year + 1, 1) if self.q == 4 else Quarter(self.year, self.q + 1)
+
+    def quarters_to_date(self) -> list[Quarter]:
+        """The quarters of this year up to and including this one."""
+        return [Quarter(self.year, i) for i in range(1, self.q + 1)]
+
+    def contains(self, day: dt.date) -> bool:
+        """True when the day falls inside this quarter."""
+        return self.start <= day <= self.end
+
+    def elapsed_share(self) -> float:
+        """Share of the year elapsed at the end of this quarter (0.25, 0.5, 0.75, 1.0)."""
+        return self.q / 4
+
+    def label(self, lang: str = "vi") -> str:
+        """Human label: 'Quý II/2023' (vi) or 'Q2 2023' (en)."""
+        return f"Quý {_ROMAN[self.q]}/{self.year}" if lang == "vi" else f"Q{self.q} {self.year}"
+
+    def ytd_label(self, lang: str = "vi") -> str:
+        """Year-to-date label: '6 tháng đầu năm 2023' / 'Jan–Jun 2023'."""
+        months = 3 * self.q
+        if lang == "vi":
+            return f"Lũy kế {months} tháng năm {self.year}" if self.q < 4 else f"Cả năm {self.year}"
+        end = self.end.strftime("%b")
+        return f"Jan–{end} {self.year} (year to date)"
+
+
+def parse_quarter(text: object) -> Quarter:
+    """Shorthand for Quarter.parse."""
+    return Quarter.parse(text)
