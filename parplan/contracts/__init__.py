@@ -1,0 +1,106 @@
+"""Dataset contracts: columns, types, allowed values, keys and Vietnamese headers, one YAML per dataset."""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).parent
+TYPES = {"string", "category", "date", "bool", "int", "float"}
+TRUE_WORDS = {"có", "x", "1", "true", "yes", "đúng", "c"}
+FALSE_WORDS = {"không", "0", "false", "no", "k", ""}
+
+
+def header_key(text: str) -> str:
+    """Normalise a header for matching: NFC, lower-case, single spaces, no trailing '*' or ':'."""
+    t = unicodedata.normalize("NFC", str(text)).strip().lower()
+    t = re.sub(r"\s+", " ", t)
+    return t.rstrip("*: ").strip()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a dataset contract."""
+
+    name: str
+    type: str
+    required: bool
+    header_vi: str
+    header_en: str
+    values: dict[str, str] = field(default_factory=dict)
+    regex: str | None = None
+    same_as_file_agency: bool = False
+
+    def label_to_code(self) -> dict[str, str]:
+        """Accepted spellings (code or Vietnamese/English label, normalised) -> code."""
+        out = {}
+        for code, label in self.values.items():
+            out[header_key(code)] = code
+            out[header_key(label)] = code
+        return out
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A dataset contract loaded from contracts/<name>.yaml."""
+
+    name: str
+    title_vi: str
+    title_en: str
+    submitters: tuple[str, ...]
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    rules: tuple[dict[str, Any], ...]
+
+    def column(self, name: str) -> Column:
+        """The column with this canonical name."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        """Canonical column names in contract order."""
+        return [c.name for c in self.columns]
+
+    def header_map(self) -> dict[str, str]:
+        """Accepted header spellings (canonical, Vietnamese, English; normalised) -> canonical name."""
+        out = {}
+        for c in self.columns:
+            for h in (c.name, c.header_vi, c.header_en):
+                out[header_key(h)] = c.name
+        return out
+
+
+@functools.lru_cache(maxsize=None)
+def load_contract(name: str) -> Contract:
+    """Load one dataset contract by name."""
+    path = HERE / f"{name}.yaml"
+    if not re.fullmatch(r"[a-z0-9_]+", name) or not path.exists():
+        raise KeyError(f"Không có hợp đồng dữ liệu / no data contract named {name!r}")
+    d = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cols = []
+    for c in d["columns"]:
+        if c["type"] not in TYPES:
+            raise ValueError(f"{name}.{c['name']}: unknown type {c['type']}")
+        cols.append(Column(
+            name=c["name"], type=c["type"], required=bool(c.get("required")),
+            header_vi=unicodedata.normalize("NFC", c["header_vi"]), header_en=c.get("header_en", c["name"]),
+            values={k: unicodedata.normalize("NFC", v) for k, v in (c.get("values") or {}).items()},
+            regex=c.get("regex"), same_as_file_agency=bool(c.get("same_as_file_agency")),
+        ))
+    return Contract(
+        name=d["name"], title_vi=d["title_vi"], title_en=d["title_en"], submitters=tuple(d.get("submitters", [])),
+        key=tuple(d.get("key", [])), columns=tuple(cols), rules=tuple(d.get("rules", [])),
+    )
+
+
+def available() -> list[str]:
+    """Names of all dataset contracts shipped with parplan."""
+    return sorted(p.stem for p in HERE.glob("*.yaml"))

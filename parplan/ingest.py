@@ -1,0 +1,163 @@
+"""Raw submissions -> validated, typed tables in data/processed/<Q>/ with a manifest (hashes, counts, verdicts)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__, catalogue
+from .contracts import HERE as CONTRACTS_DIR
+from .contracts import load_contract
+from .io import ROW, atomic_write, atomic_write_text, sha256
+from .periods import Quarter
+from .validation import FileVerdict, Issue, validate_submission
+
+SUPPORTED = {".csv", ".xlsx"}
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def raw_dir(data_root: Path, quarter: Quarter, dataset: str) -> Path:
+    """Folder of one dataset's raw submissions for a quarter."""
+    return Path(data_root) / "raw" / str(quarter) / dataset
+
+
+def processed_dir(data_root: Path, quarter: Quarter) -> Path:
+    """Folder of a quarter's processed outputs."""
+    return Path(data_root) / "processed" / str(quarter)
+
+
+def expected_submitters(dataset: str, groups: list[str]) -> list[str]:
+    """Agency codes expected to submit a dataset (expanded from group codes)."""
+    cat = catalogue.load()
+    out: list[str] = []
+    for g in groups:
+        for c in cat.members(g):
+            if c not in out:
+                out.append(c)
+    return out
+
+
+def _contract_hash(dataset: str) -> str:
+    return hashlib.sha256((CONTRACTS_DIR / f"{dataset}.yaml").read_bytes()).hexdigest()
+
+
+def _agency_of(path: Path) -> tuple[str, str | None]:
+    cat = catalogue.load()
+    code = path.stem
+    a = cat.agencies.get(code)
+    return code, (a.kind if a else None)
+
+
+def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: list[str],
+                   say: Callable[[str], None] = _say) -> dict[str, Any]:
+    """Validate every file of one dataset for a quarter; write the accepted rows; return the manifest entry."""
+    contract = load_contract(dataset)
+    folder = raw_dir(data_root, quarter, dataset)
+    root = Path(data_root).parent if Path(data_root).name == "data" else Path(data_root)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
+    verdicts: list[FileVerdict] = []
+    frames: list[pd.DataFrame] = []
+    for i, path in enumerate(files, 1):
+        code, kind = _agency_of(path)
+        if path.suffix.lower() not in SUPPORTED:
+            v = FileVerdict(path=str(path.relative_to(root)) if path.is_relative_to(root) else path.name,
+                            dataset=dataset, agency=code, sha256=sha256(path), verdict="rejected")
+            v.issues.append(Issue(v.path, "unsupported_file", "reject",
+                                  f"Định dạng tệp không hỗ trợ '{path.suffix}' (chỉ .csv, .xlsx)",
+                                  f"unsupported file type '{path.suffix}' (only .csv, .xlsx)"))
+            verdicts.append(v)
+            say(f"  [{i}/{len(files)}] {path.name}: TỪ CHỐI / REJECTED (unsupported type)")
+            continue
+        v, t = validate_submission(path, contract, quarter, code, kind, root=root)
+        verdicts.append(v)
+        mark = {"accepted": "OK", "accepted_with_warnings": "OK (cảnh báo / warnings)",
+                "rejected": "TỪ CHỐI / REJECTED"}[v.verdict]
+        say(f"  [{i}/{len(files)}] {path.name}: {mark} — {v.rows_read} dòng/rows, {len(v.issues)} vấn đề/issues")
+        if t is not None:
+            t = t.rename(columns={ROW: "source_row"})
+            t.insert(0, "source_file", v.path)
+            t.insert(1, "submitting_agency", code)
+            frames.append(t)
+    submitted = {v.agency for v in verdicts if v.verdict != "rejected"}
+    seen = {v.agency for v in verdicts}
+    missing = [c for c in expected if c not in seen]
+    out_path = processed_dir(data_root, quarter) / f"{dataset}.parquet"
+    if frames:
+        table = pd.concat(frames, ignore_index=True).sort_values(["source_file", "source_row"], kind="stable")
+    else:
+        table = pd.DataFrame(columns=["source_file", "submitting_agency", "source_row"] + contract.names)
+    table = table.reset_index(drop=True)
+    atomic_write(out_path, lambda p: table.to_parquet(p, index=False))
+    return {
+        "dataset": dataset,
+        "contract_sha256": _contract_hash(dataset),
+        "output": str(out_path.relative_to(root)) if out_path.is_relative_to(root) else str(out_path),
+        "output_rows": int(len(table)),
+        "files": [v.to_dict() for v in verdicts],
+        "expected_submitters": expected,
+        "missing_submitters": missing,
+        "accepted_agencies": sorted(submitted),
+    }
+
+
+def ingest_quarter(quarter: Quarter | str, data_root: Path = Path("data"), datasets: dict[str, list[str]] | None = None,
+                   force: bool = False, say: Callable[[str], None] = _say) -> dict[str, Any]:
+    """Ingest every dataset of a quarter; skipped when inputs and contracts are unchanged since the last run."""
+    q = Quarter.parse(quarter)
+    datasets = datasets or {"tthc_dossiers": ["ALL_DEPARTMENTS", "ALL_DISTRICTS"]}
+    manifest_path = processed_dir(data_root, q) / "manifest.json"
+    fingerprint = _fingerprint(data_root, q, datasets)
+    if not force and manifest_path.exists():
+        old = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if old.get("fingerprint") == fingerprint and all(
+                (Path(data_root).parent / d["output"]).exists() or Path(d["output"]).exists()
+                for d in old["datasets"]):
+            say(f"{q}: dữ liệu đã cập nhật, bỏ qua / up to date, skipped ingest")
+            return old
+    say(f"{q}: kiểm tra và nạp dữ liệu / validating and ingesting")
+    entries = []
+    for ds, groups in datasets.items():
+        say(f" {ds}:")
+        entries.append(ingest_dataset(data_root, q, ds, expected_submitters(ds, groups), say=say))
+    manifest = {"quarter": str(q), "parplan_version": __version__, "fingerprint": fingerprint, "datasets": entries}
+    atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    return manifest
+
+
+def _fingerprint(data_root: Path, q: Quarter, datasets: dict[str, list[str]]) -> str:
+    h = hashlib.sha256(__version__.encode())
+    for ds in sorted(datasets):
+        h.update(ds.encode())
+        h.update(_contract_hash(ds).encode())
+        h.update(",".join(datasets[ds]).encode())
+        folder = raw_dir(data_root, q, ds)
+        if folder.is_dir():
+            for p in sorted(folder.iterdir()):
+                if p.is_file():
+                    h.update(p.name.encode())
+                    h.update(sha256(p).encode())
+    h.update(hashlib.sha256(Path(__file__).read_bytes()).hexdigest().encode())
+    h.update(hashlib.sha256((Path(__file__).parent / "validation.py").read_bytes()).hexdigest().encode())
+    return h.hexdigest()
+
+
+def load_manifest(quarter: Quarter | str, data_root: Path = Path("data")) -> dict[str, Any]:
+    """Read a quarter's manifest.json (FileNotFoundError with a hint when the quarter was never ingested)."""
+    q = Quarter.parse(quarter)
+    p = processed_dir(data_root, q) / "manifest.json"
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: chưa nạp dữ liệu quý {q} (chạy make quarterly) / quarter not ingested yet")
+    return json.loads(p.read_text(encoding="utf-8"))
+
+
+def load_processed(quarter: Quarter | str, dataset: str, data_root: Path = Path("data")) -> pd.DataFrame:
+    """Read a processed dataset of one quarter."""
+    q = Quarter.parse(quarter)
+    return pd.read_parquet(processed_dir(data_root, q) / f"{dataset}.parquet")

@@ -1,0 +1,356 @@
+"""Great Expectations adapter: contract -> ExpectationSuite, one validation per submission, readable verdicts.
+
+GX usage analytics are switched off before GX is imported; nothing here reaches the network.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .contracts import FALSE_WORDS, TRUE_WORDS, Contract, header_key
+from .io import ROW, ReadError, parse_date, read_table, sha256
+from .periods import Quarter
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+MAX_LISTED = 50  # offending rows listed per rule and file; the count is always complete
+
+RULE_TEXT = {
+    "missing_column": ("Thiếu cột bắt buộc", "required column missing"),
+    "not_null": ("Ô bắt buộc bị bỏ trống", "required value is empty"),
+    "in_set": ("Giá trị không thuộc danh mục cho phép", "value not in the allowed list"),
+    "date_format": ("Ngày không hợp lệ (cần dd/mm/yyyy)", "invalid date (expected dd/mm/yyyy)"),
+    "bool": ("Giá trị phải là Có/Không", "value must be Có/Không (yes/no)"),
+    "regex": ("Sai định dạng", "wrong format"),
+    "agency_matches_file": ("Mã cơ quan khác với tên tệp", "agency code differs from the file name"),
+    "level_for_agency": ("Cấp giải quyết không phù hợp với cơ quan nộp", "level not valid for the submitting agency"),
+    "unique_key": ("Mã trùng lặp", "duplicate key"),
+    "unknown_agency_file": ("Tên tệp không phải mã cơ quan trong danh mục", "file name is not a registered agency code"),
+    "unreadable": ("Không đọc được tệp", "file cannot be read"),
+    "empty": ("Tệp không có dòng dữ liệu nào", "file has no data rows"),
+}
+
+
+@dataclass
+class Issue:
+    """One finding about a submission, precise enough for an officer to fix it."""
+
+    file: str
+    rule: str
+    severity: str  # reject | warn | info
+    vi: str
+    en: str
+    column: str = ""
+    row: int | None = None
+    value: str = ""
+    sheet: str | None = None
+    count: int = 1
+
+    def message(self, lang: str = "vi") -> str:
+        """One line: file, sheet, row, column, value and the rule."""
+        where = [self.file]
+        if self.sheet:
+            where.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            where.append(f"{'dòng' if lang == 'vi' else 'row'} {self.row}")
+        if self.column:
+            where.append(f"{'cột' if lang == 'vi' else 'column'} '{self.column}'")
+        text = self.vi if lang == "vi" else self.en
+        val = f" — {'giá trị' if lang == 'vi' else 'value'} {self.value!r}" if self.value != "" else ""
+        more = ""
+        if self.count > 1:
+            more = f" ({self.count} {'dòng' if lang == 'vi' else 'rows'})"
+        return f"{', '.join(where)}: {text}{val}{more}"
+
+
+@dataclass
+class FileVerdict:
+    """The outcome of validating one submission file."""
+
+    path: str
+    dataset: str
+    agency: str
+    sha256: str
+    rows_read: int = 0
+    rows_accepted: int = 0
+    verdict: str = "accepted"  # accepted | accepted_with_warnings | rejected
+    sheet: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for manifest.json)."""
+        d = asdict(self)
+        d["issues"] = [asdict(i) for i in self.issues]
+        return d
+
+
+# ------------------------------------------------------------------ GX plumbing
+_CTX: Any = None
+
+
+def gx_context():
+    """One ephemeral GX context per process, analytics and progress bars off."""
+    global _CTX
+    if _CTX is None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        _CTX = gx.get_context(mode="ephemeral")
+        _CTX.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return _CTX
+
+
+def _run_suite(frame: pd.DataFrame, expectations: list, name: str) -> list[Any]:
+    import great_expectations as gx
+
+    ctx = gx_context()
+    try:
+        ds = ctx.data_sources.get("parplan")
+    except Exception:
+        ds = ctx.data_sources.add_pandas("parplan")
+    try:
+        asset = ds.get_asset("submission")
+    except Exception:
+        asset = ds.add_dataframe_asset("submission")
+    try:
+        bd = asset.get_batch_definition("whole")
+    except Exception:
+        bd = asset.add_batch_definition_whole_dataframe("whole")
+    try:
+        ctx.suites.delete(name)
+    except Exception:
+        pass
+    suite = ctx.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+    batch = bd.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format={
+        "result_format": "COMPLETE", "unexpected_index_column_names": [ROW],
+        "return_unexpected_index_query": False,
+    })
+    ctx.suites.delete(name)
+    return list(result.results)
+
+
+def _issues_from(results: list[Any], file: str, sheet: str | None, headers: dict[str, str]) -> list[Issue]:
+    out: list[Issue] = []
+    for r in results:
+        if r.success:
+            continue
+        meta = r.expectation_config.meta or {}
+        col = meta.get("column", "")
+        header = headers.get(col, col)
+        if r.exception_info and r.exception_info.get("raised_exception"):
+            out.append(Issue(file, meta.get("rule", "gx_error"), "reject",
+                             f"Lỗi kiểm tra: {r.exception_info.get('exception_message')}",
+                             f"validation error: {r.exception_info.get('exception_message')}", header, sheet=sheet))
+            continue
+        res = r.result or {}
+        idx = res.get("unexpected_index_list") or []
+        n = int(res.get("unexpected_count") or len(idx) or 1)
+        if not idx:
+            out.append(Issue(file, meta["rule"], meta["severity"], meta["vi"], meta["en"], header, sheet=sheet,
+                             value=str(meta.get("value", "")), count=1))
+            continue
+        for item in idx[:MAX_LISTED]:
+            value = item.get(col, "") if isinstance(item, dict) else ""
+            if meta.get("pair"):
+                a, b = meta["pair"]
+                value = f"{_fmt(item.get(a))} < {_fmt(item.get(b))}"
+            out.append(Issue(file, meta["rule"], meta["severity"], meta["vi"], meta["en"], header,
+                             row=int(item[ROW]) if isinstance(item, dict) and ROW in item else None,
+                             value=_fmt(value), sheet=sheet))
+        if n > MAX_LISTED:
+            out.append(Issue(file, meta["rule"], meta["severity"],
+                             f"{meta['vi']} — còn {n - MAX_LISTED} dòng khác", f"{meta['en']} — {n - MAX_LISTED} more rows",
+                             header, sheet=sheet, count=n - MAX_LISTED))
+    return out
+
+
+def _fmt(v: Any) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
+        return ""
+    if isinstance(v, pd.Timestamp | dt.datetime):
+        return v.strftime("%d/%m/%Y")
+    return str(v)
+
+
+def _meta(rule: str, severity: str, column: str = "", **extra: Any) -> dict[str, Any]:
+    vi, en = RULE_TEXT.get(rule, (rule, rule))
+    return {"rule": rule, "severity": severity, "column": column, "vi": extra.pop("vi", vi), "en": extra.pop("en", en),
+            **extra}
+
+
+# ------------------------------------------------------------------ suites built from the contract
+def structure_suite(contract: Contract, present: list[str], agency: str, levels: list[str] | None) -> list:
+    """Expectations on the string table: columns exist, values present, formats and allowed values, keys unique."""
+    import great_expectations.expectations as gxe
+
+    exps: list = []
+    for c in contract.columns:
+        if c.required:
+            exps.append(gxe.ExpectColumnToExist(column=c.name, meta=_meta("missing_column", "reject", c.name)))
+        if c.name not in present:
+            continue
+        if c.required:
+            exps.append(gxe.ExpectColumnValuesToNotBeNull(column=c.name, meta=_meta("not_null", "reject", c.name)))
+        if c.type == "category":
+            exps.append(gxe.ExpectColumnValuesToBeInSet(
+                column=c.name, value_set=sorted(c.values), meta=_meta(
+                    "in_set", "reject", c.name,
+                    vi=f"Giá trị không thuộc danh mục ({', '.join(c.values.values())})",
+                    en=f"value not in the allowed list ({', '.join(c.values)})")))
+        elif c.type == "date":
+            exps.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=ISO_DATE,
+                                                           meta=_meta("date_format", "reject", c.name)))
+        elif c.type == "bool":
+            exps.append(gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=["true", "false"],
+                                                        meta=_meta("bool", "reject", c.name)))
+        if c.regex:
+            exps.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=c.regex,
+                                                           meta=_meta("regex", "reject", c.name)))
+        if c.same_as_file_agency:
+            exps.append(gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=[agency],
+                                                        meta=_meta("agency_matches_file", "reject", c.name)))
+        if c.name == "level" and levels:
+            exps.append(gxe.ExpectColumnValuesToBeInSet(
+                column="level", value_set=levels, meta=_meta("level_for_agency", "reject", "level")))
+    key = [k for k in contract.key if k in present]
+    if len(key) == 1:
+        exps.append(gxe.ExpectColumnValuesToBeUnique(column=key[0], meta=_meta("unique_key", "reject", key[0])))
+    elif len(key) > 1:
+        exps.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=key, meta=_meta("unique_key", "reject", key[0])))
+    return exps
+
+
+def logic_suite(contract: Contract, quarter: Quarter) -> list:
+    """Expectations on the typed table: the contract's cross-column rules."""
+    import great_expectations.expectations as gxe
+
+    exps: list = []
+    start = pd.Timestamp(quarter.start)
+    end = pd.Timestamp(quarter.end)
+    for r in contract.rules:
+        m = {"rule": r["id"], "severity": r["severity"], "vi": r["vi"], "en": r["en"]}
+        kind = r["kind"]
+        if kind == "pair_ge":
+            exps.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=r["a"], column_B=r["b"], or_equal=True, ignore_row_if="either_value_is_missing",
+                meta={**m, "column": r["a"], "pair": [r["a"], r["b"]]}))
+        elif kind == "required_if":
+            (col_w, val_w), = r["when"].items()
+            exps.append(gxe.ExpectColumnValuesToNotBeNull(
+                column=r["column"], row_condition=f'{col_w}=="{val_w}"', condition_parser="pandas",
+                meta={**m, "column": r["column"]}))
+        elif kind == "null_if":
+            (col_w, val_w), = r["when"].items()
+            exps.append(gxe.ExpectColumnValuesToBeNull(
+                column=r["column"], row_condition=f'{col_w}=="{val_w}"', condition_parser="pandas",
+                meta={**m, "column": r["column"]}))
+        elif kind == "false_unless":
+            exps.append(gxe.ExpectColumnValuesToBeInSet(
+                column=r["column"], value_set=[False], row_condition=f'{r["unless"]}==False',
+                condition_parser="pandas", meta={**m, "column": r["column"]}))
+        elif kind == "date_not_after_quarter_end":
+            exps.append(gxe.ExpectColumnValuesToBeBetween(
+                column=r["column"], max_value=end, meta={**m, "column": r["column"]}))
+        elif kind == "date_in_quarter":
+            exps.append(gxe.ExpectColumnValuesToBeBetween(
+                column=r["column"], min_value=start, max_value=end, meta={**m, "column": r["column"]}))
+        else:
+            raise ValueError(f"{contract.name}: unknown rule kind {kind}")
+    return exps
+
+
+# ------------------------------------------------------------------ normalisation
+def normalise(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    """Map labels to codes, dates to ISO strings, yes/no to 'true'/'false'; '' becomes missing. Unknowns stay as typed."""
+    out = frame.copy()
+    for c in contract.columns:
+        if c.name not in out.columns:
+            continue
+        s = out[c.name].astype("string").str.strip()
+        if c.type == "category":
+            lut = c.label_to_code()
+            s = s.map(lambda v, lut=lut: lut.get(header_key(v), v) if isinstance(v, str) and v else v)
+        elif c.type == "date":
+            s = s.map(lambda v: (parse_date(v).isoformat() if parse_date(v) else v) if isinstance(v, str) and v else v)
+        elif c.type == "bool":
+            def yn(v: Any) -> Any:
+                if not isinstance(v, str) or v == "":
+                    return v
+                k = header_key(v)
+                return "true" if k in TRUE_WORDS else "false" if k in FALSE_WORDS else v
+            s = s.map(yn)
+        out[c.name] = s.astype("string").replace("", pd.NA)
+    return out
+
+
+def typed(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    """Convert a normalised, structure-valid table to typed columns."""
+    out = frame.copy()
+    for c in contract.columns:
+        if c.name not in out.columns:
+            out[c.name] = pd.NA
+        if c.type == "date":
+            out[c.name] = pd.to_datetime(out[c.name], format="%Y-%m-%d", errors="coerce")
+        elif c.type == "bool":
+            out[c.name] = out[c.name].map({"true": True, "false": False}).astype("boolean")
+        elif c.type in ("string", "category"):
+            out[c.name] = out[c.name].astype("string")
+    return out[[ROW] + contract.names]
+
+
+# ------------------------------------------------------------------ entry point
+def validate_submission(path: Path, contract: Contract, quarter: Quarter, agency: str, agency_kind: str | None,
+                        root: Path | None = None) -> tuple[FileVerdict, pd.DataFrame | None]:
+    """Validate one file against its contract; returns the verdict and, unless rejected, the typed rows."""
+    path = Path(path)
+    shown = str(path.relative_to(root)) if root and path.is_relative_to(root) else path.name
+    v = FileVerdict(path=shown, dataset=contract.name, agency=agency, sha256=sha256(path))
+    if agency_kind is None or agency_kind not in contract.submitters:
+        expected = ", ".join(contract.submitters)
+        v.issues.append(Issue(shown, "unknown_agency_file", "reject",
+                              f"Tên tệp '{path.stem}' không phải mã cơ quan được nộp dữ liệu này ({expected})",
+                              f"file name '{path.stem}' is not the code of an agency that submits this dataset ({expected})"))
+        v.verdict = "rejected"
+        return v, None
+    try:
+        rr = read_table(path, contract)
+    except ReadError as e:
+        msg = str(e)
+        vi, _, en = msg.partition(" / ")
+        v.issues.append(Issue(shown, "unreadable", "reject", vi, en or vi))
+        v.verdict = "rejected"
+        return v, None
+    v.sheet = rr.sheet
+    for n in rr.notes:
+        v.issues.append(Issue(shown, n["rule"], n["severity"], n["vi"], n["en"], n.get("column", ""), row=n.get("row"),
+                              sheet=rr.sheet))
+    frame = normalise(rr.frame, contract)
+    v.rows_read = len(frame)
+    headers = {c.name: c.header_vi for c in contract.columns}
+    if v.rows_read == 0:
+        v.issues.append(Issue(shown, "empty", "reject", *RULE_TEXT["empty"], sheet=rr.sheet))
+    else:
+        levels = {"department": ["province"], "district": ["district", "commune"]}.get(agency_kind)
+        present = [c for c in frame.columns if c != ROW]
+        v.issues += _issues_from(
+            _run_suite(frame, structure_suite(contract, present, agency, levels), f"{contract.name}.structure"),
+            shown, rr.sheet, headers)
+    if any(i.severity == "reject" for i in v.issues):
+        v.verdict = "rejected"
+        return v, None
+    t = typed(frame, contract)
+    v.issues += _issues_from(_run_suite(t, logic_suite(contract, quarter), f"{contract.name}.logic"),
+                             shown, rr.sheet, headers)
+    if any(i.severity == "reject" for i in v.issues):
+        v.verdict = "rejected"
+        return v, None
+    v.verdict = "accepted_with_warnings" if any(i.severity == "warn" for i in v.issues) else "accepted"
+    v.rows_accepted = len(t)
+    return v, t
