@@ -14,7 +14,7 @@ from .contracts import HERE as CONTRACTS_DIR
 from .contracts import load_contract
 from .io import ROW, atomic_write, atomic_write_text, sha256
 from .periods import Quarter
-from .validation import FileVerdict, Issue, validate_submission
+from .validation import FileVerdict, Issue, validate_files
 
 SUPPORTED = {".csv", ".xlsx"}
 
@@ -64,7 +64,8 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
     verdicts: list[FileVerdict] = []
     frames: list[pd.DataFrame] = []
-    for i, path in enumerate(files, 1):
+    todo: list[tuple[Path, str, str | None]] = []
+    for path in files:
         code, kind = _agency_of(path)
         if path.suffix.lower() not in SUPPORTED:
             v = FileVerdict(path=str(path.relative_to(root)) if path.is_relative_to(root) else path.name,
@@ -73,18 +74,20 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
                                   f"Định dạng tệp không hỗ trợ '{path.suffix}' (chỉ .csv, .xlsx)",
                                   f"unsupported file type '{path.suffix}' (only .csv, .xlsx)"))
             verdicts.append(v)
-            say(f"  [{i}/{len(files)}] {path.name}: TỪ CHỐI / REJECTED (unsupported type)")
-            continue
-        v, t = validate_submission(path, contract, quarter, code, kind, root=root)
+        else:
+            todo.append((path, code, kind))
+    say(f"  {len(files)} tệp / files: đọc và kiểm tra (Great Expectations) / reading and validating ...")
+    for i, (v, t) in enumerate(validate_files(todo, contract, quarter, root=root), 1):
         verdicts.append(v)
         mark = {"accepted": "OK", "accepted_with_warnings": "OK (cảnh báo / warnings)",
                 "rejected": "TỪ CHỐI / REJECTED"}[v.verdict]
-        say(f"  [{i}/{len(files)}] {path.name}: {mark} — {v.rows_read} dòng/rows, {len(v.issues)} vấn đề/issues")
+        say(f"  [{i}/{len(todo)}] {Path(v.path).name}: {mark} — {v.rows_read} dòng/rows, {len(v.issues)} vấn đề/issues")
         if t is not None:
             t = t.rename(columns={ROW: "source_row"})
             t.insert(0, "source_file", v.path)
-            t.insert(1, "submitting_agency", code)
+            t.insert(1, "submitting_agency", v.agency)
             frames.append(t)
+    verdicts.sort(key=lambda v: v.path)
     submitted = {v.agency for v in verdicts if v.verdict != "rejected"}
     seen = {v.agency for v in verdicts}
     missing = [c for c in expected if c not in seen]

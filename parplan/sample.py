@@ -157,8 +157,10 @@ def faults(q: Quarter, agency: str, rows: list[list[str]], header: list[str]) ->
         rows[56][i_due] = "31/06/2023"   # data row 57 -> CSV line 58: an impossible date
         rows[120][i_ch] = "Qua mạng"     # data row 121 -> CSV line 122: not an allowed channel label
     if str(q) == "2023Q2" and agency == "HIEP_DUC":
-        i_rec = header.index("Ngày tiếp nhận")
-        rows[-1][i_rec] = "03/07/2023"   # last row: received after the quarter's end -> accepted with a warning
+        i_rec, i_due = header.index("Ngày tiếp nhận"), header.index("Ngày hẹn trả")
+        i_done, i_st = header.index("Ngày hoàn thành"), header.index("Trạng thái")
+        # last row: received after the quarter's end (a typing slip) -> accepted with a warning
+        rows[-1][i_rec], rows[-1][i_due], rows[-1][i_done], rows[-1][i_st] = "03/07/2023", "10/07/2023", "", "Đang giải quyết"
     return rows
 
 

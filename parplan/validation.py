@@ -129,14 +129,15 @@ def _run_suite(frame: pd.DataFrame, expectations: list, name: str) -> list[Any]:
     suite = ctx.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
     batch = bd.get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(suite, result_format={
-        "result_format": "COMPLETE", "unexpected_index_column_names": [ROW],
+        "result_format": "COMPLETE", "unexpected_index_column_names": [FILE, ROW],
         "return_unexpected_index_query": False,
     })
     ctx.suites.delete(name)
     return list(result.results)
 
 
-def _issues_from(results: list[Any], file: str, sheet: str | None, headers: dict[str, str]) -> list[Issue]:
+def _issues_from(results: list[Any], sheets: dict[str, str | None], headers: dict[str, str]) -> list[Issue]:
+    """Turn failed GX results into one Issue per offending row (per file), capped at MAX_LISTED per rule and file."""
     out: list[Issue] = []
     for r in results:
         if r.success:
@@ -145,29 +146,28 @@ def _issues_from(results: list[Any], file: str, sheet: str | None, headers: dict
         col = meta.get("column", "")
         header = headers.get(col, col)
         if r.exception_info and r.exception_info.get("raised_exception"):
-            out.append(Issue(file, meta.get("rule", "gx_error"), "reject",
-                             f"Lỗi kiểm tra: {r.exception_info.get('exception_message')}",
-                             f"validation error: {r.exception_info.get('exception_message')}", header, sheet=sheet))
+            msg = r.exception_info.get("exception_message")
+            for f, sh in sheets.items():
+                out.append(Issue(f, meta.get("rule", "gx_error"), "reject", f"Lỗi kiểm tra: {msg}",
+                                 f"validation error: {msg}", header, sheet=sh))
             continue
         res = r.result or {}
         idx = res.get("unexpected_index_list") or []
-        n = int(res.get("unexpected_count") or len(idx) or 1)
-        if not idx:
-            out.append(Issue(file, meta["rule"], meta["severity"], meta["vi"], meta["en"], header, sheet=sheet,
-                             value=str(meta.get("value", "")), count=1))
-            continue
-        for item in idx[:MAX_LISTED]:
-            value = item.get(col, "") if isinstance(item, dict) else ""
-            if meta.get("pair"):
-                a, b = meta["pair"]
-                value = f"{_fmt(item.get(a))} < {_fmt(item.get(b))}"
-            out.append(Issue(file, meta["rule"], meta["severity"], meta["vi"], meta["en"], header,
-                             row=int(item[ROW]) if isinstance(item, dict) and ROW in item else None,
-                             value=_fmt(value), sheet=sheet))
-        if n > MAX_LISTED:
-            out.append(Issue(file, meta["rule"], meta["severity"],
-                             f"{meta['vi']} — còn {n - MAX_LISTED} dòng khác", f"{meta['en']} — {n - MAX_LISTED} more rows",
-                             header, sheet=sheet, count=n - MAX_LISTED))
+        by_file: dict[str, list[dict]] = {}
+        for item in idx:
+            by_file.setdefault(item.get(FILE, ""), []).append(item)
+        for f, items in by_file.items():
+            for item in items[:MAX_LISTED]:
+                value = item.get(col, "")
+                if meta.get("pair"):
+                    a, b = meta["pair"]
+                    value = f"{_fmt(item.get(a))} < {_fmt(item.get(b))}"
+                out.append(Issue(f, meta["rule"], meta["severity"], meta["vi"], meta["en"], header,
+                                 row=int(item[ROW]) if ROW in item else None, value=_fmt(value), sheet=sheets.get(f)))
+            if len(items) > MAX_LISTED:
+                extra = len(items) - MAX_LISTED
+                out.append(Issue(f, meta["rule"], meta["severity"], f"{meta['vi']} — còn {extra} dòng khác",
+                                 f"{meta['en']} — {extra} more rows", header, sheet=sheets.get(f), count=extra))
     return out
 
 
@@ -186,47 +186,6 @@ def _meta(rule: str, severity: str, column: str = "", **extra: Any) -> dict[str,
 
 
 # ------------------------------------------------------------------ suites built from the contract
-def structure_suite(contract: Contract, present: list[str], agency: str, levels: list[str] | None) -> list:
-    """Expectations on the string table: columns exist, values present, formats and allowed values, keys unique."""
-    import great_expectations.expectations as gxe
-
-    exps: list = []
-    for c in contract.columns:
-        if c.required:
-            exps.append(gxe.ExpectColumnToExist(column=c.name, meta=_meta("missing_column", "reject", c.name)))
-        if c.name not in present:
-            continue
-        if c.required:
-            exps.append(gxe.ExpectColumnValuesToNotBeNull(column=c.name, meta=_meta("not_null", "reject", c.name)))
-        if c.type == "category":
-            exps.append(gxe.ExpectColumnValuesToBeInSet(
-                column=c.name, value_set=sorted(c.values), meta=_meta(
-                    "in_set", "reject", c.name,
-                    vi=f"Giá trị không thuộc danh mục ({', '.join(c.values.values())})",
-                    en=f"value not in the allowed list ({', '.join(c.values)})")))
-        elif c.type == "date":
-            exps.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=ISO_DATE,
-                                                           meta=_meta("date_format", "reject", c.name)))
-        elif c.type == "bool":
-            exps.append(gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=["true", "false"],
-                                                        meta=_meta("bool", "reject", c.name)))
-        if c.regex:
-            exps.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=c.regex,
-                                                           meta=_meta("regex", "reject", c.name)))
-        if c.same_as_file_agency:
-            exps.append(gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=[agency],
-                                                        meta=_meta("agency_matches_file", "reject", c.name)))
-        if c.name == "level" and levels:
-            exps.append(gxe.ExpectColumnValuesToBeInSet(
-                column="level", value_set=levels, meta=_meta("level_for_agency", "reject", "level")))
-    key = [k for k in contract.key if k in present]
-    if len(key) == 1:
-        exps.append(gxe.ExpectColumnValuesToBeUnique(column=key[0], meta=_meta("unique_key", "reject", key[0])))
-    elif len(key) > 1:
-        exps.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=key, meta=_meta("unique_key", "reject", key[0])))
-    return exps
-
-
 def logic_suite(contract: Contract, quarter: Quarter) -> list:
     """Expectations on the typed table: the contract's cross-column rules."""
     import great_expectations.expectations as gxe
@@ -306,9 +265,14 @@ def typed(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ entry point
-def validate_submission(path: Path, contract: Contract, quarter: Quarter, agency: str, agency_kind: str | None,
-                        root: Path | None = None) -> tuple[FileVerdict, pd.DataFrame | None]:
-    """Validate one file against its contract; returns the verdict and, unless rejected, the typed rows."""
+FILE = "_file"
+FILE_AGENCY = "_file_agency"
+FILE_KIND = "_file_kind"
+
+
+def _prepare(path: Path, contract: Contract, agency: str, agency_kind: str | None,
+             root: Path | None) -> tuple[FileVerdict, pd.DataFrame | None]:
+    """Read and normalise one file; file-level problems (name, encoding, corrupt, empty) are decided here."""
     path = Path(path)
     shown = str(path.relative_to(root)) if root and path.is_relative_to(root) else path.name
     v = FileVerdict(path=shown, dataset=contract.name, agency=agency, sha256=sha256(path))
@@ -322,8 +286,7 @@ def validate_submission(path: Path, contract: Contract, quarter: Quarter, agency
     try:
         rr = read_table(path, contract)
     except ReadError as e:
-        msg = str(e)
-        vi, _, en = msg.partition(" / ")
+        vi, _, en = str(e).partition(" / ")
         v.issues.append(Issue(shown, "unreadable", "reject", vi, en or vi))
         v.verdict = "rejected"
         return v, None
@@ -333,24 +296,107 @@ def validate_submission(path: Path, contract: Contract, quarter: Quarter, agency
                               sheet=rr.sheet))
     frame = normalise(rr.frame, contract)
     v.rows_read = len(frame)
-    headers = {c.name: c.header_vi for c in contract.columns}
     if v.rows_read == 0:
         v.issues.append(Issue(shown, "empty", "reject", *RULE_TEXT["empty"], sheet=rr.sheet))
-    else:
-        levels = {"department": ["province"], "district": ["district", "commune"]}.get(agency_kind)
-        present = [c for c in frame.columns if c != ROW]
-        v.issues += _issues_from(
-            _run_suite(frame, structure_suite(contract, present, agency, levels), f"{contract.name}.structure"),
-            shown, rr.sheet, headers)
+    missing = [c.header_vi for c in contract.columns if c.required and c.name not in frame.columns]
+    for h in missing:
+        v.issues.append(Issue(shown, "missing_column", "reject", RULE_TEXT["missing_column"][0],
+                              RULE_TEXT["missing_column"][1], h, sheet=rr.sheet))
     if any(i.severity == "reject" for i in v.issues):
         v.verdict = "rejected"
         return v, None
-    t = typed(frame, contract)
-    v.issues += _issues_from(_run_suite(t, logic_suite(contract, quarter), f"{contract.name}.logic"),
-                             shown, rr.sheet, headers)
-    if any(i.severity == "reject" for i in v.issues):
-        v.verdict = "rejected"
-        return v, None
-    v.verdict = "accepted_with_warnings" if any(i.severity == "warn" for i in v.issues) else "accepted"
-    v.rows_accepted = len(t)
-    return v, t
+    for c in contract.columns:  # optional columns absent from the file are simply empty
+        if c.name not in frame.columns:
+            frame[c.name] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    frame.insert(0, FILE, shown)
+    frame.insert(1, FILE_AGENCY, agency)
+    frame.insert(2, FILE_KIND, agency_kind)
+    return v, frame[[FILE, FILE_AGENCY, FILE_KIND, ROW] + contract.names]
+
+
+LEVELS_FOR_KIND = {"department": ["province"], "district": ["district", "commune"]}
+
+
+def batch_structure_suite(contract: Contract) -> list:
+    """Structure expectations over many files stacked together (file-specific rules use the _file_* columns)."""
+    import great_expectations.expectations as gxe
+
+    exps: list = []
+    for c in contract.columns:
+        if c.required:
+            exps.append(gxe.ExpectColumnValuesToNotBeNull(column=c.name, meta=_meta("not_null", "reject", c.name)))
+        if c.type == "category":
+            exps.append(gxe.ExpectColumnValuesToBeInSet(
+                column=c.name, value_set=sorted(c.values), meta=_meta(
+                    "in_set", "reject", c.name,
+                    vi=f"Giá trị không thuộc danh mục ({', '.join(c.values.values())})",
+                    en=f"value not in the allowed list ({', '.join(c.values)})")))
+        elif c.type == "date":
+            exps.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=ISO_DATE,
+                                                           meta=_meta("date_format", "reject", c.name)))
+        elif c.type == "bool":
+            exps.append(gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=["true", "false"],
+                                                        meta=_meta("bool", "reject", c.name)))
+        if c.regex:
+            exps.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=c.regex,
+                                                           meta=_meta("regex", "reject", c.name)))
+        if c.same_as_file_agency:
+            exps.append(gxe.ExpectColumnPairValuesToBeEqual(
+                column_A=c.name, column_B=FILE_AGENCY, ignore_row_if="either_value_is_missing",
+                meta=_meta("agency_matches_file", "reject", c.name)))
+        if c.name == "level":
+            for kind, levels in LEVELS_FOR_KIND.items():
+                exps.append(gxe.ExpectColumnValuesToBeInSet(
+                    column="level", value_set=levels, row_condition=f'{FILE_KIND}=="{kind}"',
+                    condition_parser="pandas", meta=_meta("level_for_agency", "reject", "level")))
+    if contract.key:
+        exps.append(gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=[FILE, *contract.key], meta=_meta("unique_key", "reject", contract.key[0])))
+    return exps
+
+
+def validate_files(items: list[tuple[Path, str, str | None]], contract: Contract, quarter: Quarter,
+                   root: Path | None = None) -> list[tuple[FileVerdict, pd.DataFrame | None]]:
+    """Validate many submissions of one dataset with one GX run per stage; per-file verdicts and typed rows."""
+    prepared = [_prepare(p, contract, a, k, root) for p, a, k in items]
+    verdicts = {v.path: v for v, _ in prepared}
+    frames = [f for _, f in prepared if f is not None]
+    headers = {c.name: c.header_vi for c in contract.columns}
+    typed_by_file: dict[str, pd.DataFrame] = {}
+    if frames:
+        stacked = pd.concat(frames, ignore_index=True)
+        sheets = {v.path: v.sheet for v in verdicts.values()}
+        issues = _issues_from(_run_suite(stacked, batch_structure_suite(contract), f"{contract.name}.structure"),
+                              sheets, headers)
+        for i in issues:
+            verdicts[i.file].issues.append(i)
+        ok = [f for f in frames if not _rejected(verdicts[f[FILE].iat[0]])]
+        if ok:
+            t = pd.concat([pd.concat([f[[FILE, FILE_AGENCY, FILE_KIND]], typed(f, contract)], axis=1) for f in ok],
+                          ignore_index=True)
+            for i in _issues_from(_run_suite(t, logic_suite(contract, quarter), f"{contract.name}.logic"),
+                                  sheets, headers):
+                verdicts[i.file].issues.append(i)
+            for name, g in t.groupby(FILE, sort=False):
+                typed_by_file[name] = g.drop(columns=[FILE, FILE_AGENCY, FILE_KIND]).reset_index(drop=True)
+    out = []
+    for v, _ in prepared:
+        if _rejected(v):
+            v.verdict, v.rows_accepted = "rejected", 0
+            out.append((v, None))
+            continue
+        v.verdict = "accepted_with_warnings" if any(i.severity == "warn" for i in v.issues) else "accepted"
+        t = typed_by_file.get(v.path)
+        v.rows_accepted = 0 if t is None else len(t)
+        out.append((v, t))
+    return out
+
+
+def _rejected(v: FileVerdict) -> bool:
+    return v.verdict == "rejected" or any(i.severity == "reject" for i in v.issues)
+
+
+def validate_submission(path: Path, contract: Contract, quarter: Quarter, agency: str, agency_kind: str | None,
+                        root: Path | None = None) -> tuple[FileVerdict, pd.DataFrame | None]:
+    """Validate one file against its contract; returns the verdict and, unless rejected, the typed rows."""
+    return validate_files([(Path(path), agency, agency_kind)], contract, quarter, root)[0]

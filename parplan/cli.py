@@ -1,0 +1,77 @@
+"""Command line: `python -m parplan catalogue|quarterly|ingest|sample`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .periods import QuarterError
+
+
+def _catalogue(args: argparse.Namespace) -> int:
+    from . import catalogue
+
+    cat = catalogue.load()
+    frame = catalogue.targets_frame(cat) if args.targets else catalogue.tasks_frame(cat)
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        json.dump(frame.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    return 0
+
+
+def _quarterly(args: argparse.Namespace) -> int:
+    from .pipeline import quarterly
+
+    quarterly(args.quarter or None, args.lang)
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest_quarter
+    from .pipeline import ROOT, _datasets, load_params
+
+    params = load_params(args.quarter or None)
+    ingest_quarter(params["quarter"], ROOT / params.get("data_root", "data"), _datasets(params), force=args.force)
+    return 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from .pipeline import ROOT
+    from .sample import generate
+
+    written = generate(Path(args.out) if args.out else ROOT / "data" / "raw")
+    print(f"{len(written)} tệp mẫu / sample files written")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    p = argparse.ArgumentParser(prog="parplan", description="Quảng Nam PAR INDEX / SIPAS 2023 plan tracker")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("catalogue", help="export the plan catalogue (tasks, or --targets)")
+    c.add_argument("--format", choices=["csv", "json"], default="csv")
+    c.add_argument("--targets", action="store_true", help="one row per quantitative target")
+    c.set_defaults(fn=_catalogue)
+    q = sub.add_parser("quarterly", help="validate, ingest and render a quarter")
+    q.add_argument("--quarter", default="", help="YYYYQn (default: params/defaults.yaml)")
+    q.add_argument("--lang", choices=["vi", "en"], default=None)
+    q.set_defaults(fn=_quarterly)
+    i = sub.add_parser("ingest", help="validate and ingest a quarter (no reports)")
+    i.add_argument("--quarter", default="")
+    i.add_argument("--force", action="store_true")
+    i.set_defaults(fn=_ingest)
+    s = sub.add_parser("sample", help="regenerate the deterministic sample data")
+    s.add_argument("--out", default="")
+    s.set_defaults(fn=_sample)
+    args = p.parse_args(argv)
+    try:
+        return args.fn(args)
+    except QuarterError as e:
+        print(f"LỖI / ERROR: {e}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, ValueError) as e:
+        print(f"LỖI / ERROR: {e}", file=sys.stderr)
+        return 2

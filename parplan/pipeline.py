@@ -1,0 +1,79 @@
+"""The quarterly run: ingest every quarter of the year to date, compute indicators, render the reports."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import render
+from .ingest import ingest_quarter, load_processed, processed_dir
+from .io import atomic_write
+from .metrics import combine_quarters, dossier_indicators
+from .periods import Quarter
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_params(quarter: Quarter | str | None = None, params_dir: Path = ROOT / "params") -> dict[str, Any]:
+    """params/defaults.yaml overlaid with params/<Q>.yaml; the quarter defaults to default_quarter."""
+    base = yaml.safe_load((params_dir / "defaults.yaml").read_text(encoding="utf-8")) or {}
+    q = Quarter.parse(quarter if quarter not in (None, "") else base["default_quarter"])
+    qfile = params_dir / f"{q}.yaml"
+    if qfile.exists():
+        base.update(yaml.safe_load(qfile.read_text(encoding="utf-8")) or {})
+    base["quarter"] = str(q)
+    return base
+
+
+def _datasets(params: dict[str, Any]) -> dict[str, list[str]]:
+    ds = params.get("datasets") or {"tthc_dossiers": {"expected_submitters": ["ALL_DEPARTMENTS", "ALL_DISTRICTS"]}}
+    return {k: list(v.get("expected_submitters", [])) for k, v in ds.items()}
+
+
+def compute_indicators(q: Quarter, data_root: Path) -> Path:
+    """indicators.parquet for quarter q from the processed dossiers of every quarter of the year to date."""
+    frames = [(x, load_processed(x, "tthc_dossiers", data_root)) for x in q.quarters_to_date()]
+    ind = dossier_indicators(combine_quarters(frames), q)
+    out = processed_dir(data_root, q) / "indicators.parquet"
+    atomic_write(out, lambda p: ind.to_parquet(p, index=False))
+    return out
+
+
+def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = ROOT,
+              say=print) -> dict[str, Any]:
+    """Validate + ingest, compute, render: what `make quarterly` runs."""
+    t0 = time.monotonic()
+    params = load_params(quarter, root / "params")
+    q = Quarter.parse(params["quarter"])
+    lang = lang or params.get("lang", "vi")
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang phải là 'vi' hoặc 'en' / lang must be 'vi' or 'en', not {lang!r}")
+    data_root = root / params.get("data_root", "data")
+    reports_root = root / params.get("reports_root", "reports")
+    manifests = {}
+    for x in q.quarters_to_date():
+        if not (data_root / "raw" / str(x)).is_dir():
+            raise FileNotFoundError(
+                f"Không có dữ liệu thô cho quý {x} ({data_root / 'raw' / str(x)}). / No raw data for quarter {x}.")
+        manifests[str(x)] = ingest_quarter(x, data_root, _datasets(load_params(x, root / "params")), say=say)
+    say(f"{q}: tính chỉ số / computing indicators")
+    compute_indicators(q, data_root)
+    sample = bool(params.get("sample_data", True))
+    out = reports_root / str(q) / "overview.html"
+    say(f"{q}: dựng báo cáo / rendering {out.relative_to(root)} (papermill + nbconvert)")
+    rel_data = str(data_root.relative_to(root)) if data_root.is_relative_to(root) else str(data_root)
+    title = ("Báo cáo tiến độ PAR INDEX, SIPAS — " if lang == "vi" else "PAR INDEX / SIPAS progress — ") + q.label(lang)
+    stderr = render.render_notebook(ROOT / "notebooks" / "quarterly_overview.ipynb", out,
+                                    {"quarter": str(q), "lang": lang, "data_root": rel_data, "sample_data": sample},
+                                    title, lang, sample, cwd=root)
+    files = [f for d in manifests[str(q)]["datasets"] for f in d["files"]]
+    summary = {"files": {"total": len(files), **{k: sum(1 for f in files if f["verdict"] == k)
+                                                 for k in ("accepted", "accepted_with_warnings", "rejected")},
+                         "missing": sum(len(d["missing_submitters"]) for d in manifests[str(q)]["datasets"])}}
+    index = render.write_index(q, reports_root, lang, sample, summary)
+    log = reports_root / str(q) / "render.log"
+    log.write_text(f"quarter={q} lang={lang} seconds={time.monotonic() - t0:.1f}\n" + "".join(stderr), encoding="utf-8")
+    say(f"{q}: xong / done in {time.monotonic() - t0:.0f} s — {index.relative_to(root)}")
+    return {"quarter": str(q), "index": index, "overview": out, "summary": summary}

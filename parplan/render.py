@@ -1,0 +1,117 @@
+"""Run the parameterised report notebooks with papermill and export them with nbconvert to reviewer-grade HTML."""
+from __future__ import annotations
+
+import html as _html
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .io import atomic_write_text
+from .periods import Quarter
+from .report.html import esc, page
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+REMOVE_TAGS = {"injected-parameters", "parameters", "remove-cell"}
+
+
+class RenderError(RuntimeError):
+    """A notebook failed to execute or export."""
+
+
+def _kernel_env() -> None:
+    # The python3 kernelspec shipped with ipykernel says "python": make it this interpreter (the venv's).
+    bindir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if not path.startswith(bindir + os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + path
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def execute(notebook: Path, parameters: dict[str, Any], cwd: Path) -> Any:
+    """Execute a notebook with papermill; returns the executed nbformat notebook."""
+    import nbformat
+    import papermill as pm
+
+    _kernel_env()
+    with tempfile.TemporaryDirectory(prefix="parplan-") as tmp:
+        out = Path(tmp) / notebook.name
+        try:
+            pm.execute_notebook(str(notebook), str(out), parameters=parameters, kernel_name="python3",
+                                cwd=str(cwd), progress_bar=False, log_output=False, report_mode=True)
+        except Exception as e:  # papermill raises PapermillExecutionError with the cell's traceback
+            raise RenderError(f"{notebook.name}: {type(e).__name__}: {e}") from None
+        return nbformat.read(str(out), as_version=4)
+
+
+def to_html_body(nb: Any) -> tuple[str, list[str]]:
+    """Export an executed notebook to an HTML fragment: no code, no prompts, no parameter cells, no stderr."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    stderr: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream" and o.get("name") == "stderr":
+                stderr.append(o.get("text", ""))
+                continue
+            if o.get("output_type") == "error":
+                raise RenderError("notebook output contains an error: " + o.get("ename", "") + ": " + o.get("evalue", ""))
+            kept.append(o)
+        cell["outputs"] = kept
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, anchor_link_text="")
+    trp = TagRemovePreprocessor(remove_cell_tags=REMOVE_TAGS, enabled=True)
+    exporter.register_preprocessor(trp, enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
+    return body, stderr
+
+
+def render_notebook(notebook: Path, out_html: Path, parameters: dict[str, Any], title: str, lang: str,
+                    sample: bool, cwd: Path = ROOT) -> list[str]:
+    """papermill + nbconvert -> one self-contained HTML page, written atomically; returns captured stderr."""
+    nb = execute(notebook, parameters, cwd)
+    body, stderr = to_html_body(nb)
+    atomic_write_text(out_html, page(title, body, lang=lang, sample=sample))
+    return stderr
+
+
+def write_index(quarter: Quarter, reports_root: Path, lang: str, sample: bool, summary: dict[str, Any]) -> Path:
+    """reports/<Q>/index.html: links to every report of the quarter and to the other rendered quarters."""
+    q = Quarter.parse(quarter)
+    folder = Path(reports_root) / str(q)
+    vi = lang == "vi"
+    links = []
+    for name, vi_label, en_label in (("overview.html", "Báo cáo tổng hợp tiến độ", "Progress overview"),):
+        if (folder / name).exists():
+            links.append(f'<li><a href="{esc(name)}">{esc(vi_label if vi else en_label)}</a></li>')
+    others = sorted(p.name for p in Path(reports_root).iterdir()
+                    if p.is_dir() and re.fullmatch(r"\d{4}Q[1-4]", p.name) and (p / "index.html").exists() or p.name == str(q))
+    switch = " · ".join(
+        f"<strong>{esc(Quarter.parse(o).label(lang))}</strong>" if o == str(q)
+        else f'<a href="../{esc(o)}/index.html">{esc(Quarter.parse(o).label(lang))}</a>' for o in others)
+    files = summary.get("files", {})
+    counts = (f"{'Tệp dữ liệu' if vi else 'Data files'}: {files.get('total', 0)} — "
+              f"{'hợp lệ' if vi else 'accepted'} {files.get('accepted', 0)}, "
+              f"{'có cảnh báo' if vi else 'with warnings'} {files.get('accepted_with_warnings', 0)}, "
+              f"{'bị từ chối' if vi else 'rejected'} {files.get('rejected', 0)}, "
+              f"{'chưa nộp' if vi else 'missing'} {files.get('missing', 0)}")
+    title = ("Báo cáo tiến độ Kế hoạch PAR INDEX, SIPAS 2023 — " if vi else "PAR INDEX / SIPAS 2023 plan — ") + q.label(lang)
+    body = (f"<h1>{esc(title)}</h1><nav aria-label=\"quarters\"><p>{'Các quý' if vi else 'Quarters'}: {switch}</p></nav>"
+            f"<p>{esc(counts)}</p><h2>{'Báo cáo' if vi else 'Reports'}</h2><ul>{''.join(links)}</ul>")
+    out = folder / "index.html"
+    atomic_write_text(out, page(title, body, lang=lang, sample=sample))
+    return out
+
+
+def strip_tags(text: str) -> str:
+    """Visible text of an HTML fragment (for tests and logs)."""
+    return _html.unescape(re.sub(r"<[^>]+>", " ", text))

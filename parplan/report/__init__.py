@@ -1,0 +1,1 @@
+"""Helpers the report notebooks call: formatting, HTML building blocks, charts, report sections."""

@@ -1,0 +1,49 @@
+"""Matplotlib charts for reports: one style, Vietnamese labels, embedded as PNG data URIs with alt text."""
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .html import esc  # noqa: E402
+
+COLOURS = {"met": "#1a7f37", "not_met": "#b42318", "no_data": "#8c959f", "target": "#1b1f24"}
+STYLE = {"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
+         "svg.hashsalt": "parplan", "figure.dpi": 100}
+
+
+def figure_html(fig, alt: str, caption: str = "") -> str:
+    """Render a figure to an <img> with an embedded PNG (no external file, deterministic bytes)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
+    return f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">{cap}</figure>'
+
+
+def threshold_bars(labels: list[str], values: list[float], threshold: float, met: list[bool | None],
+                   title: str, xlabel: str, threshold_label: str):
+    """Horizontal bars (one per agency) with a vertical target line; colour = met / not met / no data."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 0.28 * len(labels) + 1.2))
+        ys = range(len(labels))
+        cols = [COLOURS["no_data"] if m is None else COLOURS["met"] if m else COLOURS["not_met"] for m in met]
+        vals = [0 if v != v else v * 100 for v in values]
+        ax.barh(list(ys), vals, color=cols)
+        ax.set_yticks(list(ys), labels)
+        ax.invert_yaxis()
+        lo = min([v for v in vals if v > 0] + [threshold * 100]) - 3
+        ax.set_xlim(max(0, lo), 100.5)
+        if lo > 0:  # a cut axis magnifies differences: say so on the chart itself
+            xlabel = f"{xlabel} (trục bắt đầu từ {lo:.0f} % / axis starts at {lo:.0f} %)"
+        ax.axvline(threshold * 100, color=COLOURS["target"], linestyle="--", linewidth=1)
+        ax.text(threshold * 100, -0.8, threshold_label, ha="center", va="bottom", fontsize=8)
+        ax.set_xlabel(xlabel)
+        ax.set_title(title, loc="left", fontsize=10)
+        fig.tight_layout()
+    return fig
