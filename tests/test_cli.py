@@ -1,0 +1,52 @@
+"""`python -m parplan catalogue` exports exactly what DESIGN.md §4 promises."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from parplan import catalogue
+from parplan.cli import main
+
+TASK_COLS = ["id", "index", "field", "stt", "kind", "task_vi", "schedule_vi", "lead", "coordinating", "result_vi",
+             "n_targets"]
+TARGET_COLS = ["task_id", "metric", "scope", "op", "value", "unit", "baseline_year", "direction"]
+
+
+def run(capsys, *args) -> str:
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
+
+
+def test_catalogue_csv_lists_every_row(capsys):
+    rows = list(csv.DictReader(io.StringIO(run(capsys, "catalogue", "--format", "csv"))))
+    cat = catalogue.load()
+    assert len(rows) == len(cat.tasks) == 122
+    assert set(TASK_COLS) <= set(rows[0])
+    assert [r["id"] for r in rows] == [t.id for t in cat.tasks]
+    assert {r["index"] for r in rows} == {"PAR", "SIPAS"}
+    assert sum(int(r["n_targets"]) for r in rows) == len(cat.targets)
+    r = next(r for r in rows if r["id"] == "A.IV.4.1")
+    assert r["field"] == "IV" and r["kind"] == "task" and r["n_targets"] == "1" and "99%" in r["result_vi"]
+
+
+def test_catalogue_targets_csv(capsys):
+    rows = list(csv.DictReader(io.StringIO(run(capsys, "catalogue", "--format", "csv", "--targets"))))
+    assert len(rows) == len(catalogue.load().targets)
+    assert set(TARGET_COLS) <= set(rows[0])
+    by = {(r["task_id"], r["metric"], r["scope"]): r for r in rows}
+    assert by[("A.IV.4.1", "ontime_rate", "each_department")]["op"] == ">"
+    assert float(by[("A.IV.4.1", "ontime_rate", "each_department")]["value"]) == 0.99
+    assert float(by[("A.VIII.3.4.b", "online_dossier_share", "province")]["value"]) == 0.70
+    assert by[("A.V.3", "public_service_units_change", "province")]["baseline_year"] == "2021"
+    assert all(r["value"] != "" and r["op"] for r in rows)
+
+
+def test_catalogue_json(capsys):
+    data = json.loads(run(capsys, "catalogue", "--format", "json"))
+    assert len(data) == 122 and data[0]["id"] == "A"
+
+
+def test_bad_quarter_exit_code(capsys):
+    assert main(["ingest", "--quarter", "2023Q5"]) == 2
+    assert "2023Q5" in capsys.readouterr().err

@@ -1,0 +1,138 @@
+"""End to end on the shipped sample: ingest + validate + indicators + papermill/nbconvert HTML, in a temp copy."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from parplan import catalogue
+from parplan.pipeline import quarterly
+from parplan.render import strip_tags
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("quarter")
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    shutil.copytree(REPO / "params", root / "params")
+    out = {}
+    for q in ("2023Q1", "2023Q2"):
+        out[q] = quarterly(q, root=root, say=lambda s: None)
+    return root, out
+
+
+def html(root: Path, q: str, name: str = "overview.html") -> str:
+    return (root / "reports" / q / name).read_text(encoding="utf-8")
+
+
+def visible(text: str) -> str:
+    return re.sub(r"\s+", " ", strip_tags(re.sub(r"<style>.*?</style>", "", text, flags=re.S)))
+
+
+def test_both_quarters_rendered_and_linked(run):
+    root, _ = run
+    for q in ("2023Q1", "2023Q2"):
+        idx = html(root, q, "index.html")
+        assert 'href="overview.html"' in idx
+        assert (root / "reports" / q / "overview.html").stat().st_size > 10_000
+    assert 'href="../2023Q1/index.html"' in html(root, "2023Q2", "index.html")
+
+
+@pytest.mark.parametrize("q", ["2023Q1", "2023Q2"])
+@pytest.mark.parametrize("name", ["overview.html", "index.html"])
+def test_reviewer_grade_html(run, q, name):
+    root, _ = run
+    text = html(root, q, name)
+    assert not re.search(r'<script[^>]+src="https?:', text)
+    assert not re.search(r'<link[^>]+href="https?:', text)
+    assert 'src="http' not in text
+    for bad in ("injected-parameters", "Traceback", "jp-InputArea", "input_area", "In&nbsp;[", "stderr"):
+        assert bad not in text, bad
+    assert "DỮ LIỆU MẪU — SAMPLE DATA" in text
+    assert '<meta charset="utf-8">' in text
+
+
+def _raw_rows(root: Path, q: str, agency: str) -> list[dict]:
+    with open(root / "data" / "raw" / q / "tthc_dossiers" / f"{agency}.csv", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _d(s: str) -> dt.date | None:
+    return dt.datetime.strptime(s, "%d/%m/%Y").date() if s else None
+
+
+def test_district_ontime_rate_equals_rate_from_raw_rows(run):
+    """Worked out here from the raw CSV rows, with the csv module only (not parplan)."""
+    root, _ = run
+    latest: dict[str, dict] = {}
+    for q in ("2023Q1", "2023Q2"):
+        for r in _raw_rows(root, q, "NUI_THANH"):
+            latest[r["Mã hồ sơ"]] = r  # a dossier carried over keeps its Q2 record
+    rows = [r for r in latest.values() if r["Cấp giải quyết"] == "Huyện" and r["Trạng thái"] == "Đã giải quyết"]
+
+    def rate(start: dt.date, end: dt.date) -> tuple[int, int]:
+        done = [r for r in rows if start <= _d(r["Ngày hoàn thành"]) <= end]
+        return sum(_d(r["Ngày hoàn thành"]) <= _d(r["Ngày hẹn trả"]) for r in done), len(done)
+
+    def shown(n: int, d: int) -> str:
+        return f"{n / d * 100:.1f}".replace(".", ",") + f" % ({n}/{d})"
+
+    ytd = rate(dt.date(2023, 1, 1), dt.date(2023, 6, 30))
+    q2 = rate(dt.date(2023, 4, 1), dt.date(2023, 6, 30))
+    text = visible(html(root, "2023Q2"))
+    row = re.search(r"Núi Thành (\S+ % \(\S+\)) (\S+ % \(\S+\))", text)
+    assert row, "no Núi Thành row in the district table"
+    assert row.group(1) == shown(*q2)
+    assert row.group(2) == shown(*ytd)
+
+
+def test_faulty_submission_listed_with_file_row_column(run):
+    root, _ = run
+    text = visible(html(root, "2023Q2"))
+    assert re.search(r"data/raw/2023Q2/tthc_dossiers/SGTVT\.csv Bị từ chối 58 Ngày hẹn trả 31/06/2023 Ngày không hợp lệ", text)
+    assert re.search(r"SGTVT\.csv Bị từ chối 122 Hình thức nộp Qua mạng Giá trị không thuộc danh mục", text)
+    assert re.search(r"HIEP_DUC\.csv Hợp lệ, có cảnh báo \d+ Ngày tiếp nhận 03/07/2023", text)
+    # the rejected department is shown as such, not silently left out
+    assert "Sở Giao thông vận tải Tệp bị từ chối" in text
+
+
+def test_every_department_and_district_in_the_report(run):
+    root, _ = run
+    text = visible(html(root, "2023Q2"))
+    cat = catalogue.load()
+    for a in cat.by_kind("department") + cat.by_kind("district"):
+        assert a.name_vi in text, a.code
+
+
+def test_rerun_is_byte_identical(run):
+    root, _ = run
+    before = {p: p.read_bytes() for p in [root / "reports/2023Q2/overview.html", root / "reports/2023Q2/index.html",
+                                          root / "data/processed/2023Q2/indicators.parquet",
+                                          root / "data/processed/2023Q2/tthc_dossiers.parquet",
+                                          root / "data/processed/2023Q2/manifest.json"]}
+    quarterly("2023Q2", root=root, say=lambda s: None)
+    for p, b in before.items():
+        assert p.read_bytes() == b, p
+
+
+def test_raw_files_unchanged(run):
+    root, _ = run
+    for p in (REPO / "data" / "raw").rglob("*"):
+        if p.is_file():
+            assert (root / "data" / "raw" / p.relative_to(REPO / "data" / "raw")).read_bytes() == p.read_bytes()
+
+
+def test_bad_quarter_fails_clearly():
+    r = subprocess.run([sys.executable, "-m", "parplan", "quarterly", "--quarter", "2023Q5"], cwd=REPO,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "2023Q5" in r.stderr and "YYYYQn" in r.stderr and "Quý không hợp lệ" in r.stderr
