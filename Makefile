@@ -38,7 +38,8 @@ ingest: $(STAMP) ## validate + ingest only (no reports) for QUARTER
 catalogue: $(STAMP) ## print the plan catalogue as CSV
 	$(BIN)/python -m parplan catalogue --format csv
 
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) ## run the whole test suite (ruff lint first)
+	$(BIN)/ruff check parplan tests tools
 	$(BIN)/python -m pytest
 
 lab: $(STAMP) ## open JupyterLab with the parplan kernel

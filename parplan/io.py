@@ -72,7 +72,8 @@ def _decode_csv(path: Path) -> str:
         ) from None
 
 
-def _rows_csv(path: Path) -> list[list[str]]:
+def _rows_csv(path: Path) -> tuple[list[list[str]], list[int]]:
+    """Records and the line each record starts on (a quoted cell may span several lines)."""
     import csv
     import io as _io
 
@@ -80,7 +81,13 @@ def _rows_csv(path: Path) -> list[list[str]]:
     sample = text[:4096]
     delim = ";" if sample.count(";") > sample.count(",") and sample.count(";") > sample.count("\t") else (
         "\t" if sample.count("\t") > sample.count(",") else ",")
-    return [[_clean(c) for c in row] for row in csv.reader(_io.StringIO(text), delimiter=delim)]
+    reader = csv.reader(_io.StringIO(text), delimiter=delim)
+    rows, starts, prev_end = [], [], 0
+    for row in reader:
+        rows.append([_clean(c) for c in row])
+        starts.append(prev_end + 1)
+        prev_end = reader.line_num
+    return rows, starts
 
 
 def _check_xlsx_size(path: Path) -> None:
@@ -142,9 +149,10 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
     path = Path(path)
     ext = path.suffix.lower()
     if ext == ".csv":
-        rows, sheet = _rows_csv(path), None
+        (rows, lines), sheet = _rows_csv(path), None
     elif ext == ".xlsx":
         rows, sheet = _rows_xlsx(path)
+        lines = list(range(1, len(rows) + 1))
     else:
         raise ReadError(f"Định dạng tệp không hỗ trợ: {ext!r} (chỉ .csv, .xlsx). / Unsupported file type {ext!r}.")
     if not any(any(r) for r in rows):
@@ -154,17 +162,18 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
     header = rows[h]
     names: list[str] = []
     notes: list[dict] = []
+    header_line = lines[h]
     for j, cell in enumerate(header):
         canon = known.get(header_key(cell))
         if canon is None:
             canon = f"__extra_{j}"
             if cell:
-                notes.append({"rule": "extra_column", "severity": "warn", "column": cell, "row": h + 1,
+                notes.append({"rule": "extra_column", "severity": "warn", "column": cell, "row": header_line,
                               "vi": f"Cột thừa '{cell}' không thuộc mẫu dữ liệu, bị bỏ qua",
                               "en": f"extra column '{cell}' is not in the contract; ignored"})
         elif canon in names:
             canon = f"__dup_{j}"
-            notes.append({"rule": "duplicate_column", "severity": "reject", "column": cell, "row": h + 1,
+            notes.append({"rule": "duplicate_column", "severity": "reject", "column": cell, "row": header_line,
                           "vi": f"Cột '{cell}' xuất hiện hai lần", "en": f"column '{cell}' appears twice"})
         names.append(canon)
     body = []
@@ -174,7 +183,7 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
         if not any(r):
             continue
         body.append(r[: len(names)])
-        row_numbers.append(i + 1)
+        row_numbers.append(lines[i])
     if body and _is_total_row(body[-1]):
         notes.append({"rule": "total_row", "severity": "info", "row": row_numbers[-1], "column": "",
                       "vi": "Dòng tổng cộng cuối bảng được bỏ qua", "en": "trailing total row ignored"})
@@ -182,7 +191,7 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
     frame = pd.DataFrame(body, columns=names, dtype="string") if body else pd.DataFrame(columns=names, dtype="string")
     frame = frame[[c for c in frame.columns if not c.startswith("__")]]
     frame.insert(0, ROW, pd.array(row_numbers, dtype="int64"))
-    return ReadResult(frame=frame, sheet=sheet, header_row=h + 1, notes=notes)
+    return ReadResult(frame=frame, sheet=sheet, header_row=header_line, notes=notes)
 
 
 def atomic_write(path: Path, writer: Callable[[Path], None]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from . import render
-from .ingest import ingest_quarter, load_processed, processed_dir
+from .ingest import ingest_quarter, load_manifest, load_processed, processed_dir
 from .io import atomic_write
 from .metrics import combine_quarters, dossier_indicators
 from .periods import Quarter
@@ -41,6 +41,14 @@ def compute_indicators(q: Quarter, data_root: Path) -> Path:
     return out
 
 
+def file_summary(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Counts of files by verdict and of missing submitters, for the index page."""
+    files = [f for d in manifest["datasets"] for f in d["files"]]
+    return {"files": {"total": len(files), **{k: sum(1 for f in files if f["verdict"] == k)
+                                              for k in ("accepted", "accepted_with_warnings", "rejected")},
+                      "missing": sum(len(d["missing_submitters"]) for d in manifest["datasets"])}}
+
+
 def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = ROOT,
               say=print) -> dict[str, Any]:
     """Validate + ingest, compute, render: what `make quarterly` runs."""
@@ -68,11 +76,16 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
     stderr = render.render_notebook(ROOT / "notebooks" / "quarterly_overview.ipynb", out,
                                     {"quarter": str(q), "lang": lang, "data_root": rel_data, "sample_data": sample},
                                     title, lang, sample, cwd=root)
-    files = [f for d in manifests[str(q)]["datasets"] for f in d["files"]]
-    summary = {"files": {"total": len(files), **{k: sum(1 for f in files if f["verdict"] == k)
-                                                 for k in ("accepted", "accepted_with_warnings", "rejected")},
-                         "missing": sum(len(d["missing_submitters"]) for d in manifests[str(q)]["datasets"])}}
+    summary = file_summary(manifests[str(q)])
     index = render.write_index(q, reports_root, lang, sample, summary)
+    for other in sorted(p.name for p in reports_root.iterdir() if p.is_dir() and p.name != str(q)):
+        # keep every rendered quarter's switcher complete
+        try:
+            m = load_manifest(other, data_root)
+        except (FileNotFoundError, ValueError):
+            continue
+        if (reports_root / other / "index.html").exists():
+            render.write_index(Quarter.parse(other), reports_root, lang, sample, file_summary(m))
     log = reports_root / str(q) / "render.log"
     log.write_text(f"quarter={q} lang={lang} seconds={time.monotonic() - t0:.1f}\n" + "".join(stderr), encoding="utf-8")
     say(f"{q}: xong / done in {time.monotonic() - t0:.0f} s — {index.relative_to(root)}")

@@ -136,8 +136,20 @@ def _run_suite(frame: pd.DataFrame, expectations: list, name: str) -> list[Any]:
     return list(result.results)
 
 
-def _issues_from(results: list[Any], sheets: dict[str, str | None], headers: dict[str, str]) -> list[Issue]:
-    """Turn failed GX results into one Issue per offending row (per file), capped at MAX_LISTED per rule and file."""
+def _issues_from(results: list[Any], sheets: dict[str, str | None], headers: dict[str, str],
+                 raw: dict[str, pd.DataFrame] | None = None) -> list[Issue]:
+    """Turn failed GX results into one Issue per offending row (per file), capped at MAX_LISTED per rule and file.
+
+    The value shown is the cell as typed in the file (raw), not parplan's internal code.
+    """
+    raw = raw or {}
+
+    def as_typed(f: str, row: Any, column: str, fallback: Any) -> str:
+        table = raw.get(f)
+        if table is not None and row is not None and column in table.columns and row in table.index:
+            return str(table.at[row, column])
+        return _fmt(fallback)
+
     out: list[Issue] = []
     for r in results:
         if r.success:
@@ -158,12 +170,14 @@ def _issues_from(results: list[Any], sheets: dict[str, str | None], headers: dic
             by_file.setdefault(item.get(FILE, ""), []).append(item)
         for f, items in by_file.items():
             for item in items[:MAX_LISTED]:
-                value = item.get(col, "")
+                row = int(item[ROW]) if ROW in item else None
                 if meta.get("pair"):
                     a, b = meta["pair"]
-                    value = f"{_fmt(item.get(a))} < {_fmt(item.get(b))}"
+                    value = f"{as_typed(f, row, a, item.get(a))} < {as_typed(f, row, b, item.get(b))}"
+                else:
+                    value = as_typed(f, row, col, item.get(col, ""))
                 out.append(Issue(f, meta["rule"], meta["severity"], meta["vi"], meta["en"], header,
-                                 row=int(item[ROW]) if ROW in item else None, value=_fmt(value), sheet=sheets.get(f)))
+                                 row=row, value=value, sheet=sheets.get(f)))
             if len(items) > MAX_LISTED:
                 extra = len(items) - MAX_LISTED
                 out.append(Issue(f, meta["rule"], meta["severity"], f"{meta['vi']} — còn {extra} dòng khác",
@@ -172,7 +186,7 @@ def _issues_from(results: list[Any], sheets: dict[str, str | None], headers: dic
 
 
 def _fmt(v: Any) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
+    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
         return ""
     if isinstance(v, pd.Timestamp | dt.datetime):
         return v.strftime("%d/%m/%Y")
@@ -189,6 +203,7 @@ def _meta(rule: str, severity: str, column: str = "", **extra: Any) -> dict[str,
 def logic_suite(contract: Contract, quarter: Quarter) -> list:
     """Expectations on the typed table: the contract's cross-column rules."""
     import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column as Col
 
     exps: list = []
     start = pd.Timestamp(quarter.start)
@@ -203,17 +218,15 @@ def logic_suite(contract: Contract, quarter: Quarter) -> list:
         elif kind == "required_if":
             (col_w, val_w), = r["when"].items()
             exps.append(gxe.ExpectColumnValuesToNotBeNull(
-                column=r["column"], row_condition=f'{col_w}=="{val_w}"', condition_parser="pandas",
-                meta={**m, "column": r["column"]}))
+                column=r["column"], row_condition=Col(col_w) == val_w, meta={**m, "column": r["column"]}))
         elif kind == "null_if":
             (col_w, val_w), = r["when"].items()
             exps.append(gxe.ExpectColumnValuesToBeNull(
-                column=r["column"], row_condition=f'{col_w}=="{val_w}"', condition_parser="pandas",
-                meta={**m, "column": r["column"]}))
+                column=r["column"], row_condition=Col(col_w) == val_w, meta={**m, "column": r["column"]}))
         elif kind == "false_unless":
             exps.append(gxe.ExpectColumnValuesToBeInSet(
-                column=r["column"], value_set=[False], row_condition=f'{r["unless"]}==False',
-                condition_parser="pandas", meta={**m, "column": r["column"]}))
+                column=r["column"], value_set=[False], row_condition=Col(r["unless"]) == False,  # noqa: E712
+                meta={**m, "column": r["column"]}))
         elif kind == "date_not_after_quarter_end":
             exps.append(gxe.ExpectColumnValuesToBeBetween(
                 column=r["column"], max_value=end, meta={**m, "column": r["column"]}))
@@ -271,7 +284,7 @@ FILE_KIND = "_file_kind"
 
 
 def _prepare(path: Path, contract: Contract, agency: str, agency_kind: str | None,
-             root: Path | None) -> tuple[FileVerdict, pd.DataFrame | None]:
+             root: Path | None) -> tuple[FileVerdict, pd.DataFrame | None, pd.DataFrame | None]:
     """Read and normalise one file; file-level problems (name, encoding, corrupt, empty) are decided here."""
     path = Path(path)
     shown = str(path.relative_to(root)) if root and path.is_relative_to(root) else path.name
@@ -282,14 +295,14 @@ def _prepare(path: Path, contract: Contract, agency: str, agency_kind: str | Non
                               f"Tên tệp '{path.stem}' không phải mã cơ quan được nộp dữ liệu này ({expected})",
                               f"file name '{path.stem}' is not the code of an agency that submits this dataset ({expected})"))
         v.verdict = "rejected"
-        return v, None
+        return v, None, None
     try:
         rr = read_table(path, contract)
     except ReadError as e:
         vi, _, en = str(e).partition(" / ")
         v.issues.append(Issue(shown, "unreadable", "reject", vi, en or vi))
         v.verdict = "rejected"
-        return v, None
+        return v, None, None
     v.sheet = rr.sheet
     for n in rr.notes:
         v.issues.append(Issue(shown, n["rule"], n["severity"], n["vi"], n["en"], n.get("column", ""), row=n.get("row"),
@@ -304,14 +317,14 @@ def _prepare(path: Path, contract: Contract, agency: str, agency_kind: str | Non
                               RULE_TEXT["missing_column"][1], h, sheet=rr.sheet))
     if any(i.severity == "reject" for i in v.issues):
         v.verdict = "rejected"
-        return v, None
+        return v, None, None
     for c in contract.columns:  # optional columns absent from the file are simply empty
         if c.name not in frame.columns:
             frame[c.name] = pd.Series(pd.NA, index=frame.index, dtype="string")
     frame.insert(0, FILE, shown)
     frame.insert(1, FILE_AGENCY, agency)
     frame.insert(2, FILE_KIND, agency_kind)
-    return v, frame[[FILE, FILE_AGENCY, FILE_KIND, ROW] + contract.names]
+    return v, frame[[FILE, FILE_AGENCY, FILE_KIND, ROW] + contract.names], rr.frame.set_index(ROW)
 
 
 LEVELS_FOR_KIND = {"department": ["province"], "district": ["district", "commune"]}
@@ -320,6 +333,7 @@ LEVELS_FOR_KIND = {"department": ["province"], "district": ["district", "commune
 def batch_structure_suite(contract: Contract) -> list:
     """Structure expectations over many files stacked together (file-specific rules use the _file_* columns)."""
     import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column as Col
 
     exps: list = []
     for c in contract.columns:
@@ -347,8 +361,8 @@ def batch_structure_suite(contract: Contract) -> list:
         if c.name == "level":
             for kind, levels in LEVELS_FOR_KIND.items():
                 exps.append(gxe.ExpectColumnValuesToBeInSet(
-                    column="level", value_set=levels, row_condition=f'{FILE_KIND}=="{kind}"',
-                    condition_parser="pandas", meta=_meta("level_for_agency", "reject", "level")))
+                    column="level", value_set=levels, row_condition=Col(FILE_KIND) == kind,
+                    meta=_meta("level_for_agency", "reject", "level")))
     if contract.key:
         exps.append(gxe.ExpectCompoundColumnsToBeUnique(
             column_list=[FILE, *contract.key], meta=_meta("unique_key", "reject", contract.key[0])))
@@ -359,15 +373,18 @@ def validate_files(items: list[tuple[Path, str, str | None]], contract: Contract
                    root: Path | None = None) -> list[tuple[FileVerdict, pd.DataFrame | None]]:
     """Validate many submissions of one dataset with one GX run per stage; per-file verdicts and typed rows."""
     prepared = [_prepare(p, contract, a, k, root) for p, a, k in items]
-    verdicts = {v.path: v for v, _ in prepared}
-    frames = [f for _, f in prepared if f is not None]
+    verdicts = {v.path: v for v, _, _ in prepared}
+    if len(verdicts) < len(prepared):
+        raise ValueError("validate_files: two files share one displayed path; pass root= to tell them apart")
+    frames = [f for _, f, _ in prepared if f is not None]
+    raw = {v.path: r for v, _, r in prepared if r is not None}
     headers = {c.name: c.header_vi for c in contract.columns}
     typed_by_file: dict[str, pd.DataFrame] = {}
     if frames:
         stacked = pd.concat(frames, ignore_index=True)
         sheets = {v.path: v.sheet for v in verdicts.values()}
         issues = _issues_from(_run_suite(stacked, batch_structure_suite(contract), f"{contract.name}.structure"),
-                              sheets, headers)
+                              sheets, headers, raw)
         for i in issues:
             verdicts[i.file].issues.append(i)
         ok = [f for f in frames if not _rejected(verdicts[f[FILE].iat[0]])]
@@ -375,12 +392,12 @@ def validate_files(items: list[tuple[Path, str, str | None]], contract: Contract
             t = pd.concat([pd.concat([f[[FILE, FILE_AGENCY, FILE_KIND]], typed(f, contract)], axis=1) for f in ok],
                           ignore_index=True)
             for i in _issues_from(_run_suite(t, logic_suite(contract, quarter), f"{contract.name}.logic"),
-                                  sheets, headers):
+                                  sheets, headers, raw):
                 verdicts[i.file].issues.append(i)
             for name, g in t.groupby(FILE, sort=False):
                 typed_by_file[name] = g.drop(columns=[FILE, FILE_AGENCY, FILE_KIND]).reset_index(drop=True)
     out = []
-    for v, _ in prepared:
+    for v, _, _ in prepared:
         if _rejected(v):
             v.verdict, v.rows_accepted = "rejected", 0
             out.append((v, None))

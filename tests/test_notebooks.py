@@ -28,3 +28,15 @@ def test_overview_has_one_parameters_cell():
     src = "".join(tagged[0]["source"])
     for name in ("quarter", "lang", "data_root", "sample_data"):
         assert f"{name} =" in src
+
+
+def test_generated_outputs_are_not_committed():
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run(["git", "ls-files", "data/processed", "reports", "templates"], cwd=root, capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        pytest.skip("not a git checkout")
+    tracked = [p for p in r.stdout.split() if not p.endswith((".gitkeep", "README.md"))]
+    assert tracked == []

@@ -45,6 +45,7 @@ def test_both_quarters_rendered_and_linked(run):
         assert 'href="overview.html"' in idx
         assert (root / "reports" / q / "overview.html").stat().st_size > 10_000
     assert 'href="../2023Q1/index.html"' in html(root, "2023Q2", "index.html")
+    assert 'href="../2023Q2/index.html"' in html(root, "2023Q1", "index.html")  # rendered first, updated later
 
 
 @pytest.mark.parametrize("q", ["2023Q1", "2023Q2"])

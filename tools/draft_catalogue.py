@@ -25,7 +25,7 @@ def plain(text: str) -> str:
 
 def main(path: str) -> None:
     lines = open(path, encoding="utf-8").read().splitlines()
-    start = next(i for i, l in enumerate(lines) if l.startswith("STT\t"))
+    start = next(i for i, line in enumerate(lines) if line.startswith("STT\t"))
     rows: list[dict] = []
     after_header = False
     for line in lines[start:]:
@@ -41,7 +41,7 @@ def main(path: str) -> None:
             stt, task = m.group(1), m.group(2)
         if not stt and not task or (after_header and not stt and not sched and not lead and rows):
             prev = rows[-1]
-            for key, val in zip(("task", "schedule", "lead", "coord", "result"), (task, sched, lead, coord, result)):
+            for key, val in zip(("task", "schedule", "lead", "coord", "result"), (task, sched, lead, coord, result), strict=True):
                 if val and prev[key] and key in ("lead", "coord") and not after_header:
                     # a second lead/coordinator pair for the same task (A.VI.3): keep it as a bullet
                     sep = " " if val.startswith("-") else " - "
@@ -55,7 +55,6 @@ def main(path: str) -> None:
     out = []
     section_letter = None
     section = None
-    numbered: dict[str, str] = {}
     last_numbered = None
     seen: dict[str, int] = {}
     letters: dict[str, int] = {}

@@ -78,7 +78,7 @@ class Contract:
         return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_contract(name: str) -> Contract:
     """Load one dataset contract by name."""
     path = HERE / f"{name}.yaml"

@@ -115,7 +115,11 @@ def kpis(ctx: Context) -> str:
             continue
         r = d.loc["PROVINCE"]
         sub = f"{fmt.number(r.numerator, lang)} / {fmt.number(r.denominator, lang)}"
-        items.append(f'<div class="kpi"><div class="v">{esc(fmt.pct(r.value, lang))}</div>'
+        mark = ""
+        if target is not None and r.value == r.value:
+            ok = r.value >= target
+            mark = " " + badge("met" if ok else "not_met", t("met" if ok else "not_met", lang))
+        items.append(f'<div class="kpi"><div class="v">{esc(fmt.pct(r.value, lang))}{mark}</div>'
                      f'<div class="l">{esc(vi if lang == "vi" else en)}</div><div class="l">{esc(sub)}</div></div>')
     return '<div class="kpis">' + "".join(items) + "</div>"
 
