@@ -1,6 +1,7 @@
 """Deterministic sample-data generator (fixed seed) for the shipped data under data/raw/.
 
-Volumes are a scaled-down sample (about 1:10 of a real province's dossier flow) so the repository stays small.
+Volumes are a scaled-down sample (about 1:10 of a real province's dossier flow) so the repository stays small;
+dossiers are generated for the whole of 2023 and each quarter's file is the view at that quarter's end.
 Plausible rates, all documented in data/raw/README.md: departments resolve ~99.3 % on time, districts ~97 %,
 communes ~97 %; the units the plan names as laggards (A.IV.4.4) are clearly worse. Online share: departments
 ~70 %, districts ~45 %, communes ~35 %. The generated reports carry the sample-data banner.
@@ -21,13 +22,14 @@ from .periods import Quarter
 
 SEED = 20230601
 YEAR_START = dt.date(2022, 12, 1)  # some dossiers received in December 2022 are carried over into Q1
-QUARTERS = ("2023Q1", "2023Q2")
+QUARTERS = ("2023Q1", "2023Q2", "2023Q3", "2023Q4")
+LAST_DAY = dt.date(2023, 12, 31)
 XLSX_AGENCIES = {"SYT", "SXD"}  # a few agencies send Excel workbooks, the others CSV exports
 
-# Half-year volumes (received Jan-Jun) and on-time / online probabilities.
-DEPT_VOLUME = (80, 700)
-DISTRICT_VOLUME = (150, 500)
-COMMUNE_VOLUME = (200, 600)
+# Yearly volumes (received Jan-Dec) and on-time / online probabilities.
+DEPT_VOLUME = (160, 1400)
+DISTRICT_VOLUME = (300, 1000)
+COMMUNE_VOLUME = (400, 1200)
 ONTIME = {"department": 0.993, "district": 0.972, "commune": 0.970}
 ONTIME_LAGGARD = {"department": 0.955, "district": 0.925, "commune": 0.905}
 ONLINE = {"department": 0.70, "district": 0.45, "commune": 0.35}
@@ -46,20 +48,20 @@ def _laggards() -> tuple[set[str], set[str]]:
 
 
 def dossiers_for(agency: str, kind: str, levels: list[tuple[str, str | None]]) -> list[dict]:
-    """All dossiers of one agency received 2022-12-01..2023-06-30 with their true completion dates."""
+    """All dossiers of one agency received 2022-12-01..2023-12-31 with their true completion dates."""
     lag_units, lag_communes = _laggards()
     out: list[dict] = []
     for level, _ in levels:
         rng = _rng(agency, level)
         lo, hi = {"province": DEPT_VOLUME, "district": DISTRICT_VOLUME, "commune": COMMUNE_VOLUME}[level]
-        n = int(rng.integers(lo, hi)) * 7 // 6  # + December carry-in
+        n = int(rng.integers(lo, hi)) * 13 // 12  # + December 2022 carry-in
         key = {"province": "department"}.get(level, level)
         lagging = (level == "commune" and agency in lag_communes) or (level != "commune" and agency in lag_units)
         p_on = (ONTIME_LAGGARD if lagging else ONTIME)[key]
-        span = (dt.date(2023, 6, 30) - YEAR_START).days + 1
+        span = (LAST_DAY - YEAR_START).days + 1
         received = sorted(YEAR_START + dt.timedelta(days=int(d)) for d in rng.integers(0, span, n))
         for i, rec in enumerate(received):
-            rec = rec if rec.weekday() < 5 else rec + dt.timedelta(days=7 - rec.weekday())
+            rec = rec if rec.weekday() < 5 else rec - dt.timedelta(days=rec.weekday() - 4)  # weekend -> Friday
             allowed = int(rng.choice([1, 3, 5, 7, 10, 15, 20]))
             due = rec + dt.timedelta(days=allowed)
             if rng.random() < 0.004:

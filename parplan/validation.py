@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from .contracts import FALSE_WORDS, TRUE_WORDS, Contract, header_key
+from .contracts import FALSE_WORDS, TRUE_WORDS, Contract, header_key, parse_number
 from .io import ROW, ReadError, parse_date, read_table, sha256
 from .periods import Quarter
 
@@ -28,6 +28,11 @@ RULE_TEXT = {
     "date_format": ("Ngày không hợp lệ (cần dd/mm/yyyy)", "invalid date (expected dd/mm/yyyy)"),
     "bool": ("Giá trị phải là Có/Không", "value must be Có/Không (yes/no)"),
     "regex": ("Sai định dạng", "wrong format"),
+    "number_format": ("Không phải số (ví dụ đúng: 1.234 hoặc 12,5)", "not a number (e.g. 1.234 or 12,5)"),
+    "integer": ("Phải là số nguyên", "must be a whole number"),
+    "min_value": ("Giá trị nhỏ hơn mức tối thiểu cho phép", "value below the allowed minimum"),
+    "max_value": ("Giá trị lớn hơn mức tối đa cho phép", "value above the allowed maximum"),
+    "wrong_quarter": ("Quý ghi trong tệp khác quý của thư mục nộp", "the quarter in the file differs from the folder's quarter"),
     "agency_matches_file": ("Mã cơ quan khác với tên tệp", "agency code differs from the file name"),
     "level_for_agency": ("Cấp giải quyết không phù hợp với cơ quan nộp", "level not valid for the submitting agency"),
     "unique_key": ("Mã trùng lặp", "duplicate key"),
@@ -174,6 +179,13 @@ def _issues_from(results: list[Any], sheets: dict[str, str | None], headers: dic
                 if meta.get("pair"):
                     a, b = meta["pair"]
                     value = f"{as_typed(f, row, a, item.get(a))} < {as_typed(f, row, b, item.get(b))}"
+                elif meta.get("pair_le"):
+                    a, b = meta["pair_le"]
+                    value = f"{as_typed(f, row, a, item.get(a))} > {as_typed(f, row, b, item.get(b))}"
+                elif meta.get("sum"):
+                    total, *parts = meta["sum"]
+                    value = (f"{as_typed(f, row, total, item.get(total))} ≠ "
+                             + " + ".join(as_typed(f, row, x, "") for x in parts))
                 else:
                     value = as_typed(f, row, col, item.get(col, ""))
                 out.append(Issue(f, meta["rule"], meta["severity"], meta["vi"], meta["en"], header,
@@ -208,6 +220,16 @@ def logic_suite(contract: Contract, quarter: Quarter) -> list:
     exps: list = []
     start = pd.Timestamp(quarter.start)
     end = pd.Timestamp(quarter.end)
+    for c in contract.columns:  # numeric ranges (negative counts, shares above 100 % …)
+        if c.type in ("int", "float") and (c.min is not None or c.max is not None):
+            if c.min is not None:
+                exps.append(gxe.ExpectColumnValuesToBeBetween(
+                    column=c.name, min_value=c.min, meta=_meta(
+                        "min_value", "reject", c.name, vi=f"Giá trị phải ≥ {c.min:g}", en=f"value must be ≥ {c.min:g}")))
+            if c.max is not None:
+                exps.append(gxe.ExpectColumnValuesToBeBetween(
+                    column=c.name, max_value=c.max, meta=_meta(
+                        "max_value", "reject", c.name, vi=f"Giá trị phải ≤ {c.max:g}", en=f"value must be ≤ {c.max:g}")))
     for r in contract.rules:
         m = {"rule": r["id"], "severity": r["severity"], "vi": r["vi"], "en": r["en"]}
         kind = r["kind"]
@@ -215,6 +237,14 @@ def logic_suite(contract: Contract, quarter: Quarter) -> list:
             exps.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A=r["a"], column_B=r["b"], or_equal=True, ignore_row_if="either_value_is_missing",
                 meta={**m, "column": r["a"], "pair": [r["a"], r["b"]]}))
+        elif kind == "pair_le":
+            exps.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=r["b"], column_B=r["a"], or_equal=True, ignore_row_if="either_value_is_missing",
+                meta={**m, "column": r["a"], "pair_le": [r["a"], r["b"]]}))
+        elif kind == "sum_equals":
+            exps.append(gxe.ExpectColumnPairValuesToBeEqual(
+                column_A=r["total"], column_B=f"__sum_{r['id']}", ignore_row_if="either_value_is_missing",
+                meta={**m, "column": r["total"], "sum": [r["total"], *r["parts"]]}))
         elif kind == "required_if":
             (col_w, val_w), = r["when"].items()
             exps.append(gxe.ExpectColumnValuesToNotBeNull(
@@ -251,6 +281,15 @@ def normalise(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
             s = s.map(lambda v, lut=lut: lut.get(header_key(v), v) if isinstance(v, str) and v else v)
         elif c.type == "date":
             s = s.map(lambda v: (parse_date(v).isoformat() if parse_date(v) else v) if isinstance(v, str) and v else v)
+        elif c.type in ("int", "float"):
+            def num(v: Any) -> Any:
+                if not isinstance(v, str) or v == "":
+                    return v
+                x = parse_number(v)
+                if x is None:
+                    return v
+                return str(int(x)) if x.is_integer() else repr(x)
+            s = s.map(num)
         elif c.type == "bool":
             def yn(v: Any) -> Any:
                 if not isinstance(v, str) or v == "":
@@ -259,6 +298,16 @@ def normalise(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
                 return "true" if k in TRUE_WORDS else "false" if k in FALSE_WORDS else v
             s = s.map(yn)
         out[c.name] = s.astype("string").replace("", pd.NA)
+    return out
+
+
+def with_derived(t: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    """Add the helper columns some rules compare against (e.g. the sum of the parts for sum_equals)."""
+    out = t.copy()
+    for r in contract.rules:
+        if r["kind"] == "sum_equals":
+            parts = out[list(r["parts"])]
+            out[f"__sum_{r['id']}"] = parts.sum(axis=1, min_count=len(r["parts"]))
     return out
 
 
@@ -272,6 +321,10 @@ def typed(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
             out[c.name] = pd.to_datetime(out[c.name], format="%Y-%m-%d", errors="coerce")
         elif c.type == "bool":
             out[c.name] = out[c.name].map({"true": True, "false": False}).astype("boolean")
+        elif c.type == "int":
+            out[c.name] = pd.to_numeric(out[c.name], errors="coerce").astype("Int64")
+        elif c.type == "float":
+            out[c.name] = pd.to_numeric(out[c.name], errors="coerce").astype("Float64")
         elif c.type in ("string", "category"):
             out[c.name] = out[c.name].astype("string")
     return out[[ROW] + contract.names]
@@ -281,15 +334,16 @@ def typed(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
 FILE = "_file"
 FILE_AGENCY = "_file_agency"
 FILE_KIND = "_file_kind"
+FILE_QUARTER = "_file_quarter"
 
 
-def _prepare(path: Path, contract: Contract, agency: str, agency_kind: str | None,
-             root: Path | None) -> tuple[FileVerdict, pd.DataFrame | None, pd.DataFrame | None]:
+def _prepare(path: Path, contract: Contract, agency: str, agency_kind: str | None, root: Path | None,
+             quarter: Quarter) -> tuple[FileVerdict, pd.DataFrame | None, pd.DataFrame | None]:
     """Read and normalise one file; file-level problems (name, encoding, corrupt, empty) are decided here."""
     path = Path(path)
     shown = str(path.relative_to(root)) if root and path.is_relative_to(root) else path.name
     v = FileVerdict(path=shown, dataset=contract.name, agency=agency, sha256=sha256(path))
-    if agency_kind is None or agency_kind not in contract.submitters:
+    if agency_kind is None or not contract.accepts_submitter(agency, agency_kind):
         expected = ", ".join(contract.submitters)
         v.issues.append(Issue(shown, "unknown_agency_file", "reject",
                               f"Tên tệp '{path.stem}' không phải mã cơ quan được nộp dữ liệu này ({expected})",
@@ -324,7 +378,8 @@ def _prepare(path: Path, contract: Contract, agency: str, agency_kind: str | Non
     frame.insert(0, FILE, shown)
     frame.insert(1, FILE_AGENCY, agency)
     frame.insert(2, FILE_KIND, agency_kind)
-    return v, frame[[FILE, FILE_AGENCY, FILE_KIND, ROW] + contract.names], rr.frame.set_index(ROW)
+    frame.insert(3, FILE_QUARTER, str(quarter))
+    return v, frame[[FILE, FILE_AGENCY, FILE_KIND, FILE_QUARTER, ROW] + contract.names], rr.frame.set_index(ROW)
 
 
 LEVELS_FOR_KIND = {"department": ["province"], "district": ["district", "commune"]}
@@ -340,11 +395,17 @@ def batch_structure_suite(contract: Contract) -> list:
         if c.required:
             exps.append(gxe.ExpectColumnValuesToNotBeNull(column=c.name, meta=_meta("not_null", "reject", c.name)))
         if c.type == "category":
+            allowed = c.allowed()
+            shown_vi = ", ".join(list(allowed.values())[:12]) + (" …" if len(allowed) > 12 else "")
+            shown_en = ", ".join(list(allowed)[:12]) + (" …" if len(allowed) > 12 else "")
             exps.append(gxe.ExpectColumnValuesToBeInSet(
-                column=c.name, value_set=sorted(c.values), meta=_meta(
-                    "in_set", "reject", c.name,
-                    vi=f"Giá trị không thuộc danh mục ({', '.join(c.values.values())})",
-                    en=f"value not in the allowed list ({', '.join(c.values)})")))
+                column=c.name, value_set=sorted(allowed), meta=_meta(
+                    "in_set", "reject", c.name, vi=f"Giá trị không thuộc danh mục ({shown_vi})",
+                    en=f"value not in the allowed list ({shown_en})")))
+        elif c.type in ("int", "float"):
+            exps.append(gxe.ExpectColumnValuesToMatchRegex(
+                column=c.name, regex=r"^-?\d+(\.\d+)?$" if c.type == "float" else r"^-?\d+$",
+                meta=_meta("number_format" if c.type == "float" else "integer", "reject", c.name)))
         elif c.type == "date":
             exps.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=ISO_DATE,
                                                            meta=_meta("date_format", "reject", c.name)))
@@ -354,6 +415,10 @@ def batch_structure_suite(contract: Contract) -> list:
         if c.regex:
             exps.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=c.regex,
                                                            meta=_meta("regex", "reject", c.name)))
+        if c.name == "quarter":
+            exps.append(gxe.ExpectColumnPairValuesToBeEqual(
+                column_A="quarter", column_B=FILE_QUARTER, ignore_row_if="either_value_is_missing",
+                meta=_meta("wrong_quarter", "reject", "quarter")))
         if c.same_as_file_agency:
             exps.append(gxe.ExpectColumnPairValuesToBeEqual(
                 column_A=c.name, column_B=FILE_AGENCY, ignore_row_if="either_value_is_missing",
@@ -372,7 +437,7 @@ def batch_structure_suite(contract: Contract) -> list:
 def validate_files(items: list[tuple[Path, str, str | None]], contract: Contract, quarter: Quarter,
                    root: Path | None = None) -> list[tuple[FileVerdict, pd.DataFrame | None]]:
     """Validate many submissions of one dataset with one GX run per stage; per-file verdicts and typed rows."""
-    prepared = [_prepare(p, contract, a, k, root) for p, a, k in items]
+    prepared = [_prepare(p, contract, a, k, root, quarter) for p, a, k in items]
     verdicts = {v.path: v for v, _, _ in prepared}
     if len(verdicts) < len(prepared):
         raise ValueError("validate_files: two files share one displayed path; pass root= to tell them apart")
@@ -391,7 +456,8 @@ def validate_files(items: list[tuple[Path, str, str | None]], contract: Contract
         if ok:
             t = pd.concat([pd.concat([f[[FILE, FILE_AGENCY, FILE_KIND]], typed(f, contract)], axis=1) for f in ok],
                           ignore_index=True)
-            for i in _issues_from(_run_suite(t, logic_suite(contract, quarter), f"{contract.name}.logic"),
+            checked = with_derived(t, contract)
+            for i in _issues_from(_run_suite(checked, logic_suite(contract, quarter), f"{contract.name}.logic"),
                                   sheets, headers, raw):
                 verdicts[i.file].issues.append(i)
             for name, g in t.groupby(FILE, sort=False):

@@ -12,7 +12,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_generator_reproduces_the_committed_sample(tmp_path):
     written = generate(tmp_path)
-    assert len(written) == 2 * (19 + 18)
+    from parplan.sample import QUARTERS
+
+    assert len(written) == len(QUARTERS) * (19 + 18)
     contract = load_contract("tthc_dossiers")
     for p in written:
         committed = REPO / "data" / "raw" / p.relative_to(tmp_path)

@@ -14,6 +14,26 @@ HERE = Path(__file__).parent
 TYPES = {"string", "category", "date", "bool", "int", "float"}
 TRUE_WORDS = {"có", "x", "1", "true", "yes", "đúng", "c"}
 FALSE_WORDS = {"không", "0", "false", "no", "k", ""}
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_PLAIN = re.compile(r"^-?\d+([.,]\d+)?$")
+
+
+def parse_number(text: str) -> float | None:
+    """Vietnamese-style numbers: '1.234' -> 1234, '12,5' -> 12.5, '1.234,5' -> 1234.5; None when not a number.
+
+    A dot followed by groups of exactly three digits is a thousands separator (Vietnamese convention);
+    otherwise a single dot is read as a decimal point (numbers typed the English way, e.g. '12.5').
+    """
+    t = str(text).strip().replace("\u00a0", "").replace(" ", "")
+    if not t:
+        return None
+    if "," in t:
+        t = t.replace(".", "").replace(",", ".", 1) if t.count(",") == 1 else ""
+    elif _THOUSANDS.match(t):
+        t = t.replace(".", "")
+    if not t or not _PLAIN.match(t.replace(",", ".")):
+        return None
+    return float(t)
 
 
 def header_key(text: str) -> str:
@@ -35,11 +55,28 @@ class Column:
     values: dict[str, str] = field(default_factory=dict)
     regex: str | None = None
     same_as_file_agency: bool = False
+    min: float | None = None
+    max: float | None = None
+    aliases: tuple[str, ...] = ()
+    values_from: str | None = None  # agencies | tasks: allowed values come from the catalogue
+    description_vi: str = ""
+
+    def allowed(self) -> dict[str, str]:
+        """Allowed codes -> Vietnamese label (from the contract, or from the catalogue for values_from)."""
+        if self.values_from == "agencies":
+            from .. import catalogue
+
+            return {a.code: a.name_vi for a in catalogue.load().agencies.values()}
+        if self.values_from == "tasks":
+            from .. import catalogue
+
+            return {t.id: t.id for t in catalogue.load().tasks if t.kind == "task"}
+        return dict(self.values)
 
     def label_to_code(self) -> dict[str, str]:
         """Accepted spellings (code or Vietnamese/English label, normalised) -> code."""
         out = {}
-        for code, label in self.values.items():
+        for code, label in self.allowed().items():
             out[header_key(code)] = code
             out[header_key(label)] = code
         return out
@@ -70,12 +107,16 @@ class Contract:
         return [c.name for c in self.columns]
 
     def header_map(self) -> dict[str, str]:
-        """Accepted header spellings (canonical, Vietnamese, English; normalised) -> canonical name."""
+        """Accepted header spellings (canonical, Vietnamese, English, aliases; normalised) -> canonical name."""
         out = {}
         for c in self.columns:
-            for h in (c.name, c.header_vi, c.header_en):
+            for h in (c.name, c.header_vi, c.header_en, *c.aliases):
                 out[header_key(h)] = c.name
         return out
+
+    def accepts_submitter(self, code: str, kind: str | None) -> bool:
+        """Whether an agency (by code or kind) sends this dataset; submitters lists kinds or specific codes."""
+        return code in self.submitters or (kind is not None and kind in self.submitters)
 
 
 @functools.cache
@@ -94,6 +135,9 @@ def load_contract(name: str) -> Contract:
             header_vi=unicodedata.normalize("NFC", c["header_vi"]), header_en=c.get("header_en", c["name"]),
             values={k: unicodedata.normalize("NFC", v) for k, v in (c.get("values") or {}).items()},
             regex=c.get("regex"), same_as_file_agency=bool(c.get("same_as_file_agency")),
+            min=c.get("min"), max=c.get("max"),
+            aliases=tuple(unicodedata.normalize("NFC", a) for a in c.get("aliases", [])),
+            values_from=c.get("values_from"), description_vi=c.get("description_vi", ""),
         ))
     return Contract(
         name=d["name"], title_vi=d["title_vi"], title_en=d["title_en"], submitters=tuple(d.get("submitters", [])),
