@@ -77,14 +77,14 @@ def _rows_csv(path: Path) -> tuple[list[list[str]], list[int]]:
     import csv
     import io as _io
 
-    text = _decode_csv(path)
+    text = unicodedata.normalize("NFC", _decode_csv(path))
     sample = text[:4096]
     delim = ";" if sample.count(";") > sample.count(",") and sample.count(";") > sample.count("\t") else (
         "\t" if sample.count("\t") > sample.count(",") else ",")
     reader = csv.reader(_io.StringIO(text), delimiter=delim)
     rows, starts, prev_end = [], [], 0
     for row in reader:
-        rows.append([_clean(c) for c in row])
+        rows.append([c.strip() for c in row])  # the whole text is NFC already
         starts.append(prev_end + 1)
         prev_end = reader.line_num
     return rows, starts
@@ -109,33 +109,86 @@ def _check_xlsx_size(path: Path) -> None:
         )
 
 
-def _rows_xlsx(path: Path) -> tuple[list[list[str]], str]:
+CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # OLE compound file: encrypted .xlsx or legacy .xls
+
+
+def _rows_xlsx(path: Path) -> tuple[dict[str, list[list[str]]], list[dict]]:
+    """Every sheet's cell texts, plus notes about formulas (cached values are used; missing ones are reported)."""
     import openpyxl
 
+    with open(path, "rb") as fh:
+        if fh.read(8) == CFB_MAGIC:
+            raise ReadError(
+                "Tệp Excel được đặt mật khẩu (hoặc là định dạng .xls cũ): hãy bỏ mật khẩu và lưu lại dạng .xlsx. / "
+                "The workbook is password-protected (or a legacy .xls): remove the password and save as .xlsx."
+            )
     _check_xlsx_size(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as e:  # openpyxl raises many types for broken files
         raise ReadError(f"Không mở được tệp .xlsx ({type(e).__name__}). / Cannot open the .xlsx file ({e}).") from None
+    sheets: dict[str, list[list[str]]] = {}
+    notes: list[dict] = []
     try:
-        ws = wb.worksheets[0]
-        rows = [[_clean(c) for c in row] for row in ws.iter_rows(values_only=True)]
-        return rows, ws.title
+        for ws_v, ws_f in zip(values.worksheets, formulas.worksheets, strict=True):
+            rows = []
+            cached = missing = 0
+            for i, (rv, rf) in enumerate(zip(ws_v.iter_rows(values_only=True), ws_f.iter_rows(values_only=True),
+                                             strict=False), 1):
+                row = [_clean(c) for c in rv]
+                for j, f in enumerate(rf):
+                    if isinstance(f, str) and f.startswith("="):
+                        if j < len(rv) and rv[j] is not None:
+                            cached += 1
+                        else:
+                            missing += 1
+                            notes.append({"rule": "formula_without_value", "severity": "reject", "row": i,
+                                          "column": openpyxl.utils.get_column_letter(j + 1), "sheet": ws_v.title,
+                                          "vi": "Ô có công thức nhưng chưa có giá trị đã tính: hãy mở tệp bằng Excel, "
+                                                "lưu lại rồi gửi", "en": "formula cell without a cached value: open the "
+                                                "file in Excel, save it and send it again"})
+                rows.append(row)
+            if cached:
+                notes.append({"rule": "formula_cached", "severity": "info", "row": None, "column": "",
+                              "sheet": ws_v.title, "vi": f"{cached} ô có công thức: dùng giá trị Excel đã tính",
+                              "en": f"{cached} formula cells: the values Excel computed are used"})
+            sheets[ws_v.title] = rows
     finally:
-        wb.close()
+        values.close()
+        formulas.close()
+    return sheets, notes
 
 
-def _find_header(rows: list[list[str]], contract: Contract) -> int:
-    known = contract.header_map()
-    best, best_hits = -1, 0
+def _header_candidates(rows: list[list[str]]) -> list[tuple[int, int, list[str]]]:
+    """(first header row, rows used, header texts): single rows, and two-row headers whose top cells are merged."""
+    out = []
     for i, row in enumerate(rows[:20]):
-        hits = sum(1 for c in row if header_key(c) in known)
-        if hits > best_hits:
-            best, best_hits = i, hits
-    if best < 0 or best_hits < max(2, len(contract.columns) // 3):
-        raise ReadError(
-            "Không tìm thấy dòng tiêu đề cột (trong 20 dòng đầu). / No header row found in the first 20 rows."
-        )
+        out.append((i, 1, row))
+        if i + 1 < len(rows) and any(row):
+            top, sub = list(row), rows[i + 1]
+            last = ""
+            for j in range(max(len(top), len(sub))):  # a merged cell reads as empty after its first column
+                v = top[j] if j < len(top) else ""
+                last = v or last
+                if j < len(top):
+                    top[j] = last
+                else:
+                    top.append(last)
+            combined = [(f"{top[j]} - {sub[j]}" if j < len(sub) and sub[j] and top[j] else
+                         (sub[j] if j < len(sub) and sub[j] else top[j])) for j in range(len(top))]
+            out.append((i, 2, combined))
+    return out
+
+
+def _find_header(rows: list[list[str]], contract: Contract) -> tuple[int, int, list[str], int]:
+    """Best header: (first row index, number of header rows, header texts, matched columns)."""
+    known = contract.header_map()
+    best = (-1, 1, [], 0)
+    for i, n, header in _header_candidates(rows):
+        hits = len({known[header_key(c)] for c in header if header_key(c) in known})
+        if hits > best[3]:
+            best = (i, n, header, hits)
     return best
 
 
@@ -148,20 +201,30 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
     """Read a .csv or .xlsx submission: strings only, contract headers mapped, `_row` = source row number."""
     path = Path(path)
     ext = path.suffix.lower()
+    notes: list[dict] = []
     if ext == ".csv":
         (rows, lines), sheet = _rows_csv(path), None
+        h, n_header, header, hits = _find_header(rows, contract)
     elif ext == ".xlsx":
-        rows, sheet = _rows_xlsx(path)
+        sheets, notes = _rows_xlsx(path)
+        rows, sheet, h, n_header, header, hits = [], None, -1, 1, [], 0
+        for name, srows in sheets.items():  # the sheet whose header matches the contract best
+            cand = _find_header(srows, contract)
+            if cand[3] > hits:
+                rows, sheet, (h, n_header, header, hits) = srows, name, cand
+        notes = [x for x in notes if x.get("sheet") == sheet]
         lines = list(range(1, len(rows) + 1))
     else:
         raise ReadError(f"Định dạng tệp không hỗ trợ: {ext!r} (chỉ .csv, .xlsx). / Unsupported file type {ext!r}.")
     if not any(any(r) for r in rows):
         raise ReadError("Tệp rỗng. / The file is empty.")
-    h = _find_header(rows, contract)
+    if h < 0 or hits < max(2, len(contract.columns) // 3):
+        raise ReadError(
+            "Không tìm thấy dòng tiêu đề cột khớp mẫu dữ liệu (trong 20 dòng đầu). / "
+            "No header row matching the contract in the first 20 rows."
+        )
     known = contract.header_map()
-    header = rows[h]
     names: list[str] = []
-    notes: list[dict] = []
     header_line = lines[h]
     for j, cell in enumerate(header):
         canon = known.get(header_key(cell))
@@ -178,7 +241,7 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
         names.append(canon)
     body = []
     row_numbers = []
-    for i in range(h + 1, len(rows)):
+    for i in range(h + n_header, len(rows)):
         r = rows[i] + [""] * (len(names) - len(rows[i]))
         if not any(r):
             continue

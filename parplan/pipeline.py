@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from . import render
@@ -49,9 +50,29 @@ def file_summary(manifest: dict[str, Any]) -> dict[str, Any]:
                       "missing": sum(len(d["missing_submitters"]) for d in manifest["datasets"])}}
 
 
+def reconcile_quarter(q: Quarter, data_root: Path) -> Path:
+    """reconciliation.parquet: tthc_summary vs tthc_dossiers for one quarter (empty when a source is missing)."""
+    from .reconcile import reconcile
+
+    folder = processed_dir(data_root, q)
+    frames = {}
+    for ds in ("tthc_dossiers", "tthc_summary"):
+        p = folder / f"{ds}.parquet"
+        frames[ds] = pd.read_parquet(p) if p.exists() else pd.DataFrame()
+    rec = reconcile(frames["tthc_dossiers"], frames["tthc_summary"], q)
+    out = folder / "reconciliation.parquet"
+    atomic_write(out, lambda p: rec.to_parquet(p, index=False))
+    return out
+
+
+def quarters_with_data(year: int, data_root: Path) -> list[Quarter]:
+    """The quarters of a year that have a raw-data folder."""
+    return [Quarter(year, i) for i in range(1, 5) if (data_root / "raw" / str(Quarter(year, i))).is_dir()]
+
+
 def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = ROOT,
               say=print) -> dict[str, Any]:
-    """Validate + ingest, compute, render: what `make quarterly` runs."""
+    """Validate + ingest every quarter with data, reconcile, compute, render: what `make quarterly` runs."""
     t0 = time.monotonic()
     params = load_params(quarter, root / "params")
     q = Quarter.parse(params["quarter"])
@@ -60,33 +81,42 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
         raise ValueError(f"lang phải là 'vi' hoặc 'en' / lang must be 'vi' or 'en', not {lang!r}")
     data_root = root / params.get("data_root", "data")
     reports_root = root / params.get("reports_root", "reports")
-    manifests = {}
     for x in q.quarters_to_date():
         if not (data_root / "raw" / str(x)).is_dir():
             raise FileNotFoundError(
                 f"Không có dữ liệu thô cho quý {x} ({data_root / 'raw' / str(x)}). / No raw data for quarter {x}.")
+    year_quarters = quarters_with_data(q.year, data_root)
+    manifests = {}
+    for x in year_quarters:
         manifests[str(x)] = ingest_quarter(x, data_root, _datasets(load_params(x, root / "params")), say=say)
+        reconcile_quarter(x, data_root)
     say(f"{q}: tính chỉ số / computing indicators")
     compute_indicators(q, data_root)
     sample = bool(params.get("sample_data", True))
-    out = reports_root / str(q) / "overview.html"
-    say(f"{q}: dựng báo cáo / rendering {out.relative_to(root)} (papermill + nbconvert)")
     rel_data = str(data_root.relative_to(root)) if data_root.is_relative_to(root) else str(data_root)
-    title = ("Báo cáo tiến độ PAR INDEX, SIPAS — " if lang == "vi" else "PAR INDEX / SIPAS progress — ") + q.label(lang)
-    stderr = render.render_notebook(ROOT / "notebooks" / "quarterly_overview.ipynb", out,
-                                    {"quarter": str(q), "lang": lang, "data_root": rel_data, "sample_data": sample},
-                                    title, lang, sample, cwd=root)
-    summary = file_summary(manifests[str(q)])
-    index = render.write_index(q, reports_root, lang, sample, summary)
-    for other in sorted(p.name for p in reports_root.iterdir() if p.is_dir() and p.name != str(q)):
-        # keep every rendered quarter's switcher complete
-        try:
+    jobs = [(q, "quarterly_overview.ipynb", "overview.html",
+             ("Báo cáo tiến độ PAR INDEX, SIPAS — " if lang == "vi" else "PAR INDEX / SIPAS progress — "))]
+    jobs += [(x, "data_quality.ipynb", "data-quality.html",
+              ("Chất lượng dữ liệu — " if lang == "vi" else "Data quality — ")) for x in year_quarters]
+    stderr: list[str] = []
+    for i, (x, nb, name, title) in enumerate(jobs, 1):
+        out = reports_root / str(x) / name
+        say(f"[{i}/{len(jobs)}] {x}: dựng báo cáo / rendering {out.relative_to(root)} (papermill + nbconvert)")
+        stderr += render.render_notebook(ROOT / "notebooks" / nb, out,
+                                         {"quarter": str(x), "lang": lang, "data_root": rel_data, "sample_data": sample},
+                                         title + x.label(lang), lang, sample, cwd=root)
+    for x in year_quarters:
+        render.write_index(x, reports_root, lang, sample, file_summary(manifests[str(x)]))
+    for other in sorted(p.name for p in reports_root.iterdir() if p.is_dir() and p.name not in manifests):
+        try:  # keep the quarter switcher of other years' pages complete
             m = load_manifest(other, data_root)
         except (FileNotFoundError, ValueError):
             continue
         if (reports_root / other / "index.html").exists():
             render.write_index(Quarter.parse(other), reports_root, lang, sample, file_summary(m))
+    index = reports_root / str(q) / "index.html"
     log = reports_root / str(q) / "render.log"
     log.write_text(f"quarter={q} lang={lang} seconds={time.monotonic() - t0:.1f}\n" + "".join(stderr), encoding="utf-8")
     say(f"{q}: xong / done in {time.monotonic() - t0:.0f} s — {index.relative_to(root)}")
-    return {"quarter": str(q), "index": index, "overview": out, "summary": summary}
+    return {"quarter": str(q), "index": index, "overview": reports_root / str(q) / "overview.html",
+            "summary": file_summary(manifests[str(q)])}

@@ -90,7 +90,8 @@ def write_index(quarter: Quarter, reports_root: Path, lang: str, sample: bool, s
     folder = Path(reports_root) / str(q)
     vi = lang == "vi"
     links = []
-    for name, vi_label, en_label in (("overview.html", "Báo cáo tổng hợp tiến độ", "Progress overview"),):
+    for name, vi_label, en_label in (("overview.html", "Báo cáo tổng hợp tiến độ", "Progress overview"),
+                                     ("data-quality.html", "Chất lượng dữ liệu nộp", "Data quality of submissions")):
         if (folder / name).exists():
             links.append(f'<li><a href="{esc(name)}">{esc(vi_label if vi else en_label)}</a></li>')
     others = sorted(p.name for p in Path(reports_root).iterdir()

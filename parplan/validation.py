@@ -269,34 +269,39 @@ def logic_suite(contract: Contract, quarter: Quarter) -> list:
 
 
 # ------------------------------------------------------------------ normalisation
+def _normalise_value(c: Any, v: str, lut: dict[str, str]) -> str:
+    """One cell's canonical text: category code, ISO date, 'true'/'false', canonical number; unknowns unchanged."""
+    if c.type == "category":
+        return lut.get(header_key(v), v)
+    if c.type == "date":
+        d = parse_date(v)
+        return d.isoformat() if d else v
+    if c.type in ("int", "float"):
+        x = parse_number(v)
+        if x is None:
+            return v
+        return str(int(x)) if x.is_integer() else repr(x)
+    if c.type == "bool":
+        k = header_key(v)
+        return "true" if k in TRUE_WORDS else "false" if k in FALSE_WORDS else v
+    return v
+
+
 def normalise(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
-    """Map labels to codes, dates to ISO strings, yes/no to 'true'/'false'; '' becomes missing. Unknowns stay as typed."""
+    """Map labels to codes, dates to ISO strings, yes/no to 'true'/'false'; '' becomes missing. Unknowns stay as typed.
+
+    Each distinct value is interpreted once (files repeat the same labels and dates many times).
+    """
     out = frame.copy()
     for c in contract.columns:
         if c.name not in out.columns:
             continue
         s = out[c.name].astype("string").str.strip()
-        if c.type == "category":
-            lut = c.label_to_code()
-            s = s.map(lambda v, lut=lut: lut.get(header_key(v), v) if isinstance(v, str) and v else v)
-        elif c.type == "date":
-            s = s.map(lambda v: (parse_date(v).isoformat() if parse_date(v) else v) if isinstance(v, str) and v else v)
-        elif c.type in ("int", "float"):
-            def num(v: Any) -> Any:
-                if not isinstance(v, str) or v == "":
-                    return v
-                x = parse_number(v)
-                if x is None:
-                    return v
-                return str(int(x)) if x.is_integer() else repr(x)
-            s = s.map(num)
-        elif c.type == "bool":
-            def yn(v: Any) -> Any:
-                if not isinstance(v, str) or v == "":
-                    return v
-                k = header_key(v)
-                return "true" if k in TRUE_WORDS else "false" if k in FALSE_WORDS else v
-            s = s.map(yn)
+        if c.type in ("category", "date", "int", "float", "bool"):
+            lut = c.label_to_code() if c.type == "category" else {}
+            uniques = [u for u in s.dropna().unique() if u != ""]
+            mapping = {u: _normalise_value(c, u, lut) for u in uniques}
+            s = s.map(mapping, na_action="ignore").where(s.ne("") | s.isna(), "")
         out[c.name] = s.astype("string").replace("", pd.NA)
     return out
 
@@ -483,3 +488,36 @@ def validate_submission(path: Path, contract: Contract, quarter: Quarter, agency
                         root: Path | None = None) -> tuple[FileVerdict, pd.DataFrame | None]:
     """Validate one file against its contract; returns the verdict and, unless rejected, the typed rows."""
     return validate_files([(Path(path), agency, agency_kind)], contract, quarter, root)[0]
+
+
+def applicable_rules(contract: Contract) -> list[tuple[str, str, str]]:
+    """Every rule a submission of this dataset is checked against: (rule id, Vietnamese text, English text)."""
+    types = {c.type for c in contract.columns}
+    generic = ["unreadable", "unknown_agency_file", "empty", "missing_column", "not_null"]
+    if "category" in types:
+        generic.append("in_set")
+    if "date" in types:
+        generic.append("date_format")
+    if "bool" in types:
+        generic.append("bool")
+    if "float" in types:
+        generic.append("number_format")
+    if "int" in types:
+        generic.append("integer")
+    if any(c.min is not None for c in contract.columns):
+        generic.append("min_value")
+    if any(c.max is not None for c in contract.columns):
+        generic.append("max_value")
+    if any(c.regex for c in contract.columns):
+        generic.append("regex")
+    if any(c.same_as_file_agency for c in contract.columns):
+        generic.append("agency_matches_file")
+    if "level" in contract.names:
+        generic.append("level_for_agency")
+    if "quarter" in contract.names:
+        generic.append("wrong_quarter")
+    if contract.key:
+        generic.append("unique_key")
+    out = [(r, *RULE_TEXT[r]) for r in generic]
+    out += [(r["id"], r["vi"], r["en"]) for r in contract.rules]
+    return out

@@ -39,6 +39,7 @@ def parse_number(text: str) -> float | None:
 def header_key(text: str) -> str:
     """Normalise a header for matching: NFC, lower-case, single spaces, no trailing '*' or ':'."""
     t = unicodedata.normalize("NFC", str(text)).strip().lower()
+    t = re.sub(r"[\u2010-\u2015]", "-", t)  # en/em dashes typed in Word or Excel
     t = re.sub(r"\s+", " ", t)
     return t.rstrip("*: ").strip()
 

@@ -235,7 +235,9 @@ VERDICT = {"accepted": ("ok", "Hợp lệ", "Accepted"), "accepted_with_warnings
 def data_quality_section(ctx: Context) -> str:
     """Files accepted / rejected per quarter of the year to date, every finding with file, row, column, value, rule."""
     lang = ctx.lang
-    out = [f"<h2>{'Chất lượng dữ liệu' if lang == 'vi' else 'Data quality'}</h2>"]
+    out = [f"<h2>{'Chất lượng dữ liệu' if lang == 'vi' else 'Data quality'}</h2>",
+           "<p class=\"note\">" + ("Chi tiết từng cơ quan, từng quy tắc: " if lang == "vi" else "Per agency and rule: ")
+           + '<a href="data-quality.html">data-quality.html</a></p>']
     for qs, m in ctx.manifests.items():
         for ds in m["datasets"]:
             files = ds["files"]
@@ -250,11 +252,15 @@ def data_quality_section(ctx: Context) -> str:
                 if f["verdict"] == "accepted":
                     continue
                 cls, vi, en = VERDICT[f["verdict"]]
-                for i in f["issues"] or [{}]:
+                shown = [i for i in f["issues"] if i.get("severity") != "info"][:5] or [{}]
+                for i in shown:
                     where = i.get("column", "")
                     rows.append([f["path"], badge(cls, vi if lang == "vi" else en),
                                  "" if i.get("row") is None else str(i["row"]), where, i.get("value", ""),
                                  i.get("vi" if lang == "vi" else "en", "")])
+                if len([i for i in f["issues"] if i.get("severity") != "info"]) > len(shown):
+                    rows.append([f["path"], "", "", "", "", "… " + ("xem trang Chất lượng dữ liệu" if lang == "vi"
+                                                                   else "see the data-quality page")])
             for code in ds["missing_submitters"]:
                 rows.append([_agency_name(ctx, code), badge("no_data", t("missing", lang)), "", "", "", ""])
             if rows:

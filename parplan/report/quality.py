@@ -1,0 +1,153 @@
+"""Sections of the data-quality report: per dataset and per agency, pass / warn / fail per rule, offending rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import catalogue
+from ..contracts import load_contract
+from ..ingest import load_manifest, processed_dir
+from ..periods import Quarter
+from ..reconcile import MEASURES
+from ..validation import applicable_rules
+from .html import badge, esc, table
+
+VERDICT = {"accepted": ("ok", "Hợp lệ", "Accepted"), "accepted_with_warnings": ("warn", "Hợp lệ, có cảnh báo", "Accepted, warnings"),
+           "rejected": ("rejected", "Bị từ chối", "Rejected")}
+MAX_ROWS_SHOWN = 200
+
+
+@dataclass
+class QualityContext:
+    """One quarter's manifest and reconciliation, loaded once."""
+
+    quarter: Quarter
+    lang: str
+    manifest: dict[str, Any]
+    reconciliation: pd.DataFrame
+    cat: catalogue.Catalogue
+
+
+def load_quality_context(quarter: str, lang: str = "vi", data_root: str = "data") -> QualityContext:
+    """Read the quarter's manifest.json and reconciliation table."""
+    q = Quarter.parse(quarter)
+    rec_path = processed_dir(Path(data_root), q) / "reconciliation.parquet"
+    rec = pd.read_parquet(rec_path) if rec_path.exists() else pd.DataFrame()
+    return QualityContext(q, lang, load_manifest(q, Path(data_root)), rec, catalogue.load())
+
+
+def _name(ctx: QualityContext, code: str) -> str:
+    a = ctx.cat.agencies.get(code)
+    return f"{a.name(ctx.lang)} ({code})" if a else code
+
+
+def header(ctx: QualityContext) -> str:
+    """Title and how to read the page."""
+    vi = ctx.lang == "vi"
+    title = ("Chất lượng dữ liệu nộp — " if vi else "Data quality of submissions — ") + ctx.quarter.label(ctx.lang)
+    how = ("Mỗi tệp được kiểm tra theo hợp đồng dữ liệu (Great Expectations). Bị từ chối: tệp không được đưa vào số "
+           "liệu, cơ quan cần sửa và gửi lại. Cảnh báo: tệp được dùng, các dòng nêu dưới đây cần xem lại. Số dòng là "
+           "số dòng trong tệp Excel/CSV của cơ quan." if vi else
+           "Every file is checked against its data contract (Great Expectations). Rejected: the file is not used and "
+           "must be corrected and resent. Warning: the file is used; the rows listed need checking. Row numbers are "
+           "the rows of the agency's own Excel/CSV file.")
+    return f"<h1>{esc(title)}</h1><p class=\"note\">{esc(how)}</p>"
+
+
+def summary_section(ctx: QualityContext) -> str:
+    """One line per dataset: files by verdict, rows accepted, agencies missing."""
+    vi = ctx.lang == "vi"
+    rows = []
+    for ds in ctx.manifest["datasets"]:
+        files = ds["files"]
+        c = {k: sum(1 for f in files if f["verdict"] == k) for k in VERDICT}
+        contract = load_contract(ds["dataset"])
+        rows.append([contract.title_vi if vi else contract.title_en, str(len(files)), str(c["accepted"]),
+                     str(c["accepted_with_warnings"]), str(c["rejected"]), str(len(ds["missing_submitters"])),
+                     f"{ds['output_rows']:,}".replace(",", "." if vi else ",")])
+    headers = (["Bộ dữ liệu", "Số tệp", "Hợp lệ", "Có cảnh báo", "Bị từ chối", "Chưa nộp", "Số dòng được dùng"] if vi else
+               ["Dataset", "Files", "Accepted", "Warnings", "Rejected", "Missing", "Rows used"])
+    return f"<h2>{'Tổng hợp' if vi else 'Summary'}</h2>" + table(headers, rows, numeric_cols=[1, 2, 3, 4, 5, 6])
+
+
+def missing_section(ctx: QualityContext) -> str:
+    """Agencies expected to submit but missing, per dataset."""
+    vi = ctx.lang == "vi"
+    rows = [[load_contract(ds["dataset"]).title_vi if vi else ds["dataset"], _name(ctx, code)]
+            for ds in ctx.manifest["datasets"] for code in ds["missing_submitters"]]
+    h = "Cơ quan chưa nộp dữ liệu" if vi else "Agencies that have not submitted"
+    if not rows:
+        return f"<h2>{esc(h)}</h2><p>{esc('Không có.' if vi else 'None.')}</p>"
+    return f"<h2>{esc(h)}</h2>" + table(["Bộ dữ liệu" if vi else "Dataset", "Cơ quan" if vi else "Agency"], rows)
+
+
+def _rule_statuses(contract_name: str, issues: list[dict]) -> tuple[list[str], list[str], list[str]]:
+    rules = applicable_rules(load_contract(contract_name))
+    failed = sorted({i["rule"] for i in issues if i["severity"] == "reject"})
+    warned = sorted({i["rule"] for i in issues if i["severity"] == "warn"} - set(failed))
+    passed = [r for r, _, _ in rules if r not in failed and r not in warned]
+    return passed, warned, failed
+
+
+def agency_sections(ctx: QualityContext) -> str:
+    """One section per agency: each file's verdict, pass/warn/fail per rule, and the offending rows."""
+    vi = ctx.lang == "vi"
+    by_agency: dict[str, list[tuple[str, dict]]] = {}
+    for ds in ctx.manifest["datasets"]:
+        for f in ds["files"]:
+            by_agency.setdefault(f["agency"], []).append((ds["dataset"], f))
+    order = {a: i for i, a in enumerate(ctx.cat.agencies)}
+    out = [f"<h2>{'Theo từng cơ quan' if vi else 'By agency'}</h2>"]
+    for code in sorted(by_agency, key=lambda c: (order.get(c, 10_000), c)):
+        items = by_agency[code]
+        worst = ("rejected" if any(f["verdict"] == "rejected" for _, f in items) else
+                 "accepted_with_warnings" if any(f["verdict"] == "accepted_with_warnings" for _, f in items) else "accepted")
+        cls, lvi, len_ = VERDICT[worst]
+        out.append(f"<h3 id=\"{esc(code)}\">{esc(_name(ctx, code))} {badge(cls, lvi if vi else len_)}</h3>")
+        rows, details = [], []
+        for dataset, f in items:
+            passed, warned, failed = _rule_statuses(dataset, f["issues"])
+            vcls, v_vi, v_en = VERDICT[f["verdict"]]
+            rows.append([dataset, f["path"].rsplit("/", 1)[-1], badge(vcls, v_vi if vi else v_en), str(f["rows_read"]),
+                         str(len(passed)), ", ".join(warned) or "—", ", ".join(failed) or "—"])
+            for i in f["issues"][:MAX_ROWS_SHOWN]:
+                if i["severity"] == "info":
+                    continue
+                details.append([dataset, f["path"].rsplit("/", 1)[-1],
+                                badge("rejected" if i["severity"] == "reject" else "warn",
+                                      ("Lỗi" if vi else "Fail") if i["severity"] == "reject" else ("Cảnh báo" if vi else "Warn")),
+                                "" if i.get("row") is None else str(i["row"]), i.get("column", ""), i.get("value", ""),
+                                i["rule"], i["vi"] if vi else i["en"]])
+            if len(f["issues"]) > MAX_ROWS_SHOWN:
+                more = len(f["issues"]) - MAX_ROWS_SHOWN
+                details.append([dataset, f["path"].rsplit("/", 1)[-1], "", "", "", "", "",
+                                f"… {more} {'vấn đề khác trong manifest.json' if vi else 'more in manifest.json'}"])
+        h1 = (["Bộ dữ liệu", "Tệp", "Kết quả", "Số dòng", "Quy tắc đạt", "Cảnh báo", "Lỗi"] if vi else
+              ["Dataset", "File", "Verdict", "Rows", "Rules passed", "Warnings", "Failures"])
+        out.append(table(h1, rows, raw_cols=[2], numeric_cols=[3, 4]))
+        if details:
+            h2 = (["Bộ dữ liệu", "Tệp", "Mức", "Dòng", "Cột", "Giá trị", "Quy tắc", "Nội dung"] if vi else
+                  ["Dataset", "File", "Level", "Row", "Column", "Value", "Rule", "Message"])
+            out.append(table(h2, details, raw_cols=[2]))
+    return "\n".join(out)
+
+
+def reconciliation_section(ctx: QualityContext) -> str:
+    """Differences between the summary tables and the dossier-level data (summary − dossiers)."""
+    vi = ctx.lang == "vi"
+    h = "Đối chiếu bảng tổng hợp với dữ liệu từng hồ sơ" if vi else "Summary tables reconciled with dossier-level data"
+    note = ("So sánh, cho từng cơ quan và cấp, bảng tổng hợp định kỳ (tthc_summary) với số tính từ dữ liệu từng hồ sơ "
+            "(tthc_dossiers) của cùng quý. Chênh lệch = bảng tổng hợp − dữ liệu hồ sơ." if vi else
+            "For each agency and level, the periodic summary table (tthc_summary) against the figures computed from the "
+            "dossier-level data (tthc_dossiers) of the same quarter. Difference = summary − dossiers.")
+    if ctx.reconciliation.empty:
+        msg = "Hai nguồn khớp nhau (hoặc chưa có đủ hai nguồn)." if vi else "The two sources agree (or one is missing)."
+        return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p><p>{esc(msg)}</p>"
+    rows = [[_name(ctx, r.agency_code), r.level, MEASURES[r.measure][0 if vi else 1], str(r.summary), str(r.dossiers),
+             f"{r.difference:+d}"] for r in ctx.reconciliation.itertuples()]
+    headers = (["Cơ quan", "Cấp", "Chỉ tiêu", "Bảng tổng hợp", "Dữ liệu hồ sơ", "Chênh lệch"] if vi else
+               ["Agency", "Level", "Measure", "Summary", "Dossiers", "Difference"])
+    return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[3, 4, 5])
