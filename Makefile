@@ -11,7 +11,7 @@ export GX_ANALYTICS_ENABLED := False
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup quarterly ingest test lab sample clean catalogue
+.PHONY: help setup quarterly ingest test lab sample clean catalogue templates
 
 help: ## list the targets
 	@echo "parplan — make targets:"
@@ -44,6 +44,9 @@ test: $(STAMP) ## run the whole test suite (ruff lint first)
 
 lab: $(STAMP) ## open JupyterLab with the parplan kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+templates: $(STAMP) ## write one Excel template per dataset into templates/ (generated, not committed)
+	$(BIN)/python -m parplan templates --out templates
 
 sample: $(STAMP) ## regenerate the shipped sample data under data/raw/ (deterministic)
 	$(BIN)/python -m parplan sample

@@ -47,6 +47,12 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _templates(args: argparse.Namespace) -> int:
+    from .templates import main as write_templates
+
+    return write_templates(args.out)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     p = argparse.ArgumentParser(prog="parplan", description="Quảng Nam PAR INDEX / SIPAS 2023 plan tracker")
@@ -66,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("sample", help="regenerate the deterministic sample data")
     s.add_argument("--out", default="")
     s.set_defaults(fn=_sample)
+    t = sub.add_parser("templates", help="write one Excel template per dataset")
+    t.add_argument("--out", default="templates")
+    t.set_defaults(fn=_templates)
     args = p.parse_args(argv)
     try:
         return args.fn(args)

@@ -19,7 +19,7 @@ from .contracts import Contract, header_key
 ROW = "_row"  # source row number as the officer sees it (CSV line / Excel row)
 MAX_XLSX_BYTES = 50 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
-TOTAL_WORDS = ("tổng cộng", "tổng số", "tổng", "cộng", "total")
+TOTAL_RE = re.compile(r"^(tổng cộng|tổng số|tổng|cộng|total|grand total)( chung| toàn tỉnh| toàn đơn vị)?[:.]?$")
 
 
 class ReadError(ValueError):
@@ -52,8 +52,9 @@ def _clean(value: object) -> str:
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        # a real Excel number: write it the Vietnamese way so 0.975 is not read as 975 (thousands dot)
+        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
@@ -193,8 +194,9 @@ def _find_header(rows: list[list[str]], contract: Contract) -> tuple[int, int, l
 
 
 def _is_total_row(row: list[str]) -> bool:
+    """Only a row whose first filled cell is just a total word ('Tổng cộng', 'Cộng', 'Total'…) is a total row."""
     first = next((c for c in row if c), "")
-    return header_key(first).startswith(TOTAL_WORDS) and sum(1 for c in row if c) <= len(row)
+    return bool(TOTAL_RE.match(header_key(first)))
 
 
 def read_table(path: Path, contract: Contract) -> ReadResult:

@@ -50,3 +50,10 @@ def test_catalogue_json(capsys):
 def test_bad_quarter_exit_code(capsys):
     assert main(["ingest", "--quarter", "2023Q5"]) == 2
     assert "2023Q5" in capsys.readouterr().err
+
+
+def test_templates_command_writes_one_per_dataset(tmp_path, capsys):
+    from parplan.contracts import available
+
+    assert main(["templates", "--out", str(tmp_path)]) == 0
+    assert sorted(p.stem for p in tmp_path.glob("*.xlsx")) == available()

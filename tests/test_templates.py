@@ -214,12 +214,7 @@ def test_main_prints_one_line_per_file(tmp_path, capsys):
 
 
 # ------------------------------------------------------------------ round trip through parplan's reader
-TOTAL_ROW_TRAP = pytest.mark.xfail(
-    strict=True, reason="parplan/io.py _is_total_row drops the last data row when its first cell starts with "
-    "'Tổng'/'Cộng'/'Total': economy's first column is the indicator and grdp's label is 'Tổng sản phẩm …'")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=TOTAL_ROW_TRAP) if n == "economy" else n for n in NAMES])
+@pytest.mark.parametrize("name", NAMES)
 def test_round_trip(written, tmp_path, name):
     contract = load_contract(name)
     rows = sample_rows(contract)
@@ -231,7 +226,7 @@ def test_round_trip(written, tmp_path, name):
 
 
 def test_round_trip_economy_without_the_total_row_trap(written, tmp_path):
-    """The economy template itself is fine when the last row's indicator does not read like a total."""
+    """A last row whose indicator merely starts with 'Tổng' (grdp) is data, not a total row; others work too."""
     contract = load_contract("economy")
     rows = sample_rows(contract)
     rows[-1]["indicator"] = "new_enterprises"
@@ -240,8 +235,6 @@ def test_round_trip_economy_without_the_total_row_trap(written, tmp_path):
     assert got["value"] == [canonical(contract.column("value"), r["value"]) for r in rows]
 
 
-@pytest.mark.xfail(strict=True, reason="parplan/io.py _clean turns the real number 0.975 into the text '0.975', "
-                   "which parse_number reads as Vietnamese thousands ('0.975' -> 975)")
 def test_round_trip_three_decimals(written, tmp_path):
     contract = load_contract("task_status")
     rows = sample_rows(contract, 1)
