@@ -47,6 +47,16 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    from .coverage import coverage_report, coverage_table
+
+    if args.format == "csv":
+        coverage_table().to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(coverage_report())
+    return 0
+
+
 def _templates(args: argparse.Namespace) -> int:
     from .templates import main as write_templates
 
@@ -72,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("sample", help="regenerate the deterministic sample data")
     s.add_argument("--out", default="")
     s.set_defaults(fn=_sample)
+    cv = sub.add_parser("coverage", help="every target with the metric and dataset that measure it, or why not")
+    cv.add_argument("--format", choices=["text", "csv"], default="text")
+    cv.set_defaults(fn=_coverage)
     t = sub.add_parser("templates", help="write one Excel template per dataset")
     t.add_argument("--out", default="templates")
     t.set_defaults(fn=_templates)

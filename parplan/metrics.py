@@ -101,6 +101,30 @@ def dossier_indicators(dossiers: pd.DataFrame, quarter: Quarter | str) -> pd.Dat
     return out.sort_values(["period", "metric", "agency"], kind="stable").reset_index(drop=True)
 
 
+def late_since(dossiers: pd.DataFrame, quarter: Quarter | str, since: str) -> pd.DataFrame:
+    """Indicator rows 'late_dossiers_count@<since>': dossiers due on/after `since` that became late by the period end."""
+    q = Quarter.parse(quarter)
+    metric = f"late_dossiers_count@{since}"
+    if dossiers.empty or pd.Timestamp(since) > pd.Timestamp(q.end):
+        return pd.DataFrame(columns=COLUMNS)
+    d = dossiers.copy()
+    d["quarter_end"] = d["quarter"].map(lambda s: pd.Timestamp(Quarter.parse(s).end))
+    end = pd.Timestamp(q.end)
+    due_after = d["due_date"] >= pd.Timestamp(since)
+    late = due_after & (((d["status"] == "resolved") & (d["completed_date"] > d["due_date"]) & (d["completed_date"] <= end))
+                        | ((d["status"] == "pending") & (d["due_date"] < end) & (d["quarter_end"] == end)))
+    f = pd.DataFrame({"unit": unit_of(d), "level": d["level"], "late": late.astype(int), "src": d["source_file"]})
+    f["group"] = f["level"].map(GROUP_OF_LEVEL)
+    f["province"] = "PROVINCE"
+    rows = []
+    for key in ("unit", "group", "province"):
+        for agency, g in f.groupby(key, sort=True):
+            n = float(g["late"].sum())
+            rows.append({"quarter": str(q), "period": "YTD", "metric": metric, "agency": agency, "numerator": n,
+                         "denominator": np.nan, "value": n, "unit": "count", "n_sources": int(g["src"].nunique())})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
 def ratio_of_sums(numerators: Iterable[float], denominators: Iterable[float]) -> float:
     """Group value = Σ numerators ÷ Σ denominators (NaN when the denominator sum is 0)."""
     n, d = float(sum(numerators)), float(sum(denominators))

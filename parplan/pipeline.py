@@ -33,13 +33,61 @@ def _datasets(params: dict[str, Any]) -> dict[str, list[str]]:
     return {k: list(v.get("expected_submitters", [])) for k, v in ds.items()}
 
 
+def _tables_to_date(q: Quarter, data_root: Path) -> dict[str, pd.DataFrame]:
+    """Every processed dataset of the quarters of the year to date, stacked with a 'quarter' column."""
+    out: dict[str, list[pd.DataFrame]] = {}
+    for x in q.quarters_to_date():
+        folder = processed_dir(data_root, x)
+        for p in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
+            if p.stem in ("indicators", "progress", "task_progress", "reconciliation"):
+                continue
+            f = pd.read_parquet(p)
+            f["quarter"] = str(x)
+            out.setdefault(p.stem, []).append(f)
+    return {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
+
+
 def compute_indicators(q: Quarter, data_root: Path) -> Path:
-    """indicators.parquet for quarter q from the processed dossiers of every quarter of the year to date."""
+    """indicators.parquet for quarter q from the processed data of every quarter of the year to date."""
+    from . import catalogue
+    from .metrics import late_since
+    from .metrics_datasets import dataset_indicators
+
+    tables = _tables_to_date(q, data_root)
     frames = [(x, load_processed(x, "tthc_dossiers", data_root)) for x in q.quarters_to_date()]
-    ind = dossier_indicators(combine_quarters(frames), q)
+    dossiers = combine_quarters(frames)
+    parts = [dossier_indicators(dossiers, q)]
+    for since in sorted({tg.from_date for tg in catalogue.load().targets if tg.from_date}):
+        parts.append(late_since(dossiers, q, since))
+    parts.append(dataset_indicators(tables, q))
+    ind = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    for c in ("provisional", "self_reported"):
+        ind[c] = ind[c].fillna(False).astype(bool) if c in ind.columns else False
+    ind = ind.sort_values(["period", "metric", "agency"], kind="stable").reset_index(drop=True)
     out = processed_dir(data_root, q) / "indicators.parquet"
     atomic_write(out, lambda p: ind.to_parquet(p, index=False))
     return out
+
+
+def compute_progress(q: Quarter, data_root: Path) -> tuple[Path, Path]:
+    """progress.parquet (every target × agency in scope) and task_progress.parquet (every task) for quarter q."""
+    from . import catalogue
+    from .progress import target_status, task_progress
+
+    cat = catalogue.load()
+    ind = pd.read_parquet(processed_dir(data_root, q) / "indicators.parquet")
+    targets = target_status(cat, ind, q)
+    reports = _tables_to_date(q, data_root).get("task_status", pd.DataFrame())
+    if len(reports):
+        recurring = {t.id for t in cat.tasks if t.schedule["kind"] == "recurring"}
+        reports = reports[~reports["task_id"].isin(recurring) | (reports["quarter"] == str(q))]
+        reports = reports.sort_values("quarter", kind="stable").drop_duplicates(["task_id", "agency_code"], keep="last")
+    tasks = task_progress(cat, targets, reports, q)
+    out1 = processed_dir(data_root, q) / "progress.parquet"
+    out2 = processed_dir(data_root, q) / "task_progress.parquet"
+    atomic_write(out1, lambda p: targets.to_parquet(p, index=False))
+    atomic_write(out2, lambda p: tasks.to_parquet(p, index=False))
+    return out1, out2
 
 
 def file_summary(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -90,8 +138,9 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
     for x in year_quarters:
         manifests[str(x)] = ingest_quarter(x, data_root, _datasets(load_params(x, root / "params")), say=say)
         reconcile_quarter(x, data_root)
-    say(f"{q}: tính chỉ số / computing indicators")
+    say(f"{q}: tính chỉ số và tiến độ / computing indicators and progress")
     compute_indicators(q, data_root)
+    compute_progress(q, data_root)
     sample = bool(params.get("sample_data", True))
     rel_data = str(data_root.relative_to(root)) if data_root.is_relative_to(root) else str(data_root)
     jobs = [(q, "quarterly_overview.ipynb", "overview.html",

@@ -142,6 +142,8 @@ def target_status(cat: Catalogue, indicators: pd.DataFrame, q: Quarter | str,
             start = dt.date.fromisoformat(tg.from_date) if tg.from_date else None
             agencies = [a.code for a in cat.by_kind(SCOPE_KINDS[tg.scope])] if tg.scope in SCOPE_KINDS else []
             agencies.append(SCOPE_GROUP[tg.scope])
+            # targets measured from or at a date have their own indicator ('late_dossiers_count@2023-06-01')
+            key = tg.metric + (f"@{tg.from_date}" if tg.from_date else f"@{tg.as_of}" if tg.as_of else "")
             for agency in agencies:
                 base = {"quarter": str(q), "task_id": task.id, "field": task.field, "index": task.index,
                         "metric": tg.metric, "scope": tg.scope, "agency": agency, "op": tg.op, "threshold": tg.value,
@@ -150,14 +152,17 @@ def target_status(cat: Catalogue, indicators: pd.DataFrame, q: Quarter | str,
                     j = Judgement("not_yet_due", False, *(math.nan,) * 5,
                                   f"measured from {tg.from_date or tg.as_of}, after this quarter")
                     num = den = value = math.nan
-                elif ytd is None or (tg.metric, agency) not in ytd.index:
+                elif ytd is None or (key, agency) not in ytd.index:
                     j = Judgement("no_data", False, *(math.nan,) * 5, "no indicator for this metric and agency")
                     num = den = value = math.nan
                 else:
-                    r = ytd.loc[(tg.metric, agency)]
+                    r = ytd.loc[(key, agency)]
                     num, den, value = float(r["numerator"]), float(r["denominator"]), float(r["value"])
                     provisional = bool(r["provisional"]) if "provisional" in r.index else False
-                    if tg.unit == "fraction" and tg.baseline_year is None and not math.isnan(den):
+                    if tg.scope == "each_record":  # share of records meeting a per-record threshold: all must
+                        every = Target(tg.task_id, tg.metric, tg.scope, ">=", 1.0, "fraction", "higher")
+                        j = judge_rate(every, num, den, q, due)
+                    elif tg.unit == "fraction" and tg.baseline_year is None and not math.isnan(den):
                         j = judge_rate(tg, num, den, q, due)
                     elif tg.unit == "count" or (tg.direction == "zero"):
                         j = judge_count(tg, value, q, due)

@@ -301,7 +301,7 @@ def normalise(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
             lut = c.label_to_code() if c.type == "category" else {}
             uniques = [u for u in s.dropna().unique() if u != ""]
             mapping = {u: _normalise_value(c, u, lut) for u in uniques}
-            s = s.map(mapping, na_action="ignore").where(s.ne("") | s.isna(), "")
+            s = s.astype(object).map(lambda v, m=mapping: m.get(v, v) if isinstance(v, str) else v)
         out[c.name] = s.astype("string").replace("", pd.NA)
     return out
 

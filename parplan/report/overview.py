@@ -50,6 +50,8 @@ class Context:
     manifests: dict[str, dict[str, Any]]
     cat: catalogue.Catalogue
     params: dict[str, Any] = field(default_factory=dict)
+    progress: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def ind(self, metric: str, period: str) -> pd.DataFrame:
         """Indicator rows of one metric and period, indexed by agency."""
@@ -79,7 +81,11 @@ def load_context(quarter: str, lang: str = "vi", data_root: str = "data", sample
     root = Path(data_root)
     ind = pd.read_parquet(processed_dir(root, q) / "indicators.parquet")
     manifests = {str(x): load_manifest(x, root) for x in q.quarters_to_date()}
-    return Context(q, lang, root, sample_data, ind, manifests, catalogue.load(), params or {})
+    folder = processed_dir(root, q)
+    prog = pd.read_parquet(folder / "progress.parquet") if (folder / "progress.parquet").exists() else pd.DataFrame()
+    tasks = pd.read_parquet(folder / "task_progress.parquet") if (folder / "task_progress.parquet").exists() \
+        else pd.DataFrame()
+    return Context(q, lang, root, sample_data, ind, manifests, catalogue.load(), params or {}, prog, tasks)
 
 
 def header(ctx: Context) -> str:
@@ -308,3 +314,82 @@ def provenance(ctx: Context) -> str:
             f"Python {esc(platform.python_version())}; {esc(pk)}</p>"
             f"<details><summary>{'Tệp đầu vào và mã băm' if lang == 'vi' else 'Input files and hashes'}</summary>{details}</details>"
             "</footer>")
+
+
+STATUS_BADGE = {"met": "met", "done": "met", "on_track": "ok", "in_progress": "warn", "at_risk": "warn",
+                "done_no_evidence": "warn", "not_yet_due": "neutral", "off_track": "not_met", "overdue": "not_met",
+                "not_started": "not_met", "no_report": "no_data", "no_data": "no_data"}
+STATUS_ORDER = ["met", "done", "on_track", "in_progress", "done_no_evidence", "at_risk", "not_yet_due",
+                "not_started", "off_track", "overdue", "no_report", "no_data"]
+
+
+def status_badge(status: str, lang: str) -> str:
+    """A status pill with the reviewer label."""
+    from ..progress import label
+
+    return badge(STATUS_BADGE.get(status, "neutral"), label(status, lang))
+
+
+def progress_by_field(ctx: Context) -> str:
+    """How many tasks of each section (A.I–A.IX, B.I–B.V) are in each status."""
+    from ..progress import label
+
+    lang = ctx.lang
+    if ctx.tasks.empty:
+        return ""
+    present = [s for s in STATUS_ORDER if s in set(ctx.tasks["status"])]
+    rows = []
+    for sec in [t for t in ctx.cat.tasks if t.parent in ("A", "B")]:
+        g = ctx.tasks[(ctx.tasks["index"] == sec.index) & (ctx.tasks["field"] == sec.field)]
+        title = sec.task_vi if lang == "vi" else (sec.task_en or sec.task_vi)
+        rows.append([f"{sec.id} {title.capitalize() if title.isupper() else title}"] +
+                    [str(int((g["status"] == s).sum())) or "0" for s in present] + [str(len(g))])
+    totals = ["Tổng" if lang == "vi" else "Total"] + [str(int((ctx.tasks["status"] == s).sum())) for s in present] + \
+        [str(len(ctx.tasks))]
+    rows.append(totals)
+    h = "Tiến độ theo lĩnh vực (số nhiệm vụ)" if lang == "vi" else "Progress by section (number of tasks)"
+    note = ("Trạng thái mỗi nhiệm vụ lấy từ các chỉ tiêu định lượng của nhiệm vụ (số liệu lũy kế) hoặc, nếu không có "
+            "chỉ tiêu, từ báo cáo của cơ quan chủ trì. Phương pháp: docs/method.md." if lang == "vi" else
+            "Each task's status comes from its quantitative targets (year-to-date data) or, where it has none, from "
+            "the lead agencies' reports. Method: docs/method.md.")
+    headers = ["Lĩnh vực" if lang == "vi" else "Section"] + [label(s, lang) for s in present] + \
+        ["Tổng" if lang == "vi" else "Total"]
+    return (f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" +
+            table(headers, rows, numeric_cols=list(range(1, len(present) + 2))))
+
+
+def progress_tasks(ctx: Context) -> str:
+    """Every task of the plan with its status, due date, lead agencies and the numbers behind the status."""
+    lang = ctx.lang
+    if ctx.tasks.empty:
+        return ""
+    rows = []
+    prog = ctx.progress
+    groups = {"PROVINCE", "ALL_DEPARTMENTS", "ALL_DISTRICTS", "ALL_COMMUNES"}
+    for r in ctx.tasks.itertuples():
+        task = ctx.cat.task(r.task_id)
+        text = task.task_vi if lang == "vi" else (task.task_en or task.task_vi)
+        lead = ", ".join(_agency_name(ctx, c) for c in task.lead)
+        evidence = []
+        if len(prog):
+            for p in prog[(prog["task_id"] == r.task_id) & prog["agency"].isin(groups)].itertuples():
+                tg = next(t for t in task.targets if t.metric == p.metric and t.scope == p.scope)
+                if p.value == p.value:
+                    shown = fmt.pct(p.value, lang) if p.unit == "fraction" else fmt.number(p.value, lang, 1)
+                    if p.denominator == p.denominator and p.unit == "fraction":
+                        shown += f" ({fmt.number(p.numerator, lang)}/{fmt.number(p.denominator, lang)})"
+                    if p.lower == p.lower and p.upper == p.upper and p.unit == "fraction" and p.lower != p.upper:
+                        shown += f" [{fmt.pct(p.lower, lang)}–{fmt.pct(p.upper, lang)}]"
+                else:
+                    shown = "—"
+                evidence.append(f"{tg.describe(lang)}: {shown} ({_agency_name(ctx, p.agency)})")
+        if r.source == "reports" or not evidence:
+            evidence.append(("Báo cáo: " if lang == "vi" else "Reports: ") + r.report_basis)
+        due = fmt.date(r.due) if r.due else {"recurring": "Thường xuyên" if lang == "vi" else "Recurring",
+                                              "external": "Theo kế hoạch cấp trên" if lang == "vi" else "External schedule",
+                                              "none": "—"}[r.schedule_kind]
+        rows.append([r.task_id, text, lead, due, status_badge(r.status, lang), "; ".join(evidence)])
+    h = "Tiến độ từng nhiệm vụ" if lang == "vi" else "Progress of every task"
+    headers = (["Mã", "Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn", "Trạng thái", "Căn cứ"] if lang == "vi" else
+               ["ID", "Task", "Lead", "Due", "Status", "Basis"])
+    return f"<h2>{esc(h)}</h2>" + table(headers, rows, raw_cols=[4])
