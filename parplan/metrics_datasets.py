@@ -212,8 +212,14 @@ def direct_budget_to_psu_change(t: Tables, q: Quarter, period: str) -> pd.DataFr
     if d.empty:
         return _empty()
     d = d[d["direct_budget_psu_2022"].notna() & d["direct_budget_psu_now"].notna()]
-    annualised = d["direct_budget_psu_now"] / q.elapsed_share()
-    return _agg(d, annualised - d["direct_budget_psu_2022"], d["direct_budget_psu_2022"])
+    if d.empty:
+        return _empty()
+    # each report is year to date at its own quarter's end: annualise by that quarter's elapsed share
+    elapsed = d["quarter"].map(lambda x: Quarter.parse(x).elapsed_share())
+    annualised = d["direct_budget_psu_now"] / elapsed
+    out = _agg(d, annualised - d["direct_budget_psu_2022"], d["direct_budget_psu_2022"])
+    out["provisional"] = q.q < 4
+    return out
 
 
 # ---------------------------------------------------------------- inspections
@@ -356,7 +362,12 @@ def _econ_change(indicator: str, kind: str = "ratio") -> Callable[[Tables, Quart
         provisional = same not in d.index
         if provisional and annual not in d.index:
             return _empty()
-        base = float(d.loc[same, "value"]) if not provisional else float(d.loc[annual, "value"]) * q.elapsed_share()
+        if not provisional:
+            base = float(d.loc[same, "value"])
+        elif kind == "pp":  # a share is compared with the annual share, never pro-rated
+            base = float(d.loc[annual, "value"])
+        else:  # a flow: the annual baseline pro-rated to the share of the year elapsed
+            base = float(d.loc[annual, "value"]) * q.elapsed_share()
         src = int(t["economy"]["source_file"].nunique())
         if kind == "pp":
             row = {"agency": "PROVINCE", "numerator": v - base, "denominator": np.nan, "n_sources": src}

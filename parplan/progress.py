@@ -140,10 +140,13 @@ def target_status(cat: Catalogue, indicators: pd.DataFrame, q: Quarter | str,
         for tg in task.targets:
             due = _due(task, tg, q.year)
             start = dt.date.fromisoformat(tg.from_date) if tg.from_date else None
-            agencies = [a.code for a in cat.by_kind(SCOPE_KINDS[tg.scope])] if tg.scope in SCOPE_KINDS else []
-            agencies.append(SCOPE_GROUP[tg.scope])
             # targets measured from or at a date have their own indicator ('late_dossiers_count@2023-06-01')
             key = tg.metric + (f"@{tg.from_date}" if tg.from_date else f"@{tg.as_of}" if tg.as_of else "")
+            agencies = [a.code for a in cat.by_kind(SCOPE_KINDS[tg.scope])] if tg.scope in SCOPE_KINDS else []
+            if tg.scope == "each_agency" and ytd is not None and key in ytd.index.get_level_values(0):
+                # 'each agency': every agency with data for this metric, then the province
+                agencies = [a for a in ytd.loc[key].index if a not in set(SCOPE_GROUP.values())]
+            agencies.append(SCOPE_GROUP[tg.scope])
             for agency in agencies:
                 base = {"quarter": str(q), "task_id": task.id, "field": task.field, "index": task.index,
                         "metric": tg.metric, "scope": tg.scope, "agency": agency, "op": tg.op, "threshold": tg.value,
@@ -177,12 +180,28 @@ def target_status(cat: Catalogue, indicators: pd.DataFrame, q: Quarter | str,
     return pd.DataFrame(rows, columns=cols)
 
 
+def lead_agencies(task: Task) -> set[str]:
+    """The agencies that lead a task, groups expanded to departments, districts and provincial bodies."""
+    from .catalogue import load
+
+    cat = load()
+    return {m for code in task.lead for m in cat.members(code)
+            if m in cat.agencies and cat.agencies[m].kind in ("department", "district", "provincial_body")}
+
+
 SEVERITY = {"off_track": 5, "overdue": 5, "at_risk": 4, "no_report": 3, "no_data": 3, "not_started": 3,
             "in_progress": 2, "done_no_evidence": 2, "on_track": 1, "not_yet_due": 1, "met": 0, "done": 0}
 
 
-def qualitative_status(task: Task, reports: pd.DataFrame, q: Quarter) -> tuple[str, str]:
-    """done / done_no_evidence / in_progress / not_started / overdue / no_report from the lead agencies' reports."""
+def qualitative_status(task: Task, reports: pd.DataFrame, q: Quarter,
+                       expected: set[str] | None = None) -> tuple[str, str]:
+    """done / done_no_evidence / in_progress / not_started / overdue / no_report from the lead agencies' reports.
+
+    `expected`: the lead agencies that must report (groups expanded; by default from the task's lead codes);
+    'done' needs every one of them done.
+    """
+    if expected is None:
+        expected = lead_agencies(task)
     if reports.empty:
         due = task.schedule.get("due")
         if due and dt.date.fromisoformat(due) <= q.end:
@@ -191,13 +210,16 @@ def qualitative_status(task: Task, reports: pd.DataFrame, q: Quarter) -> tuple[s
     statuses = set(reports["status"])
     due = task.schedule.get("due")
     past_due = bool(due) and dt.date.fromisoformat(due) <= q.end
-    if statuses == {"done"}:
+    missing = sorted(expected - set(reports["agency_code"])) if expected and "agency_code" in reports else []
+    if statuses == {"done"} and not missing:
         evidence = reports["evidence_doc_no"].notna().all()
         return ("done" if evidence else "done_no_evidence"), f"{len(reports)} report(s), all done"
     if past_due:
         return "overdue", f"due {due}, not done by every lead agency"
     if "in_progress" in statuses or "done" in statuses:
-        return "in_progress", f"{(reports['status'] == 'done').sum()} of {len(reports)} lead agencies done"
+        n = len(expected) if expected else len(reports)
+        more = f"; no report from {', '.join(missing[:5])}{'…' if len(missing) > 5 else ''}" if missing else ""
+        return "in_progress", f"{(reports['status'] == 'done').sum()} of {n} lead agencies done{more}"
     return "not_started", f"{len(reports)} report(s), none started"
 
 
@@ -212,13 +234,16 @@ def task_progress(cat: Catalogue, targets: pd.DataFrame, task_reports: pd.DataFr
         group_rows = tg[tg["agency"].isin(set(SCOPE_GROUP.values()))] if len(tg) else tg
         quant = None
         if len(group_rows):
-            worst = max(group_rows["status"], key=lambda s: SEVERITY.get(s, 3))
-            if set(group_rows["status"]) <= {"not_yet_due"}:
-                worst = "not_yet_due"
-            quant = worst
+            with_data = [s for s in group_rows["status"] if s != "no_data"]  # a target without data hides nothing
+            if not with_data:
+                quant = "no_data"
+            elif set(with_data) <= {"not_yet_due"}:
+                quant = "not_yet_due"
+            else:
+                quant = max((s for s in with_data if s != "not_yet_due"), key=lambda s: SEVERITY.get(s, 3))
         reps = task_reports[task_reports["task_id"] == task.id] if len(task_reports) else pd.DataFrame(
             columns=["status", "evidence_doc_no"])
-        qual, why = qualitative_status(task, reps, q)
+        qual, why = qualitative_status(task, reps, q, lead_agencies(task))
         if quant is not None and quant != "no_data":
             status, source = quant, "targets"
             if qual in ("overdue",) and quant not in ("met",):
