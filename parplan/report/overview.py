@@ -393,3 +393,33 @@ def progress_tasks(ctx: Context) -> str:
     headers = (["Mã", "Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn", "Trạng thái", "Căn cứ"] if lang == "vi" else
                ["ID", "Task", "Lead", "Due", "Status", "Basis"])
     return f"<h2>{esc(h)}</h2>" + table(headers, rows, raw_cols=[4])
+
+
+def laggards_section(ctx: Context) -> str:
+    """The agencies the plan names as lagging (A.IV.4.4, A.VII.1.1): where they stand now, rank among peers."""
+    from ..rankings import laggards_now
+
+    lang = ctx.lang
+    lag = laggards_now(ctx.indicators, ctx.cat)
+    if lag.empty:
+        return ""
+    rows = []
+    for r in lag.itertuples():
+        if r.value == r.value:
+            val = fmt.pct(r.value, lang)
+            rk = f"{r.rank}/{r.peers}"
+            st = badge("not_met", "Vẫn chậm" if lang == "vi" else "Still lagging") if r.still_lagging else \
+                badge("met", "Đã cải thiện" if lang == "vi" else "Improved")
+        else:
+            val, rk, st = "—", "—", badge("no_data", t("no_data", lang))
+        what = {"ontime_rate": "đúng hạn lũy kế" if lang == "vi" else "on time (YTD)"}.get(
+            r.metric, "giải ngân tại 30/4/2023" if lang == "vi" else "disbursed at 30/4/2023")
+        rows.append([r.task_id, _agency_name(ctx, r.agency), what, val, rk, st])
+    h = "Các đơn vị Kế hoạch nêu tên là chậm: nay ra sao?" if lang == "vi" else "Units the plan names as lagging: where are they now?"
+    note = ("Hạng: thứ hạng trong nhóm cùng loại (sở; huyện; xã theo huyện), 1 = tốt nhất. 'Vẫn chậm': chưa đạt ngưỡng "
+            "của chỉ tiêu tương ứng." if lang == "vi" else
+            "Rank: among peers of the same kind (departments; districts; communes by district), 1 = best. "
+            "'Still lagging': the relevant threshold is not met.")
+    headers = (["Nhiệm vụ", "Đơn vị", "Chỉ số", "Giá trị", "Hạng", "Đánh giá"] if lang == "vi" else
+               ["Task", "Unit", "Measure", "Value", "Rank", "Assessment"])
+    return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, raw_cols=[5], numeric_cols=[3, 4])

@@ -1,0 +1,53 @@
+"""Rankings of agencies per metric, and the plan's own laggard lists checked against the data."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .catalogue import Catalogue
+
+PEER_KINDS = ("department", "district", "commune_group")
+
+
+def rank(indicators: pd.DataFrame, cat: Catalogue, metric: str, higher_is_better: bool = True,
+         period: str = "YTD") -> pd.DataFrame:
+    """Agencies ranked among their peers (same kind) on one metric: 1 = best; ties share the better rank."""
+    d = indicators[(indicators["metric"] == metric) & (indicators["period"] == period)].copy()
+    d["kind"] = d["agency"].map(lambda c: cat.agencies[c].kind if c in cat.agencies else None)
+    d = d[d["kind"].isin(PEER_KINDS) & d["value"].notna()]
+    d["rank"] = d.groupby("kind")["value"].rank(method="min", ascending=not higher_is_better).astype(int)
+    d["peers"] = d.groupby("kind")["value"].transform("size").astype(int)
+    return d.sort_values(["kind", "rank", "agency"], kind="stable")[
+        ["kind", "agency", "value", "numerator", "denominator", "rank", "peers"]].reset_index(drop=True)
+
+
+def laggards_now(indicators: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    """For every agency the plan names as lagging: its value now, its rank among peers, and whether it still lags."""
+    rows = []
+    for lag in cat.indices["laggards"]:
+        task = cat.task(lag["task_id"])
+        metric = lag["metric"]
+        target = next(t for t in task.targets if t.metric == metric) if any(
+            t.metric == metric for t in task.targets) else None
+        if target is None:  # A.IV.4.4 names laggards on the on-time rate; its thresholds are A.IV.4.1–4.3
+            target_by_kind = {"department": cat.task("A.IV.4.1").targets[0],
+                              "district": cat.task("A.IV.4.2").targets[0],
+                              "commune_group": cat.task("A.IV.4.3").targets[0]}
+        else:
+            target_by_kind = {k: target for k in PEER_KINDS}
+        key = f"{metric}@{lag['as_of']}" if lag.get("as_of") else metric
+        ranks = rank(indicators, cat, key)
+        by_agency = ranks.set_index("agency")
+        for code in lag.get("departments", []) + lag.get("districts", []) + lag.get("commune_groups", []):
+            a = cat.agencies[code]
+            tg = target_by_kind.get(a.kind) or target_by_kind["department"]
+            if code in by_agency.index:
+                r = by_agency.loc[code]
+                still = not tg.is_met_by(float(r["value"]))
+                rows.append({"task_id": lag["task_id"], "metric": key, "agency": code, "kind": a.kind,
+                             "value": float(r["value"]), "rank": int(r["rank"]), "peers": int(r["peers"]),
+                             "threshold": tg.describe("en"), "still_lagging": still})
+            else:
+                rows.append({"task_id": lag["task_id"], "metric": key, "agency": code, "kind": a.kind,
+                             "value": float("nan"), "rank": pd.NA, "peers": pd.NA, "threshold": tg.describe("en"),
+                             "still_lagging": pd.NA})
+    return pd.DataFrame(rows)

@@ -1,0 +1,37 @@
+"""Rankings among peers and the plan's laggard lists checked against the data."""
+from __future__ import annotations
+
+import pandas as pd
+
+from parplan import catalogue
+from parplan.rankings import laggards_now, rank
+
+
+def ind(rows):
+    return pd.DataFrame([{"quarter": "2023Q2", "period": "YTD", "metric": m, "agency": a, "numerator": n,
+                          "denominator": d, "value": n / d, "unit": "fraction", "n_sources": 1}
+                         for m, a, n, d in rows])
+
+
+def test_rank_within_peers_ties_share_the_better_rank():
+    cat = catalogue.load()
+    t = ind([("ontime_rate", "TAM_KY", 90, 100), ("ontime_rate", "HOI_AN", 95, 100), ("ontime_rate", "NUI_THANH", 95, 100),
+             ("ontime_rate", "SNV", 99, 100), ("ontime_rate", "ALL_DISTRICTS", 280, 300)])
+    r = rank(t, cat, "ontime_rate").set_index("agency")
+    assert (r.loc["HOI_AN", "rank"], r.loc["NUI_THANH", "rank"], r.loc["TAM_KY", "rank"]) == (1, 1, 3)
+    assert r.loc["TAM_KY", "peers"] == 3 and r.loc["SNV", "rank"] == 1 and r.loc["SNV", "peers"] == 1
+    assert "ALL_DISTRICTS" not in r.index  # groups are not ranked
+
+
+def test_laggards_compared_with_the_thresholds():
+    cat = catalogue.load()
+    t = ind([("ontime_rate", "NUI_THANH", 93, 100), ("ontime_rate", "TAM_KY", 97, 100),
+             ("ontime_rate", "STNMT", 995, 1000), ("disbursement_rate@2023-04-30", "SYT", 15, 100)])
+    lag = laggards_now(t, cat).set_index(["task_id", "agency"])
+    assert bool(lag.loc[("A.IV.4.4", "NUI_THANH"), "still_lagging"]) is True    # 93 % is not > 95 %
+    assert bool(lag.loc[("A.IV.4.4", "TAM_KY"), "still_lagging"]) is False      # 97 % > 95 %
+    assert bool(lag.loc[("A.IV.4.4", "STNMT"), "still_lagging"]) is False       # 99.5 % > 99 % (department)
+    assert bool(lag.loc[("A.VII.1.1", "SYT"), "still_lagging"]) is True         # 15 % < 20 % at 30/4
+    assert pd.isna(lag.loc[("A.IV.4.4", "DAI_LOC"), "value"])                   # no data: shown, not dropped
+    named = {c for x in cat.indices["laggards"] for k in ("departments", "districts", "commune_groups") for c in x.get(k, [])}
+    assert {a for _, a in lag.index} == named
