@@ -41,8 +41,10 @@ def _ingest(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from .pipeline import ROOT
     from .sample import generate
+    from .sample_datasets import generate_datasets
 
-    written = generate(Path(args.out) if args.out else ROOT / "data" / "raw")
+    out = Path(args.out) if args.out else ROOT / "data" / "raw"
+    written = generate(out) + generate_datasets(out)
     print(f"{len(written)} tệp mẫu / sample files written")
     return 0
 

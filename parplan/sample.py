@@ -144,11 +144,9 @@ def write_xlsx(path: Path, title: str, header: list[str], rows: list[list[str]])
         for r in rows:
             ws.append(r)
         ws.append(["Tổng cộng", f"{len(rows)} hồ sơ"])
-        fixed = dt.datetime(2023, 1, 1)
-        wb.properties.created = fixed
-        wb.properties.modified = fixed
-        wb.properties.creator = "parplan sample"
-        wb.save(p)
+        from .templates import _save
+
+        _save(wb, p)  # fixed properties and zip times: the same sample gives the same bytes
     atomic_write(path, w)
 
 

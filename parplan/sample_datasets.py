@@ -222,7 +222,7 @@ DISTRICT_AREAS = ["Đất đai", "Hộ tịch", "Hoạt động xây dựng", "T
                   "Lao động, thương binh và xã hội", "Giáo dục và Đào tạo", "Chứng thực"]
 COMMUNE_AREAS = ["Hộ tịch", "Chứng thực", "Bảo trợ xã hội", "Đất đai", "Người có công"]
 SUMMARY_COUNTS = ["received_online", "received_direct", "received_postal", "carried_over", "resolved_early",
-                  "resolved_on_time", "resolved_late", "pending_within", "pending_overdue"]
+                  "resolved_on_time", "resolved_late", "pending_within", "pending_overdue", "withdrawn"]
 
 
 def dossier_units() -> list[tuple[str, str, list[tuple[str, str | None]]]]:
@@ -260,8 +260,8 @@ def area_of(agency: str, level: str, procedure_code: str, areas: list[str]) -> s
 def summary_counts(view: list[dict], q: Quarter) -> dict[str, int]:
     """Counts of one set of dossiers (a quarter_view subset) in the summary table's terms.
 
-    Withdrawn dossiers are counted as received (new or carried over) but are neither resolved nor pending, as in
-    parplan.reconcile; where a quarter has any, the contract's 'balance' rule warns (documented in data/raw/README.md).
+    Withdrawn dossiers are counted as received (new or carried over), as in parplan.reconcile, and in their own
+    column 'Rút hồ sơ, trả lại', so received = resolved + pending + withdrawn.
     """
     c = dict.fromkeys(SUMMARY_COUNTS, 0)
     for r in view:
@@ -274,6 +274,8 @@ def summary_counts(view: list[dict], q: Quarter) -> dict[str, int]:
             c["resolved_early" if done < due else "resolved_on_time" if done == due else "resolved_late"] += 1
         elif r["status"] == "pending":
             c["pending_within" if r["due_date"] >= q.end else "pending_overdue"] += 1
+        elif r["status"] == "withdrawn":
+            c["withdrawn"] += 1
     return c
 
 

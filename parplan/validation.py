@@ -312,7 +312,10 @@ def with_derived(t: pd.DataFrame, contract: Contract) -> pd.DataFrame:
     for r in contract.rules:
         if r["kind"] == "sum_equals":
             parts = out[list(r["parts"])]
-            out[f"__sum_{r['id']}"] = parts.sum(axis=1, min_count=len(r["parts"]))
+            required = [c.name for c in contract.columns if c.name in r["parts"] and c.required]
+            # an optional part left empty counts as 0; a missing required part leaves the sum undefined
+            total = parts.fillna(0).sum(axis=1)
+            out[f"__sum_{r['id']}"] = total.where(out[required].notna().all(axis=1))
     return out
 
 
@@ -409,7 +412,7 @@ def batch_structure_suite(contract: Contract) -> list:
                     en=f"value not in the allowed list ({shown_en})")))
         elif c.type in ("int", "float"):
             exps.append(gxe.ExpectColumnValuesToMatchRegex(
-                column=c.name, regex=r"^-?\d+(\.\d+)?$" if c.type == "float" else r"^-?\d+$",
+                column=c.name, regex=r"^-?\d+(?:\.\d+)?$" if c.type == "float" else r"^-?\d+$",
                 meta=_meta("number_format" if c.type == "float" else "integer", "reject", c.name)))
         elif c.type == "date":
             exps.append(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=ISO_DATE,

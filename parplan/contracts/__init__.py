@@ -14,7 +14,7 @@ HERE = Path(__file__).parent
 TYPES = {"string", "category", "date", "bool", "int", "float"}
 TRUE_WORDS = {"có", "x", "1", "true", "yes", "đúng", "c"}
 FALSE_WORDS = {"không", "0", "false", "no", "k", ""}
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")  # '0.955' is a decimal, never a thousands group
 _PLAIN = re.compile(r"^-?\d+([.,]\d+)?$")
 
 

@@ -1,0 +1,242 @@
+"""The shipped sample of every dataset except tthc_dossiers: deterministic, valid except the documented faults,
+and the tthc_summary tables add up to the dossiers (one documented reconciliation difference)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from parplan import catalogue
+from parplan.contracts import load_contract, parse_number
+from parplan.io import read_table
+from parplan.periods import Quarter
+from parplan.sample_datasets import generate_datasets
+
+REPO = Path(__file__).resolve().parents[1]
+RAW = REPO / "data" / "raw"
+QUARTERS = ("2023Q1", "2023Q2", "2023Q3", "2023Q4")
+DATASETS = ("tthc_summary", "tthc_publication", "task_status", "sipas_survey", "inspections", "legal_docs",
+            "economy", "disbursement", "organisation", "e_documents", "online_services", "pakn")
+
+# data/raw/README.md, "Deliberately faulty submissions (other datasets)": file -> (verdict, rule that must be listed)
+FAULTY = {
+    "2023Q1/tthc_summary/NONG_SON.csv": ("rejected", "resolved_parts"),
+    "2023Q3/online_services/STNMT.csv": ("rejected", "paid_le_transactions"),
+    "2023Q2/pakn/THANG_BINH.csv": ("rejected", "in_set"),
+    "2023Q4/task_status/SCT.csv": ("rejected", "in_set"),
+    "2023Q3/e_documents/QUE_SON.csv": ("rejected", "min_value"),
+    "2023Q1/organisation/SGDDT.csv": ("rejected", "wrong_quarter"),
+    "2023Q2/task_status/DUY_XUYEN.csv": ("accepted_with_warnings", "done_has_evidence"),
+}
+
+
+# ------------------------------------------------------------------ helpers (csv module only for the dossiers)
+def _d(text: str) -> dt.date | None:
+    return dt.datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+LEVEL = {"Tỉnh": "province", "Huyện": "district", "Xã": "commune"}
+CHANNEL = {"Trực tuyến": "online", "Trực tiếp": "direct", "Bưu chính": "postal"}
+
+
+def dossier_aggregates(q: str, agency: str) -> dict[str, Counter]:
+    """The summary table's counts per level, worked out from the raw dossier CSV."""
+    quarter = Quarter.parse(q)
+    out: dict[str, Counter] = {}
+    for r in _csv(RAW / q / "tthc_dossiers" / f"{agency}.csv"):
+        c = out.setdefault(LEVEL[r["Cấp giải quyết"]], Counter())
+        received, due, done = _d(r["Ngày tiếp nhận"]), _d(r["Ngày hẹn trả"]), _d(r["Ngày hoàn thành"])
+        if received >= quarter.start:
+            c["received_" + CHANNEL[r["Hình thức nộp"]]] += 1
+        else:
+            c["carried_over"] += 1
+        c["received_total"] += 1
+        if r["Trạng thái"] == "Đã giải quyết":
+            c["resolved_total"] += 1
+            c["resolved_early" if done < due else "resolved_on_time" if done == due else "resolved_late"] += 1
+        elif r["Trạng thái"] == "Đang giải quyết":
+            c["pending_total"] += 1
+            c["pending_within" if due >= quarter.end else "pending_overdue"] += 1
+        else:
+            c["withdrawn"] += 1
+    return out
+
+
+SUMMARY_COLUMNS = {
+    "Tiếp nhận - Tổng số": "received_total", "Tiếp nhận - Trực tuyến": "received_online",
+    "Tiếp nhận - Trực tiếp": "received_direct", "Tiếp nhận - Bưu chính": "received_postal",
+    "Tiếp nhận - Kỳ trước chuyển qua": "carried_over", "Đã giải quyết - Tổng số": "resolved_total",
+    "Đã giải quyết - Trước hạn": "resolved_early", "Đã giải quyết - Đúng hạn": "resolved_on_time",
+    "Đã giải quyết - Quá hạn": "resolved_late", "Đang giải quyết - Tổng số": "pending_total",
+    "Đang giải quyết - Trong hạn": "pending_within", "Đang giải quyết - Quá hạn": "pending_overdue",
+    "Rút hồ sơ, trả lại": "withdrawn",
+}
+
+
+def summary_totals(q: str, agency: str) -> dict[str, Counter]:
+    """The agency's summary table added up over procedure areas, per level (numbers as typed, '1.234' allowed)."""
+    out: dict[str, Counter] = {}
+    for r in _csv(RAW / q / "tthc_summary" / f"{agency}.csv"):
+        assert r["Quý"] == q and r["Mã cơ quan"] == agency
+        c = out.setdefault(LEVEL[r["Cấp giải quyết"]], Counter())
+        for header, key in SUMMARY_COLUMNS.items():
+            c[key] += int(r[header].replace(".", ""))
+    return out
+
+
+# ------------------------------------------------------------------ (1) determinism and the committed files
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    a, b = tmp_path_factory.mktemp("run_a"), tmp_path_factory.mktemp("run_b")
+    return a, generate_datasets(a), b, generate_datasets(b)
+
+
+def test_generator_is_deterministic_and_reproduces_the_committed_files(generated):
+    a, written_a, b, written_b = generated
+    rel_a = [p.relative_to(a) for p in written_a]
+    assert rel_a == [p.relative_to(b) for p in written_b]
+    assert len(set(rel_a)) == len(rel_a)
+    assert not any(p.parts[1] == "tthc_dossiers" for p in rel_a)  # sample.py's folders are not touched
+    committed = {p.relative_to(RAW) for p in RAW.glob("2023Q*/*/*")
+                 if p.is_file() and p.parts[-2] != "tthc_dossiers"}
+    assert committed == set(rel_a), "data/raw holds files the generator does not write, or misses some"
+    for rel in rel_a:
+        pa, pb, pc = a / rel, b / rel, RAW / rel
+        if rel.suffix == ".csv":
+            assert pa.read_bytes() == pb.read_bytes() == pc.read_bytes(), rel
+        else:  # xlsx zip entries carry write times: compare the cells
+            contract = load_contract(rel.parts[1])
+            fa, fb, fc = (read_table(p, contract).frame for p in (pa, pb, pc))
+            assert fa.equals(fb) and fa.equals(fc), rel
+
+
+def test_who_submits_what():
+    cat = catalogue.load()
+    depts = {a.code for a in cat.by_kind("department")}
+    districts = {a.code for a in cat.by_kind("district")}
+
+    def agencies(q: str, ds: str) -> set[str]:
+        return {p.stem for p in (RAW / q / ds).iterdir()} if (RAW / q / ds).is_dir() else set()
+
+    for q in QUARTERS:
+        for ds in ("tthc_summary", "task_status", "online_services", "e_documents", "organisation"):
+            assert agencies(q, ds) == depts | districts, (q, ds)
+        assert agencies(q, "pakn") == {"VPUBND"} | districts
+        assert agencies(q, "inspections") == {"SNV", "STC"}
+        assert agencies(q, "legal_docs") == {"STP", "VPUBND"}
+        assert agencies(q, "economy") == {"SKHDT", "STC"}
+        assert agencies(q, "disbursement") == {"SKHDT"}
+        assert len(agencies(q, "tthc_publication")) == 8 and agencies(q, "tthc_publication") <= depts
+        assert agencies(q, "sipas_survey") == ({"SNV"} if q in ("2023Q2", "2023Q4") else set())
+    assert {p.suffix for p in RAW.glob("2023Q*/task_status/SYT.*")} == {".xlsx"}
+    assert {p.suffix for p in RAW.glob("2023Q*/e_documents/DIEN_BAN.*")} == {".xlsx"}
+
+
+# ------------------------------------------------------------------ (2) validation verdicts
+def _expected(rel: str) -> tuple[str, set[str]]:
+    """Expected verdict and warning/reject rules of one committed file."""
+    if rel in FAULTY:
+        verdict, rule = FAULTY[rel]
+        return verdict, {rule}
+    return "accepted", set()
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+@pytest.mark.parametrize("q", QUARTERS)
+def test_committed_files_validate_as_documented(q, dataset):
+    from parplan.validation import validate_files
+
+    folder = RAW / q / dataset
+    if not folder.is_dir():
+        assert dataset == "sipas_survey" and q in ("2023Q1", "2023Q3")
+        return
+    cat = catalogue.load()
+    items = [(p, p.stem, cat.agencies[p.stem].kind) for p in sorted(folder.iterdir())]
+    results = validate_files(items, load_contract(dataset), Quarter.parse(q), root=RAW)
+    assert len(results) == len(items)
+    for verdict, _ in results:
+        want, rules = _expected(verdict.path)
+        found = {i.rule for i in verdict.issues if i.severity in ("warn", "reject")}
+        assert verdict.verdict == want, (verdict.path, [i.message() for i in verdict.issues][:5])
+        if want == "rejected":
+            assert rules <= found, (verdict.path, found)
+        else:
+            assert found == rules, (verdict.path, [i.message() for i in verdict.issues][:5])
+
+
+def test_balance_holds_with_the_withdrawn_column():
+    """received = resolved + pending + withdrawn, level by level; withdrawn comes from the dossiers."""
+    for q, agency in (("2023Q1", "SKHDT"), ("2023Q3", "TAM_KY"), ("2023Q4", "TIEN_PHUOC")):
+        dossiers, summary = dossier_aggregates(q, agency), summary_totals(q, agency)
+        for level, s in summary.items():
+            gap = s["received_total"] - s["resolved_total"] - s["pending_total"]
+            assert gap == dossiers[level]["withdrawn"] == s["withdrawn"], (q, agency, level)
+    assert dossier_aggregates("2023Q1", "SKHDT")["province"]["withdrawn"] == 4
+
+
+# ------------------------------------------------------------------ (3) tthc_summary = dossier aggregates
+@pytest.mark.parametrize("q,agency", [("2023Q3", "TAM_KY"), ("2023Q1", "SKHDT"), ("2023Q4", "NUI_THANH"),
+                                      ("2023Q2", "VPUBND")])
+def test_summary_totals_equal_dossier_aggregates(q, agency):
+    dossiers, summary = dossier_aggregates(q, agency), summary_totals(q, agency)
+    assert set(summary) == set(dossiers)
+    for level, s in summary.items():
+        d = dossiers[level]
+        for key in SUMMARY_COLUMNS.values():
+            assert s[key] == d[key], (q, agency, level, key, s[key], d[key])
+
+
+def test_snv_2023q2_reconciliation_example():
+    """The one deliberate difference: SNV reports its 2 late dossiers of 2023Q2 as on time (README)."""
+    d = dossier_aggregates("2023Q2", "SNV")["province"]
+    s = summary_totals("2023Q2", "SNV")["province"]
+    diff = {k: s[k] - d[k] for k in SUMMARY_COLUMNS.values() if s[k] != d[k]}
+    assert diff == {"resolved_on_time": 2, "resolved_late": -2}
+    assert d["resolved_late"] == 2 and s["resolved_late"] == 0
+    for q in ("2023Q1", "2023Q3", "2023Q4"):  # the other quarters of SNV reconcile
+        d, s = dossier_aggregates(q, "SNV")["province"], summary_totals(q, "SNV")["province"]
+        assert all(s[k] == d[k] for k in SUMMARY_COLUMNS.values()), q
+
+
+# ------------------------------------------------------------------ plausibility of the other datasets
+def test_disbursement_laggards_below_20_percent_at_30_april():
+    cat = catalogue.load()
+    lag = next(x for x in cat.indices["laggards"] if x["task_id"] == "A.VII.1.1")
+    laggards = set(lag["departments"]) | set(lag["districts"])
+    rows = [r for r in _csv(RAW / "2023Q2" / "disbursement" / "SKHDT.csv") if r["Số liệu đến ngày"] == "30/04/2023"]
+    rate = {r["Mã cơ quan, địa phương"]: parse_number(r["Đã giải ngân (triệu đồng)"]) / parse_number(r["Kế hoạch vốn giao (triệu đồng)"])
+            for r in rows}
+    assert laggards <= set(rate)
+    assert {a.code for a in cat.by_kind("department") + cat.by_kind("district")} <= set(rate)
+    assert all(rate[c] < 0.20 for c in laggards)
+    assert all(v >= 0.20 for c, v in rate.items() if c not in laggards)
+    assert {r["Số liệu đến ngày"] for r in _csv(RAW / "2023Q2" / "disbursement" / "SKHDT.csv")} == {
+        "30/04/2023", "30/06/2023"}
+
+
+def test_sipas_survey_shape_and_satisfaction():
+    for q in ("2023Q2", "2023Q4"):
+        rows = _csv(RAW / q / "sipas_survey" / "SNV.csv")
+        respondents = {r["Mã phiếu"] for r in rows}
+        assert 300 <= len(respondents) <= 400 and len(rows) == 15 * len(respondents)
+        assert len({r["Huyện nơi khảo sát"] for r in rows}) == 18
+        assert Counter(r["Yếu tố SIPAS (1-5)"] for r in rows) == {str(f): 3 * len(respondents) for f in range(1, 6)}
+        satisfied = sum(int(r["Điểm trả lời (1-5)"]) >= 4 for r in rows) / len(rows)
+        assert 0.75 <= satisfied <= 0.85, (q, satisfied)
+
+
+def test_task_status_progresses_over_the_year():
+    def done_share(q: str) -> float:
+        rows = [r for p in (RAW / q / "task_status").glob("*.csv") for r in _csv(p)]
+        return sum(r["Tình trạng"] == "Đã hoàn thành" for r in rows) / len(rows)
+
+    shares = [done_share(q) for q in QUARTERS]
+    assert shares == sorted(shares) and shares[0] < 0.15 and shares[-1] > 0.7
