@@ -137,3 +137,63 @@ def test_bad_quarter_fails_clearly():
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert "2023Q5" in r.stderr and "YYYYQn" in r.stderr and "Quý không hợp lệ" in r.stderr
+
+
+# --------------------------------------------------------------------------- data quality, every quarter (issue 3)
+FAULTY = [  # documented in data/raw/README.md: (quarter, file, row shown, rule message fragment)
+    ("2023Q2", "tthc_dossiers/SGTVT.csv", "58", "Ngày không hợp lệ"),
+    ("2023Q1", "tthc_summary/NONG_SON.csv", "2", "Tổng đã giải quyết phải bằng"),
+    ("2023Q3", "online_services/STNMT.csv", "", "thanh toán trực tuyến không được lớn hơn"),
+    ("2023Q2", "pakn/THANG_BINH.csv", "10", "Giá trị không thuộc danh mục"),
+    ("2023Q4", "task_status/SCT.csv", "48", "Giá trị không thuộc danh mục"),
+    ("2023Q3", "e_documents/QUE_SON.csv", "6", "Giá trị phải ≥ 0"),
+    ("2023Q1", "organisation/SGDDT.csv", "", "Quý ghi trong tệp khác quý"),
+]
+
+
+@pytest.mark.parametrize("q", ["2023Q1", "2023Q2", "2023Q3", "2023Q4"])
+def test_data_quality_page_for_every_quarter(run, q):
+    root, _ = run
+    text = visible(html(root, q, "data-quality.html"))
+    assert "DỮ LIỆU MẪU — SAMPLE DATA" in text
+    assert 'href="data-quality.html"' in html(root, q, "index.html")
+    for fq, path, row, fragment in FAULTY:
+        if fq != q:
+            continue
+        name = path.split("/")[-1]
+        pattern = rf"{re.escape(name)} Bị từ chối .*?{re.escape(fragment)}"
+        assert re.search(pattern, text), (q, path)
+        if row:
+            assert re.search(rf"{re.escape(name)} Lỗi {row} ", text), (q, path, row)
+
+
+def test_no_good_file_missing_from_processed_data(run):
+    import pandas as pd
+
+    from parplan.ingest import load_manifest
+
+    root, _ = run
+    for q in ("2023Q1", "2023Q2", "2023Q3", "2023Q4"):
+        m = load_manifest(q, root / "data")
+        for d in m["datasets"]:
+            table = pd.read_parquet(root / d["output"])
+            accepted = [f for f in d["files"] if f["verdict"] != "rejected"]
+            assert len(table) == sum(f["rows_accepted"] for f in accepted) == sum(f["rows_read"] for f in accepted)
+            assert set(table["source_file"]) == {f["path"] for f in accepted if f["rows_accepted"]}, (q, d["dataset"])
+
+
+# --------------------------------------------------------------------------- progress (issue 4)
+def test_overview_shows_a_status_for_every_task(run):
+    import pandas as pd
+
+    root, _ = run
+    cat = catalogue.load()
+    tasks = pd.read_parquet(root / "data/processed/2023Q2/task_progress.parquet")
+    assert set(tasks["task_id"]) == {t.id for t in cat.tasks if t.kind == "task"}
+    assert tasks["status"].notna().all() and (tasks["status"] != "").all()
+    text = visible(html(root, "2023Q2"))
+    from parplan.progress import label
+
+    for r in tasks.itertuples():
+        assert re.search(rf"{re.escape(r.task_id)} .*? {re.escape(label(r.status, 'vi'))}", text), r.task_id
+    assert re.search(r"Dự báo cuối năm theo tiến độ hiện nay: \d+/19 sở, ban, ngành sẽ không đạt > 99 %", text)

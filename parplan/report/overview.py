@@ -196,6 +196,7 @@ def ontime_section(ctx: Context) -> str:
         target = ctx.cat.task(task_id).targets[0]
         title = f"{vi if lang == 'vi' else en} — {task_id}"
         out.append(f"<h3>{esc(title)}</h3>")
+        out.append(forecast_sentence(ctx, task_id, kind))
         out.append(table(headers, rows, raw_cols=[4], numeric_cols=[1, 2]))
         if kind in ("district", "department"):
             fig = charts.threshold_bars(
@@ -206,6 +207,30 @@ def ontime_section(ctx: Context) -> str:
                    "Bar chart: year-to-date on-time rate of each unit against the target ") + target.describe(lang)
             out.append(charts.figure_html(fig, alt))
     return "\n".join(out)
+
+
+def forecast_sentence(ctx: Context, task_id: str, kind: str) -> str:
+    """'On this course, X of N departments will miss > 99 %', from the year-end forecasts in progress.parquet."""
+    lang = ctx.lang
+    p = ctx.progress
+    if p.empty:
+        return ""
+    members = {a.code for a in ctx.cat.by_kind(kind)}
+    rows = p[(p["task_id"] == task_id) & p["agency"].isin(members) & p["forecast"].notna()]
+    if rows.empty:
+        return ""
+    target = ctx.cat.task(task_id).targets[0]
+    miss = rows[~rows["forecast"].map(target.is_met_by)]
+    sure = miss[~miss["forecast_upper"].map(target.is_met_by)]  # even the interval's best end misses
+    unit = {"department": ("sở, ban, ngành", "departments"), "district": ("huyện", "districts"),
+            "commune_group": ("nhóm xã (theo huyện)", "commune groups")}[kind]
+    if lang == "vi":
+        text = (f"Dự báo cuối năm theo tiến độ hiện nay: {len(miss)}/{len(rows)} {unit[0]} sẽ không đạt "
+                f"{target.describe(lang)} (trong đó {len(sure)} không đạt ngay cả ở cận trên khoảng tin cậy 95 %).")
+    else:
+        text = (f"Year-end forecast on the current course: {len(miss)} of {len(rows)} {unit[1]} will miss "
+                f"{target.describe(lang)} ({len(sure)} miss it even at the upper end of the 95 % interval).")
+    return f"<p><strong>{esc(text)}</strong></p>"
 
 
 def online_section(ctx: Context) -> str:
@@ -330,6 +355,20 @@ def status_badge(status: str, lang: str) -> str:
     return badge(STATUS_BADGE.get(status, "neutral"), label(status, lang))
 
 
+ACRONYMS = {"CCHC", "TTHC", "PAR", "INDEX", "SIPAS", "KT-XH", "(TTHC)", "(PAR", "INDEX)"}
+
+
+def _sentence_case(title: str) -> str:
+    """'CẢI CÁCH THỂ CHẾ' -> 'Cải cách thể chế', keeping acronyms such as CCHC and TTHC."""
+    if not title.isupper():
+        return title
+    words = title.split()
+    out = [w if w.strip("“”\"(),") in ACRONYMS or w in ACRONYMS else w.lower() for w in words]
+    first = out[0]
+    out[0] = first[:1].upper() + first[1:]
+    return " ".join(out)
+
+
 def progress_by_field(ctx: Context) -> str:
     """How many tasks of each section (A.I–A.IX, B.I–B.V) are in each status."""
     from ..progress import label
@@ -342,7 +381,7 @@ def progress_by_field(ctx: Context) -> str:
     for sec in [t for t in ctx.cat.tasks if t.parent in ("A", "B")]:
         g = ctx.tasks[(ctx.tasks["index"] == sec.index) & (ctx.tasks["field"] == sec.field)]
         title = sec.task_vi if lang == "vi" else (sec.task_en or sec.task_vi)
-        rows.append([f"{sec.id} {title.capitalize() if title.isupper() else title}"] +
+        rows.append([f"{sec.id} {_sentence_case(title)}"] +
                     [str(int((g["status"] == s).sum())) or "0" for s in present] + [str(len(g))])
     totals = ["Tổng" if lang == "vi" else "Total"] + [str(int((ctx.tasks["status"] == s).sum())) for s in present] + \
         [str(len(ctx.tasks))]
