@@ -57,3 +57,18 @@ def test_templates_command_writes_one_per_dataset(tmp_path, capsys):
 
     assert main(["templates", "--out", str(tmp_path)]) == 0
     assert sorted(p.stem for p in tmp_path.glob("*.xlsx")) == available()
+
+
+def test_coverage_lists_every_target_and_the_unmeasurable_with_reasons(capsys):
+    out = run(capsys, "coverage")
+    cat = catalogue.load()
+    for tg in cat.targets:
+        assert f"{tg.task_id} " in out and tg.metric in out
+    unmeasurable = [m for m in cat.metrics.values() if not m["implemented"]]
+    n_bad = sum(1 for tg in cat.targets if not cat.metrics[tg.metric]["implemented"])
+    assert f"{len(cat.targets)} chỉ tiêu / targets; {len(cat.targets) - n_bad} đo được / measurable; {n_bad} chưa đo" in out
+    for m in unmeasurable:
+        assert m["unmeasurable_reason"] in out
+    rows = list(csv.DictReader(io.StringIO(run(capsys, "coverage", "--format", "csv"))))
+    assert len(rows) == len(cat.targets)
+    assert all(r["reason"] for r in rows if r["measurable"] == "False")

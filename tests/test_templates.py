@@ -285,3 +285,30 @@ def test_text_cells_cannot_become_formulas(written, tmp_path):
         assert not [n for n in sheets if re.search(r"<(\w+:)?f[ >]", zf.read(n).decode())]
     got = read_back(out, contract)  # the reader sees the neutralised text, never a computed value
     assert got["commune"] == ["'" + p.replace("\r", "\n") for p in PAYLOADS]
+
+
+def test_round_trip_with_the_shipped_sample_values(tmp_path):
+    """Fill the dossier template with the rows of a shipped sample file; reading it back gives the same frame."""
+    import pandas as pd
+
+    repo = Path(__file__).resolve().parents[1]
+    contract = load_contract("tthc_dossiers")
+    src = read_table(repo / "data/raw/2023Q1/tthc_dossiers/SNV.csv", contract).frame
+    expected = normalise(src, contract).drop(columns="_row").head(40).reset_index(drop=True)
+    rows = []
+    for r in expected.to_dict(orient="records"):
+        row = {}
+        for c in contract.columns:
+            v = r.get(c.name)
+            v = None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+            if v is not None and c.type == "date":
+                v = dt.date.fromisoformat(v)
+            elif v is not None and c.type == "bool":
+                v = v == "true"
+            row[c.name] = v
+        rows.append(row)
+    template = tmp_path / "t.xlsx"
+    write_template(contract, template)
+    out = fill_template(template, tmp_path / "SNV.xlsx", rows)
+    back = normalise(read_table(out, contract).frame, contract).drop(columns="_row").reset_index(drop=True)
+    pd.testing.assert_frame_equal(back[expected.columns], expected, check_dtype=False)
