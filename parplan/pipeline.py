@@ -144,7 +144,9 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
     sample = bool(params.get("sample_data", True))
     rel_data = str(data_root.relative_to(root)) if data_root.is_relative_to(root) else str(data_root)
     jobs = [(q, "quarterly_overview.ipynb", "overview.html",
-             ("Báo cáo tiến độ PAR INDEX, SIPAS — " if lang == "vi" else "PAR INDEX / SIPAS progress — "))]
+             ("Báo cáo tiến độ PAR INDEX, SIPAS — " if lang == "vi" else "PAR INDEX / SIPAS progress — ")),
+            (q, "index_outlook.ipynb", "outlook.html",
+             ("Triển vọng chỉ số PAR INDEX, SIPAS — " if lang == "vi" else "PAR INDEX / SIPAS outlook — "))]
     jobs += [(x, "data_quality.ipynb", "data-quality.html",
               ("Chất lượng dữ liệu — " if lang == "vi" else "Data quality — ")) for x in year_quarters]
     stderr: list[str] = []

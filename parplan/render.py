@@ -91,6 +91,7 @@ def write_index(quarter: Quarter, reports_root: Path, lang: str, sample: bool, s
     vi = lang == "vi"
     links = []
     for name, vi_label, en_label in (("overview.html", "Báo cáo tổng hợp tiến độ", "Progress overview"),
+                                     ("outlook.html", "Triển vọng chỉ số PAR INDEX, SIPAS", "Index outlook"),
                                      ("data-quality.html", "Chất lượng dữ liệu nộp", "Data quality of submissions")):
         if (folder / name).exists():
             links.append(f'<li><a href="{esc(name)}">{esc(vi_label if vi else en_label)}</a></li>')

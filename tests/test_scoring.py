@@ -1,0 +1,425 @@
+"""PAR INDEX outlook and SIPAS (parplan/scoring.py) against numbers worked out by hand in this file."""
+from __future__ import annotations
+
+import copy
+import filecmp
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parplan import scoring
+from parplan.scoring import (
+    SCENARIOS,
+    assumptions_text,
+    baseline_2022,
+    distance_to_top25,
+    neighbours,
+    project,
+    sipas,
+    sipas_method_text,
+    top25_threshold,
+    total_range,
+    what_if,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+CAT = REPO / "parplan" / "catalogue"
+SHARED_REF = REPO.parent / "shared" / "reference-data"
+REF_FILES = ["par_index_structure", "par_index_fields", "par_index_provinces", "par_sipas_aggregates",
+             "sipas_provinces"]
+INDICES = yaml.safe_load((CAT / "indices.yaml").read_text(encoding="utf-8"))
+CONFIG = yaml.safe_load((CAT / "par_scoring.yaml").read_text(encoding="utf-8"))
+Z = 1.96
+ALL_STATUSES = ["met", "on_track", "at_risk", "off_track", "not_yet_due", "no_data", "done", "done_no_evidence",
+                "in_progress", "not_started", "overdue", "no_report"]
+
+# one or two hand-made tasks per appendix section (index, roman numeral of the section)
+SECTIONS = [("PAR", "I"), ("PAR", "II"), ("PAR", "III"), ("PAR", "IV"), ("PAR", "V"), ("PAR", "VI"), ("PAR", "VII"),
+            ("PAR", "VIII"), ("PAR", "IX"), ("SIPAS", "I"), ("SIPAS", "II"), ("SIPAS", "III"), ("SIPAS", "IV"),
+            ("SIPAS", "V")]
+TASKS = [(f"{'A' if i == 'PAR' else 'B'}.{s}.{n}", i, s) for i, s in SECTIONS for n in (1, 2)]
+
+# hand-worked 2022 numbers (plan %, derived maxima from reference/par_index_fields.csv)
+PCT = {1: 0.90, 2: 0.89, 3: 0.88, 4: 0.74, 5: 0.73, 6: 0.77, 7: 0.82, 8: 0.80}
+MAX = {1: 10.5, 2: 9.5, 3: 10.0, 4: 13.0, 5: 15.0, 6: 12.0, 7: 13.5, 8: 16.5}
+BASELINE = sum(PCT[f] * MAX[f] for f in PCT)        # 80.785
+SIPAS_2022 = 7.58                                   # plan, /10
+
+
+def frame(status: str | dict[str, str], tasks=TASKS) -> pd.DataFrame:
+    """A task_progress-shaped frame: one status for all tasks, or per task id."""
+    get = (lambda t: status) if isinstance(status, str) else (lambda t: status[t])
+    return pd.DataFrame([{"quarter": "2023Q3", "task_id": t, "index": i, "field": s, "status": get(t)}
+                         for t, i, s in tasks])
+
+
+def fields(proj: pd.DataFrame, scenario: str) -> pd.Series:
+    p = proj[(proj["level"] == "field") & (proj["scenario"] == scenario)]
+    return p.set_index("field")["projected_points"]
+
+
+def wilson(k: float, n: float) -> tuple[float, float]:
+    """Wilson score 95 % interval, written out independently of parplan.metrics."""
+    p = k / n
+    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
+    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# ====================================================================== reference data and the scheme
+def test_reference_csvs_ship_with_the_package_and_are_read_from_there():
+    assert scoring.REFERENCE_DIR == CAT / "reference"
+    for name in REF_FILES:
+        assert (CAT / "reference" / f"{name}.csv").is_file()
+    assert "shared" not in Path(scoring.__file__).read_text(encoding="utf-8").replace("shared/plan", "")
+
+
+@pytest.mark.skipif(not SHARED_REF.is_dir(), reason="shared reference data not present")
+def test_reference_copies_are_unchanged():
+    for name in REF_FILES:
+        assert filecmp.cmp(SHARED_REF / f"{name}.csv", CAT / "reference" / f"{name}.csv", shallow=False), name
+
+
+def test_scheme_adds_up_and_every_figure_has_source_and_status():
+    comps = {c["id"]: c for c in CONFIG["scheme"]["components"]}
+    assert comps["appraisal"]["max_points"] + comps["impact"]["max_points"] == 100
+    assert comps["sipas"]["max_points"] + comps["leaders_survey"]["max_points"] + comps["socio_economic"]["max_points"] \
+        == pytest.approx(comps["impact"]["max_points"])
+    assert MAX[8] == pytest.approx(comps["sipas"]["max_points"] + comps["socio_economic"]["max_points"])
+    assert sum(MAX[f] for f in range(1, 8)) == pytest.approx(comps["appraisal"]["max_points"]
+                                                             + comps["leaders_survey"]["max_points"])
+    for c in comps.values():
+        assert c["status"] and c["source"]
+
+
+def test_field_maxima_match_the_reference_table_and_are_derived():
+    ref = scoring.reference_table("par_index_fields")
+    ref = ref[ref["scheme"].str.startswith("QD 876") & ref["applies_to"].str.startswith("PAR INDEX 2022")]
+    by_no = {int(r["field_no_plan_order"]): (float(r["max_points"]), r["status"]) for _, r in ref.iterrows()}
+    for f in INDICES["par_fields"]:
+        assert by_no[f["number"]] == (pytest.approx(f["max_points"]), "derived")
+        assert MAX[f["number"]] == f["max_points"] and PCT[f["number"]] == f["pct_2022"]
+
+
+def test_section_map_agrees_with_indices_yaml_and_communication_feeds_field_2():
+    par = CONFIG["sections"]["PAR"]
+    for f in INDICES["par_fields"]:
+        assert par[f["section"]]["field"] == f["number"]
+    assert par["II"]["field"] == 2 and "Chỉ đạo, điều hành" in par["II"]["note"]
+    for f in INDICES["sipas_factors"]:
+        s = CONFIG["sections"]["SIPAS"][f["section"]]
+        assert (s["factor"], s["field"], s["component"]) == (f["number"], 8, "sipas")
+    # every lever's sections are mapped to its field
+    for lv in CONFIG["projection"]["levers"]:
+        for s in lv["sections"]:
+            assert CONFIG["sections"][lv["index"]][s]["field"] == lv["field"]
+
+
+def test_every_task_status_has_a_multiplier_and_scenarios_are_ordered():
+    mult = CONFIG["projection"]["multipliers"]
+    assert set(ALL_STATUSES) <= set(mult)
+    for m in mult.values():
+        assert m[0] <= m[1] <= m[2]
+    assert mult["met"] == mult["done"] == [1.0, 1.0, 1.0]
+
+
+# ====================================================================== baseline
+def test_baseline_2022_sums_to_the_published_total():
+    total = sum(PCT[f] * MAX[f] for f in PCT)
+    assert total == pytest.approx(80.91, abs=0.2)
+    b = baseline_2022()
+    f = b[b["level"] == "field"].set_index("field")
+    for n in PCT:
+        assert f.at[n, "points_2022"] == pytest.approx(PCT[n] * MAX[n])
+        assert f.at[n, "max_status"] == "derived" and f.at[n, "points_status"] == "derived"
+        assert f.at[n, "lost_points_2022"] == pytest.approx(MAX[n] - PCT[n] * MAX[n])
+    t = b[b["level"] == "total"].iloc[0]
+    assert t["points_2022"] == pytest.approx(total) and t["max_points"] == pytest.approx(100)
+    assert t["published_points_2022"] == 80.91 and t["published_status"] == "sourced"
+    assert list(f["name_vi"])[0] == INDICES["par_fields"][0]["name_vi"]
+
+
+# ====================================================================== projection
+def test_projection_always_has_three_scenarios_per_field_and_total():
+    p = project(frame("in_progress"))
+    assert set(p["scenario"]) == set(SCENARIOS)
+    assert len(p[p["level"] == "field"]) == 8 * 3 and len(p[p["level"] == "total"]) == 3
+    assert set(p["status"]) == {"derived"}
+    assert set(total_range(p)) == set(SCENARIOS)
+    assert "multipliers" in p.attrs["assumptions"]
+
+
+def test_all_tasks_met_gains_share_times_lost_points_in_every_lever():
+    p = project(frame("met"))
+    sh = {lv["id"]: lv["share"] for lv in CONFIG["projection"]["levers"]}
+    gain = sum(sh[f"F{f}"] * (MAX[f] - PCT[f] * MAX[f]) for f in range(1, 8))
+    socio_2022 = PCT[8] * MAX[8] - SIPAS_2022                     # 13.2 − 7.58 = 5.62
+    gain += sh["F8_KTXH"] * (6.5 - socio_2022)
+    gain += sum(sh[f"F8_SIPAS_{k}"] * (2.0 - SIPAS_2022 / 5) for k in range(1, 6))
+    tr = total_range(p)
+    assert tr["expected"] == pytest.approx(BASELINE + gain)
+    assert tr["expected"] > BASELINE
+    assert tr["pessimistic"] == tr["expected"] == tr["optimistic"]     # met is met in every scenario
+    # field 5: 10.95 + 0.5 × 4.05 = 12.975
+    assert fields(p, "expected")[5] == pytest.approx(PCT[5] * MAX[5] + sh["F5"] * (MAX[5] - PCT[5] * MAX[5]))
+
+
+def test_all_tasks_off_track_never_beats_the_baseline_in_the_pessimistic_scenario():
+    p = project(frame("off_track"))
+    tr = total_range(p)
+    assert tr["pessimistic"] <= BASELINE
+    assert tr["expected"] == pytest.approx(BASELINE)                   # multiplier 0: no movement
+    assert tr["optimistic"] > BASELINE
+    # pessimistic: every lever loses 0.2 × its influenceable points
+    sh = {lv["id"]: lv["share"] for lv in CONFIG["projection"]["levers"]}
+    assert fields(p, "pessimistic")[4] == pytest.approx(9.62 - 0.2 * sh["F4"] * 3.38)
+
+
+def test_scenarios_are_ordered_for_every_field_and_the_total():
+    statuses = {t: ALL_STATUSES[i % len(ALL_STATUSES)] for i, (t, _, _) in enumerate(TASKS)}
+    p = project(frame(statuses))
+    pes, exp, opt = (fields(p, sc) for sc in SCENARIOS)
+    assert (opt >= exp - 1e-12).all() and (exp >= pes - 1e-12).all()
+    tr = total_range(p)
+    assert tr["optimistic"] >= tr["expected"] >= tr["pessimistic"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(ALL_STATUSES), min_size=len(TASKS), max_size=len(TASKS)),
+       st.floats(min_value=0.0, max_value=1.0))
+def test_field_percentages_stay_within_0_and_100(statuses, share):
+    cfg = copy.deepcopy(CONFIG)
+    for lv in cfg["projection"]["levers"]:
+        lv["share"] = share
+    p = project(frame({t: s for (t, _, _), s in zip(TASKS, statuses, strict=True)}), config=cfg)
+    assert (p["projected_pct"] <= 1.0 + 1e-12).all() and (p["projected_pct"] >= 0).all()
+    assert (p["projected_points"] <= p["max_points"] + 1e-12).all()
+    for sc in SCENARIOS:
+        f = p[(p["level"] == "field") & (p["scenario"] == sc)]
+        t = p[(p["level"] == "total") & (p["scenario"] == sc)].iloc[0]
+        assert t["projected_points"] == pytest.approx(f["projected_points"].sum())
+    pes, exp, opt = (fields(p, sc) for sc in SCENARIOS)
+    assert (opt >= exp - 1e-12).all() and (exp >= pes - 1e-12).all()
+
+
+def test_communication_section_moves_field_2_only():
+    tasks = [("A.II.1", "PAR", "II")]
+    p = project(frame("met", tasks))
+    moved = fields(p, "expected") - pd.Series({f: PCT[f] * MAX[f] for f in PCT})
+    assert moved[2] == pytest.approx(0.5 * (MAX[2] - PCT[2] * MAX[2]))
+    assert (moved.drop(2).abs() < 1e-12).all()
+
+
+def test_sipas_sections_move_field_8_through_the_sipas_component():
+    p = project(frame("met", [("B.IV.1", "SIPAS", "IV")]))
+    moved = fields(p, "expected")[8] - PCT[8] * MAX[8]
+    assert moved == pytest.approx(0.5 * (2.0 - SIPAS_2022 / 5))       # factor 4's fifth of the 10 SIPAS points
+
+
+def test_projection_rejects_unknown_status_and_missing_columns():
+    with pytest.raises(ValueError, match="multiplier"):
+        project(frame("finished"))
+    with pytest.raises(ValueError, match="status"):
+        project(frame("met").drop(columns="status"))
+    with pytest.raises(ValueError, match="more than one row"):
+        project(pd.concat([frame("met"), frame("met")]))
+
+
+def test_task_without_a_section_is_listed_not_counted():
+    f = pd.concat([frame("met"), pd.DataFrame([{"task_id": "X.1", "index": "PAR", "field": None, "status": "met"}])])
+    p = project(f)
+    assert p.attrs["unmapped_tasks"] == ["X.1"]
+    assert total_range(p) == total_range(project(frame("met")))
+
+
+def test_assumptions_text_in_both_languages_prints_the_multipliers():
+    vi, en = assumptions_text("vi"), assumptions_text("en")
+    assert "A.II" in vi and "A.II" in en
+    assert "off_track: -0,2 / 0,0 / 0,3" in vi and "off_track: -0.2 / 0.0 / 0.3" in en
+    assert "85,78" in vi and "85.78" in en
+    assert "F8_SIPAS_1" in en
+
+
+# ====================================================================== top 25
+def test_top25_threshold_is_the_derived_2022_bracket():
+    th = top25_threshold()
+    assert (th["low"], th["high"]) == (85.78, 86.56)
+    assert (th["low_rank"], th["high_rank"], th["year"]) == (29, 19, 2022)
+    assert "derived" in th["status"]
+    assert th["sources"] and all(s.startswith("http") for s in th["sources"])
+
+
+def test_neighbours_have_numeric_scores_only_and_quang_nam_at_zero():
+    n = neighbours(window=3)
+    assert n["score"].notna().all()
+    assert list(n["score"]) == sorted(n["score"], reverse=True)
+    qn = n[n["is_province"]].iloc[0]
+    assert qn["province"] == "Quảng Nam" and qn["score"] == 80.91 and qn["diff_vs_province"] == 0
+    i = int(n.index[n["is_province"]][0])
+    assert i == 3 and len(n) == 5          # 3 above (Ninh Thuận, Nam Định, Đồng Nai), 1 below (Gia Lai)
+    assert list(n["province"]) == ["Ninh Thuận", "Nam Định", "Đồng Nai", "Quảng Nam", "Gia Lai"]
+    assert n.loc[n["province"] == "Ninh Thuận", "diff_vs_province"].iloc[0] == pytest.approx(85.78 - 80.91)
+    assert "NOT FOUND" not in set(neighbours(window=100)["score"].astype(str))
+
+
+def test_distance_to_top25_arithmetic():
+    totals = {"pessimistic": 84.0, "expected": 86.0, "optimistic": 87.0}
+    rows = []
+    for sc, tot in totals.items():
+        rows.append({"level": "field", "field": 4, "name_vi": "TTHC", "name_en": "Procedures", "scenario": sc,
+                     "max_points": 13.0, "projected_points": tot - 75.0})
+        rows.append({"level": "total", "field": pd.NA, "name_vi": "Tổng", "name_en": "Total", "scenario": sc,
+                     "max_points": 100.0, "projected_points": tot})
+    d = distance_to_top25(pd.DataFrame(rows))
+    t = d[d["level"] == "total"].set_index("scenario")
+    # 85.78 − 84 = 1.78, 86.56 − 84 = 2.56; 86 is inside the bracket (0 to the low end, 0.56 to the high end)
+    assert t.at["pessimistic", "needed_to_low"] == pytest.approx(1.78)
+    assert t.at["pessimistic", "needed_to_high"] == pytest.approx(2.56)
+    assert t.at["expected", "needed_to_low"] == 0 and t.at["expected", "gap_to_low"] == pytest.approx(-0.22)
+    assert t.at["expected", "needed_to_high"] == pytest.approx(0.56)
+    assert t.at["optimistic", "needed_to_high"] == 0 and t.at["optimistic", "gap_to_high"] == pytest.approx(-0.44)
+    assert list(t["position"]) == ["below bracket", "inside bracket", "at or above bracket"]
+    assert (t["threshold_status"] == "derived bracket").all()
+    f = d[d["level"] == "field"].set_index("scenario")
+    assert f.at["pessimistic", "available_points"] == pytest.approx(13.0 - 9.0)   # max − projected
+    assert t.at["pessimistic", "available_points"] == pytest.approx(16.0)
+
+
+def test_distance_to_top25_on_a_real_projection():
+    p = project(frame("in_progress"))
+    d = distance_to_top25(p)
+    for sc, tot in total_range(p).items():
+        row = d[(d["level"] == "total") & (d["scenario"] == sc)].iloc[0]
+        assert row["needed_to_low"] == pytest.approx(max(0.0, 85.78 - tot))
+        assert row["needed_to_high"] == pytest.approx(max(0.0, 86.56 - tot))
+        fl = d[(d["level"] == "field") & (d["scenario"] == sc)]
+        assert fl["available_points"].sum() == pytest.approx(100 - tot)
+
+
+# ====================================================================== what-if
+def test_what_if_ranks_high_gap_fields_first_and_leaves_out_met_and_done():
+    tasks = [("A.VI.1", "PAR", "VI"), ("A.I.1", "PAR", "I"), ("A.IV.1", "PAR", "IV"), ("A.III.1", "PAR", "III"),
+             ("A.V.1", "PAR", "V")]
+    st_ = {"A.VI.1": "in_progress", "A.I.1": "in_progress", "A.IV.1": "met", "A.III.1": "done",
+           "A.V.1": "in_progress"}
+    w = what_if(frame(st_, tasks), top=5)
+    assert list(w["task_id"]) == ["A.VI.1", "A.V.1", "A.I.1"]             # gaps 4.05 > 1.05 > 1.045
+    assert not set(w["task_id"]) & {"A.IV.1", "A.III.1"}
+    # one task per section: its slice = 0.5 × lost points; completing adds (1 − 0.6) of it
+    assert w.iloc[0]["points_added"] == pytest.approx(0.5 * (15 - 10.95) * (1 - 0.6))
+    assert w.iloc[2]["points_added"] == pytest.approx(0.5 * (9.5 - 8.455) * (1 - 0.6))
+    r = w.iloc[0]
+    assert (r["field"], r["section"], r["current_status"], r["task_share"], r["lever_share"]) == \
+        (5, "VI", "in_progress", 1.0, 0.5)
+    assert set(w["status"]) == {"derived"}
+
+
+def test_what_if_returns_at_most_top_rows_and_splits_the_slice_among_section_tasks():
+    w = what_if(frame("off_track"), top=3)
+    assert len(w) == 3
+    assert list(w["points_added"]) == sorted(w["points_added"], reverse=True)
+    # two tasks in section VI: each gets half of 0.5 × 4.05; off_track expected credit 0 → adds the whole slice
+    assert w.iloc[0]["section"] == "VI" and w.iloc[0]["n_tasks_in_lever"] == 2
+    assert w.iloc[0]["points_added"] == pytest.approx(0.5 * 4.05 / 2)
+    assert what_if(frame("met"), top=5).empty
+
+
+# ====================================================================== SIPAS
+# 3 respondents × 5 factors; factor 1 has two items, so pooled ≠ mean of factors.
+SURVEY_ANSWERS = {  # respondent: (district, {factor: answers})
+    "r1": ("TAM_KY", {1: [5, 4], 2: [5], 3: [3], 4: [2], 5: [4]}),
+    "r2": ("TAM_KY", {1: [4, 2], 2: [4], 3: [4], 4: [1], 5: [1]}),
+    "r3": ("HOI_AN", {1: [1, 1], 2: [2], 3: [5], 4: [5], 5: [4]}),
+}
+
+
+@pytest.fixture
+def survey() -> pd.DataFrame:
+    rows = []
+    for rid, (district, by_factor) in SURVEY_ANSWERS.items():
+        for f, answers in by_factor.items():
+            for j, a in enumerate(answers):
+                rows.append({"respondent_id": rid, "district": district, "agency_served": "SNV",
+                             "procedure_code": "", "channel": "direct", "item_id": f"Q{f}.{j + 1}", "factor": f,
+                             "answer": a, "source_file": "x.csv", "source_row": len(rows) + 2})
+    return pd.DataFrame(rows)
+
+
+def test_sipas_factor_shares_and_wilson_bounds(survey):
+    s = sipas(survey)
+    f = s[s["level"] == "factor"].set_index("factor")
+    expected = {1: (3, 6), 2: (2, 3), 3: (2, 3), 4: (1, 3), 5: (2, 3)}    # satisfied (4 or 5) / answers
+    for k, (num, den) in expected.items():
+        lo, hi = wilson(num, den)
+        assert f.at[k, "share"] == pytest.approx(num / den)
+        assert (f.at[k, "n_satisfied"], f.at[k, "n_answers"], f.at[k, "n_respondents"]) == (num, den, 3)
+        assert f.at[k, "lower"] == pytest.approx(lo) and f.at[k, "upper"] == pytest.approx(hi)
+        assert f.at[k, "score_10"] == pytest.approx(10 * num / den)
+        assert f.at[k, "score_10_lower"] == pytest.approx(10 * lo)
+    o = s[s["level"] == "overall"].iloc[0]
+    lo, hi = wilson(10, 18)
+    assert (o["n_satisfied"], o["n_answers"], o["n_respondents"]) == (10, 18, 3)
+    assert o["share"] == pytest.approx(10 / 18) and o["lower"] == pytest.approx(lo) and o["upper"] == pytest.approx(hi)
+    assert set(s["share_status"]) == {"derived"}
+
+
+def test_sipas_overall_pooled_versus_mean_of_factors(survey):
+    pooled = sipas(survey, overall="pooled")
+    mean = sipas(survey, overall="mean_of_factors")
+    po = pooled[pooled["level"] == "overall"].iloc[0]
+    mo = mean[mean["level"] == "overall"].iloc[0]
+    shares = [3 / 6, 2 / 3, 2 / 3, 1 / 3, 2 / 3]
+    assert po["share"] == pytest.approx(10 / 18)
+    assert mo["share"] == pytest.approx(sum(shares) / 5) == pytest.approx(17 / 30)
+    bounds = [wilson(3, 6), wilson(2, 3), wilson(2, 3), wilson(1, 3), wilson(2, 3)]
+    assert mo["lower"] == pytest.approx(sum(b[0] for b in bounds) / 5)
+    assert mo["upper"] == pytest.approx(sum(b[1] for b in bounds) / 5)
+    # factor rows do not depend on the overall method
+    pd.testing.assert_frame_equal(pooled[pooled["level"] == "factor"].drop(columns="method"),
+                                  mean[mean["level"] == "factor"].drop(columns="method"))
+    with pytest.raises(ValueError):
+        sipas(survey, overall="median")
+
+
+def test_sipas_per_district(survey):
+    s = sipas(survey, by="district")
+    assert set(s["district"]) == {"TAM_KY", "HOI_AN"}
+    tk = s[(s["district"] == "TAM_KY") & (s["level"] == "factor")].set_index("factor")
+    assert [tk.at[k, "share"] for k in range(1, 6)] == pytest.approx([3 / 4, 1.0, 1 / 2, 0.0, 1 / 2])
+    assert set(tk["n_respondents"]) == {2}
+    assert tk.at[1, "n_answers"] == 4
+    ha = s[(s["district"] == "HOI_AN") & (s["level"] == "factor")].set_index("factor")
+    assert [ha.at[k, "share"] for k in range(1, 6)] == pytest.approx([0.0, 0.0, 1.0, 1.0, 1.0])
+    assert set(ha["n_respondents"]) == {1}
+    tko = s[(s["district"] == "TAM_KY") & (s["level"] == "overall")].iloc[0]
+    hao = s[(s["district"] == "HOI_AN") & (s["level"] == "overall")].iloc[0]
+    assert (tko["n_satisfied"], tko["n_answers"], tko["n_respondents"]) == (7, 12, 2)
+    assert (hao["n_satisfied"], hao["n_answers"], hao["n_respondents"]) == (3, 6, 1)
+    assert tko["lower"] == pytest.approx(wilson(7, 12)[0])
+    assert tk.at[4, "upper"] == pytest.approx(wilson(0, 2)[1])        # 0 % still gets an upper bound
+
+
+def test_sipas_scale_and_2022_comparisons(survey):
+    s = sipas(survey, scale_satisfied=(3, 4, 5))
+    f1 = s[(s["level"] == "factor") & (s["factor"] == 3)].iloc[0]
+    assert f1["share"] == pytest.approx(1.0)                           # 3, 4, 5 all count now
+    o = s[s["level"] == "overall"].iloc[0]
+    assert o["n_satisfied"] == 11                                      # the one '3' joins the 10
+    assert o["qn_2022_score_10"] == 7.58 and o["qn_2022_status"] == "sourced"
+    assert o["change_vs_2022_score_10"] == pytest.approx(10 * 11 / 18 - 7.58)
+    assert o["national_2022_share"] == pytest.approx(0.8008) and o["national_2022_status"] == "sourced"
+    assert o["national_2022_score_10"] == pytest.approx(8.008) and o["national_2022_score_10_status"] == "derived"
+    f = s[s["level"] == "factor"]
+    assert f["qn_2022_score_10"].isna().all() and f["national_2022_share"].isna().all()
+
+
+def test_sipas_method_text_says_the_moha_aggregation_is_not_public():
+    en = sipas_method_text("en")
+    vi = sipas_method_text("vi", overall="mean_of_factors")
+    assert "NOT public" in en and "pooled" in en and "80.08" in en and "7.58" in en
+    assert "KHÔNG" in vi and "trung bình cộng" in vi and "80,08" in vi
