@@ -113,6 +113,33 @@ def reconcile_quarter(q: Quarter, data_root: Path) -> Path:
     return out
 
 
+def _task_status_counts(q: Quarter, data_root: Path) -> dict[str, int]:
+    """How many tasks are in each status (for the index page's headline)."""
+    from .report.overview import STATUS_ORDER
+
+    t = pd.read_parquet(processed_dir(data_root, q) / "task_progress.parquet")
+    counts = t["status"].value_counts()
+    return {s: int(counts[s]) for s in STATUS_ORDER if s in counts.index}
+
+
+def _agency_summaries(q: Quarter, data_root: Path, lang: str) -> list[dict[str, Any]]:
+    """Departments and districts with a badge: the worst status among their targets this quarter."""
+    from . import catalogue
+    from .progress import SEVERITY, label
+    from .report.overview import STATUS_BADGE
+
+    cat = catalogue.load()
+    prog = pd.read_parquet(processed_dir(data_root, q) / "progress.parquet")
+    out = []
+    for a in cat.by_kind("department") + cat.by_kind("district"):
+        mine = prog[prog["agency"].isin([a.code, f"XA_{a.code}"])]["status"]
+        mine = [s for s in mine if s not in ("no_data", "not_yet_due")]
+        worst = max(mine, key=lambda s: SEVERITY.get(s, 3)) if mine else "no_data"
+        out.append({"code": a.code, "kind": a.kind, "name": a.name(lang), "status": worst,
+                    "badge": STATUS_BADGE.get(worst, "neutral"), "label": label(worst, lang)})
+    return out
+
+
 def quarters_with_data(year: int, data_root: Path) -> list[Quarter]:
     """The quarters of a year that have a raw-data folder."""
     return [Quarter(year, i) for i in range(1, 5) if (data_root / "raw" / str(Quarter(year, i))).is_dir()]
@@ -138,26 +165,35 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
     for x in year_quarters:
         manifests[str(x)] = ingest_quarter(x, data_root, _datasets(load_params(x, root / "params")), say=say)
         reconcile_quarter(x, data_root)
-    say(f"{q}: tính chỉ số và tiến độ / computing indicators and progress")
-    compute_indicators(q, data_root)
-    compute_progress(q, data_root)
+    for x in q.quarters_to_date():  # every quarter to date: scorecards show the trend
+        say(f"{x}: tính chỉ số và tiến độ / computing indicators and progress")
+        compute_indicators(x, data_root)
+        compute_progress(x, data_root)
     sample = bool(params.get("sample_data", True))
     rel_data = str(data_root.relative_to(root)) if data_root.is_relative_to(root) else str(data_root)
-    jobs = [(q, "quarterly_overview.ipynb", "overview.html",
-             ("Báo cáo tiến độ PAR INDEX, SIPAS — " if lang == "vi" else "PAR INDEX / SIPAS progress — ")),
-            (q, "index_outlook.ipynb", "outlook.html",
-             ("Triển vọng chỉ số PAR INDEX, SIPAS — " if lang == "vi" else "PAR INDEX / SIPAS outlook — "))]
-    jobs += [(x, "data_quality.ipynb", "data-quality.html",
-              ("Chất lượng dữ liệu — " if lang == "vi" else "Data quality — ")) for x in year_quarters]
-    stderr: list[str] = []
-    for i, (x, nb, name, title) in enumerate(jobs, 1):
-        out = reports_root / str(x) / name
-        say(f"[{i}/{len(jobs)}] {x}: dựng báo cáo / rendering {out.relative_to(root)} (papermill + nbconvert)")
-        stderr += render.render_notebook(ROOT / "notebooks" / nb, out,
-                                         {"quarter": str(x), "lang": lang, "data_root": rel_data, "sample_data": sample},
-                                         title + x.label(lang), lang, sample, cwd=root)
+
+    def job(x: Quarter, nb: str, out: Path, title: str, **extra: Any) -> render.Job:
+        p = {"quarter": str(x), "lang": lang, "data_root": rel_data, "sample_data": sample, **extra}
+        return render.Job(nb, str(out), tuple(p.items()), title, lang, sample, str(root))
+
+    vi = lang == "vi"
+    jobs = [job(q, "quarterly_overview.ipynb", reports_root / str(q) / "overview.html",
+                ("Báo cáo tiến độ PAR INDEX, SIPAS — " if vi else "PAR INDEX / SIPAS progress — ") + q.label(lang)),
+            job(q, "index_outlook.ipynb", reports_root / str(q) / "outlook.html",
+                ("Triển vọng chỉ số PAR INDEX, SIPAS — " if vi else "PAR INDEX / SIPAS outlook — ") + q.label(lang))]
+    jobs += [job(x, "data_quality.ipynb", reports_root / str(x) / "data-quality.html",
+                 ("Chất lượng dữ liệu — " if vi else "Data quality — ") + x.label(lang)) for x in year_quarters]
+    agencies = _agency_summaries(q, data_root, lang)
+    if (ROOT / "notebooks" / "agency_scorecard.ipynb").exists():
+        jobs += [job(q, "agency_scorecard.ipynb", reports_root / str(q) / "agencies" / f"{a['code']}.html",
+                     ("Phiếu đánh giá — " if vi else "Scorecard — ") + a["name"] + " — " + q.label(lang), agency=a["code"])
+                 for a in agencies]
+    say(f"{q}: dựng {len(jobs)} báo cáo (papermill + nbconvert, song song) / rendering {len(jobs)} reports in parallel")
+    stderr, failures = render.render_all(jobs, say=say)
+    summaries = {str(x): file_summary(manifests[str(x)]) for x in year_quarters}
+    summaries[str(q)].update(task_statuses=_task_status_counts(q, data_root), agencies=agencies)
     for x in year_quarters:
-        render.write_index(x, reports_root, lang, sample, file_summary(manifests[str(x)]))
+        render.write_index(x, reports_root, lang, sample, summaries[str(x)])
     for other in sorted(p.name for p in reports_root.iterdir() if p.is_dir() and p.name not in manifests):
         try:  # keep the quarter switcher of other years' pages complete
             m = load_manifest(other, data_root)
@@ -167,7 +203,13 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
             render.write_index(Quarter.parse(other), reports_root, lang, sample, file_summary(m))
     index = reports_root / str(q) / "index.html"
     log = reports_root / str(q) / "render.log"
-    log.write_text(f"quarter={q} lang={lang} seconds={time.monotonic() - t0:.1f}\n" + "".join(stderr), encoding="utf-8")
-    say(f"{q}: xong / done in {time.monotonic() - t0:.0f} s — {index.relative_to(root)}")
+    log.write_text(f"quarter={q} lang={lang} seconds={time.monotonic() - t0:.1f}\n" + "".join(stderr)
+                   + "".join(f"FAILED {o}: {e}\n" for o, e in failures), encoding="utf-8")
+    say(f"{q}: xong / done in {time.monotonic() - t0:.0f} s — {len(jobs) - len(failures)} báo cáo / reports, "
+        f"{len(failures)} lỗi / failed — {index.relative_to(root)}")
+    if failures:
+        for o, e in failures:
+            say(f"  LỖI / FAILED: {o}: {e}")
+        raise RuntimeError(f"{len(failures)} báo cáo lỗi / reports failed (see {log.relative_to(root)})")
     return {"quarter": str(q), "index": index, "overview": reports_root / str(q) / "overview.html",
             "summary": file_summary(manifests[str(q)])}

@@ -6,12 +6,14 @@ import os
 import re
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .io import atomic_write_text
 from .periods import Quarter
-from .report.html import esc, page
+from .report.html import badge, esc, page
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -78,10 +80,61 @@ def to_html_body(nb: Any) -> tuple[str, list[str]]:
 def render_notebook(notebook: Path, out_html: Path, parameters: dict[str, Any], title: str, lang: str,
                     sample: bool, cwd: Path = ROOT) -> list[str]:
     """papermill + nbconvert -> one self-contained HTML page, written atomically; returns captured stderr."""
+    from .report.provenance import footer
+
     nb = execute(notebook, parameters, cwd)
     body, stderr = to_html_body(nb)
-    atomic_write_text(out_html, page(title, body, lang=lang, sample=sample))
+    atomic_write_text(out_html, page(title, body, lang=lang, sample=sample,
+                                     footer=footer({"notebook": notebook.name, **parameters}, lang, cwd)))
     return stderr
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to render: a notebook, its parameters and where the HTML goes."""
+
+    notebook: str
+    out: str
+    parameters: tuple[tuple[str, Any], ...]
+    title: str
+    lang: str
+    sample: bool
+    cwd: str
+
+
+def _run_job(job: Job) -> tuple[str, list[str], str | None]:
+    try:
+        stderr = render_notebook(NOTEBOOKS / job.notebook, Path(job.out), dict(job.parameters), job.title, job.lang,
+                                 job.sample, cwd=Path(job.cwd))
+        return job.out, stderr, None
+    except Exception as e:  # isolate failures: the other reports go on
+        return job.out, [], f"{type(e).__name__}: {e}"
+
+
+def render_all(jobs: list[Job], workers: int | None = None, say=print) -> tuple[list[str], list[tuple[str, str]]]:
+    """Render jobs in a pool of worker processes (one kernel each); returns (stderr lines, failures)."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    stderr: list[str] = []
+    failures: list[tuple[str, str]] = []
+    if workers == 1:
+        results = map(_run_job, jobs)
+    else:
+        pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+        futures = [pool.submit(_run_job, j) for j in jobs]
+        results = (f.result() for f in cf.as_completed(futures))
+    t0 = time.monotonic()
+    for i, (out, err, failure) in enumerate(results, 1):
+        stderr += err
+        mark = "OK" if failure is None else "LỖI / FAILED"
+        say(f"  [{i}/{len(jobs)}] {Path(out).parent.name}/{Path(out).name}: {mark} ({time.monotonic() - t0:.0f} s)")
+        if failure:
+            failures.append((out, failure))
+    if workers > 1:
+        pool.shutdown()
+    return stderr, failures
 
 
 def write_index(quarter: Quarter, reports_root: Path, lang: str, sample: bool, summary: dict[str, Any]) -> Path:
@@ -107,10 +160,31 @@ def write_index(quarter: Quarter, reports_root: Path, lang: str, sample: bool, s
               f"{'bị từ chối' if vi else 'rejected'} {files.get('rejected', 0)}, "
               f"{'chưa nộp' if vi else 'missing'} {files.get('missing', 0)}")
     title = ("Báo cáo tiến độ Kế hoạch PAR INDEX, SIPAS 2023 — " if vi else "PAR INDEX / SIPAS 2023 plan — ") + q.label(lang)
+    headline = ""
+    statuses = summary.get("task_statuses") or {}
+    if statuses:
+        from .progress import label
+
+        items = "".join(f"<li>{esc(label(k, lang))}: <strong>{v}</strong></li>" for k, v in statuses.items())
+        headline = (f"<h2>{'Tình hình thực hiện các nhiệm vụ' if vi else 'Where the tasks stand'}</h2>"
+                    f"<ul class=\"kpi-list\">{items}</ul>")
+    cards = ""
+    for group, vi_h, en_h in (("department", "Sở, ban, ngành", "Departments"), ("district", "Huyện, thị xã, thành phố",
+                                                                                  "Districts")):
+        entries = [a for a in summary.get("agencies", []) if a["kind"] == group and (folder / "agencies" / f"{a['code']}.html").exists()]
+        if entries:
+            lis = "".join(f'<li><a href="agencies/{esc(a["code"])}.html">{esc(a["name"])}</a> '
+                          f'{badge(a["badge"], a["label"])}</li>' for a in entries)
+            cards += f"<h3>{esc(vi_h if vi else en_h)}</h3><ul>{lis}</ul>"
+    if cards:
+        cards = f"<h2>{'Phiếu đánh giá từng cơ quan' if vi else 'Agency scorecards'}</h2>" + cards
     body = (f"<h1>{esc(title)}</h1><nav aria-label=\"quarters\"><p>{'Các quý' if vi else 'Quarters'}: {switch}</p></nav>"
-            f"<p>{esc(counts)}</p><h2>{'Báo cáo' if vi else 'Reports'}</h2><ul>{''.join(links)}</ul>")
+            f"{headline}<p>{esc(counts)}</p><h2>{'Báo cáo' if vi else 'Reports'}</h2><ul>{''.join(links)}</ul>{cards}")
+    from .report.provenance import footer
+
     out = folder / "index.html"
-    atomic_write_text(out, page(title, body, lang=lang, sample=sample))
+    atomic_write_text(out, page(title, body, lang=lang, sample=sample,
+                                footer=footer({"quarter": str(q), "lang": lang}, lang, Path(reports_root).parent)))
     return out
 
 

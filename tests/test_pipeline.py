@@ -223,3 +223,24 @@ def test_outlook_shows_range_top25_bracket_and_top5_whatif(run):
     assert 'href="outlook.html"' in html(root, "2023Q2", "index.html")
     ov = visible(html(root, "2023Q2"))
     assert f"Tổng điểm PAR INDEX 2023 dự báo (ước tính, suy ra): {shown}" in ov
+
+
+def test_english_rendering(run, tmp_path):
+    from parplan.render import render_notebook
+
+    root, _ = run
+    out = tmp_path / "overview-en.html"
+    render_notebook(REPO / "notebooks" / "quarterly_overview.ipynb", out,
+                    {"quarter": "2023Q2", "lang": "en", "data_root": "data", "sample_data": True}, "Overview", "en", True,
+                    cwd=root)
+    text = visible(out.read_text(encoding="utf-8"))
+    assert "Dossiers resolved on time" in text and "Progress of every task" in text and "Provenance" in text
+    assert "Đánh giá (lũy kế)" not in text  # Vietnamese table headers are not left behind
+    assert '<html lang="en">' in out.read_text(encoding="utf-8")
+
+
+def test_every_page_ends_with_provenance(run):
+    root, _ = run
+    for p in (root / "reports").rglob("*.html"):
+        text = p.read_text(encoding="utf-8")
+        assert 'class="provenance"' in text and "Git commit" in text, p

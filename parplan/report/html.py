@@ -45,13 +45,13 @@ def sample_banner(lang: str = "vi") -> str:
     return f'<div class="sample-banner" role="note">{esc(T["sample_banner"][lang])}</div>'
 
 
-def page(title: str, body: str, lang: str = "vi", sample: bool = False) -> str:
+def page(title: str, body: str, lang: str = "vi", sample: bool = False, footer: str = "") -> str:
     """A complete, self-contained HTML page (inline CSS, no scripts, no external links)."""
     css = CSS_FILE.read_text(encoding="utf-8")
     banner = sample_banner(lang) if sample else ""
     return (
         f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n{banner}\n<main>\n{body}\n</main>\n"
+        f"<title>{esc(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n{banner}\n<main>\n{body}\n{footer}\n</main>\n"
         f"{banner}\n</body>\n</html>\n"
     )

@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import json
-import platform
-import subprocess
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -303,21 +300,11 @@ def data_quality_section(ctx: Context) -> str:
     return "\n".join(out)
 
 
-def _git_commit() -> str:
-    try:
-        rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True,
-                             timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
-                               timeout=10).stdout.strip()
-        return rev + ("+thay đổi chưa commit / uncommitted changes" if dirty else "")
-    except Exception:
-        return "không xác định / unknown"
-
-
 def provenance(ctx: Context) -> str:
     """Footer: git commit, parameters, input-file hashes, package versions: every figure is traceable."""
     lang = ctx.lang
-    pk = ", ".join(f"{p} {metadata.version(p)}" for p in ("pandas", "great-expectations", "papermill", "nbconvert", "matplotlib"))
+    from .provenance import git_commit, versions
+
     files = []
     for qs, m in ctx.manifests.items():
         for ds in m["datasets"]:
@@ -334,9 +321,9 @@ def provenance(ctx: Context) -> str:
     details = table(["Quý" if lang == "vi" else "Quarter", "Tệp" if lang == "vi" else "File",
                      "Kết quả" if lang == "vi" else "Verdict", "Dòng" if lang == "vi" else "Rows", "SHA-256"], files)
     return (f"<footer><h2>{'Nguồn gốc số liệu' if lang == 'vi' else 'Provenance'}</h2><p>{esc(trace)}</p>"
-            f"<p>Git commit: <code>{esc(_git_commit())}</code><br>"
+            f"<p>Git commit: <code>{esc(git_commit())}</code><br>"
             f"{'Tham số' if lang == 'vi' else 'Parameters'}: <code>{esc(params)}</code><br>"
-            f"Python {esc(platform.python_version())}; {esc(pk)}</p>"
+            f"{esc(versions())}</p>"
             f"<details><summary>{'Tệp đầu vào và mã băm' if lang == 'vi' else 'Input files and hashes'}</summary>{details}</details>"
             "</footer>")
 
