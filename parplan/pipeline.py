@@ -1,6 +1,7 @@
 """The quarterly run: ingest every quarter of the year to date, compute indicators, render the reports."""
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import yaml
 
 from . import render
 from .ingest import ingest_quarter, load_manifest, load_processed, processed_dir
-from .io import atomic_write
+from .io import atomic_write, atomic_write_text
 from .metrics import combine_quarters, dossier_indicators
 from .periods import Quarter
 
@@ -188,8 +189,18 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
         jobs += [job(q, "agency_scorecard.ipynb", reports_root / str(q) / "agencies" / f"{a['code']}.html",
                      ("Phiếu đánh giá — " if vi else "Scorecard — ") + a["name"] + " — " + q.label(lang), agency=a["code"])
                  for a in agencies]
-    say(f"{q}: dựng {len(jobs)} báo cáo (papermill + nbconvert, song song) / rendering {len(jobs)} reports in parallel")
-    stderr, failures = render.render_all(jobs, say=say)
+    cache = reports_root / ".render-cache.json"
+    todo, unchanged, keys = render.skip_unchanged(jobs, cache, render.code_and_data_digest(data_root))
+    say(f"{q}: dựng {len(todo)} báo cáo, bỏ qua {len(unchanged)} không đổi (papermill + nbconvert, song song) / "
+        f"rendering {len(todo)} reports in parallel, {len(unchanged)} unchanged skipped")
+    stderr, failures = render.render_all(todo, say=say)
+    failed = {o for o, _ in failures}
+    old = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+    old.update({o: k for o, k in keys.items() if o not in failed})
+    for o in failed:
+        old.pop(o, None)
+    reports_root.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(cache, json.dumps(old, indent=1, sort_keys=True) + "\n")
     summaries = {str(x): file_summary(manifests[str(x)]) for x in year_quarters}
     summaries[str(q)].update(task_statuses=_task_status_counts(q, data_root), agencies=agencies)
     for x in year_quarters:
@@ -205,8 +216,8 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
     log = reports_root / str(q) / "render.log"
     log.write_text(f"quarter={q} lang={lang} seconds={time.monotonic() - t0:.1f}\n" + "".join(stderr)
                    + "".join(f"FAILED {o}: {e}\n" for o, e in failures), encoding="utf-8")
-    say(f"{q}: xong / done in {time.monotonic() - t0:.0f} s — {len(jobs) - len(failures)} báo cáo / reports, "
-        f"{len(failures)} lỗi / failed — {index.relative_to(root)}")
+    say(f"{q}: xong / done in {time.monotonic() - t0:.0f} s — {len(todo) - len(failures)} báo cáo dựng mới / rendered, "
+        f"{len(unchanged)} bỏ qua / skipped, {len(failures)} lỗi / failed — {index.relative_to(root)}")
     if failures:
         for o, e in failures:
             say(f"  LỖI / FAILED: {o}: {e}")

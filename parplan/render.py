@@ -111,11 +111,53 @@ def _run_job(job: Job) -> tuple[str, list[str], str | None]:
         return job.out, [], f"{type(e).__name__}: {e}"
 
 
+def job_key(job: Job, inputs_digest: str) -> str:
+    """Hash of what a report depends on: its notebook, its parameters, the input data and parplan's own code."""
+    import hashlib
+    import json
+
+    h = hashlib.sha256()
+    h.update((NOTEBOOKS / job.notebook).read_bytes())
+    h.update(json.dumps([job.parameters, job.title, job.lang, job.sample], sort_keys=True, default=str).encode())
+    h.update(inputs_digest.encode())
+    return h.hexdigest()
+
+
+def code_and_data_digest(data_root: Path) -> str:
+    """Digest of parplan's source and package data plus every processed file (names and bytes)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    pkg = Path(__file__).parent
+    for p in sorted(pkg.rglob("*")):
+        if p.is_file() and p.suffix in {".py", ".yaml", ".csv", ".css"}:
+            h.update(str(p.relative_to(pkg)).encode())
+            h.update(p.read_bytes())
+    for p in sorted((Path(data_root) / "processed").rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(data_root)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def skip_unchanged(jobs: list[Job], cache_file: Path, digest: str) -> tuple[list[Job], list[Job], dict[str, str]]:
+    """Split jobs into (to render, unchanged) using the keys recorded at the last successful render."""
+    import json
+
+    old = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
+    keys = {j.out: job_key(j, digest) for j in jobs}
+    todo = [j for j in jobs if not (Path(j.out).exists() and old.get(j.out) == keys[j.out])]
+    done = [j for j in jobs if j not in todo]
+    return todo, done, keys
+
+
 def render_all(jobs: list[Job], workers: int | None = None, say=print) -> tuple[list[str], list[tuple[str, str]]]:
     """Render jobs in a pool of worker processes (one kernel each); returns (stderr lines, failures)."""
     import concurrent.futures as cf
     import multiprocessing as mp
 
+    if not jobs:
+        return [], []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
     stderr: list[str] = []
     failures: list[tuple[str, str]] = []

@@ -123,9 +123,20 @@ def test_rerun_is_byte_identical(run):
                                           root / "data/processed/2023Q2/indicators.parquet",
                                           root / "data/processed/2023Q2/tthc_dossiers.parquet",
                                           root / "data/processed/2023Q2/manifest.json"]}
+    (root / "reports" / ".render-cache.json").unlink()  # force a real re-render, not a skip
+    for p in before:
+        if p.suffix == ".html":
+            p.unlink()
     quarterly("2023Q2", root=root, say=lambda s: None)
     for p, b in before.items():
         assert p.read_bytes() == b, p
+
+
+def test_unchanged_rerun_skips_rendering(run):
+    root, _ = run
+    said: list[str] = []
+    quarterly("2023Q2", root=root, say=said.append)
+    assert any("0 báo cáo dựng mới / rendered" in s for s in said), said[-3:]
 
 
 def test_raw_files_unchanged(run):
