@@ -77,11 +77,31 @@ def to_html_body(nb: Any) -> tuple[str, list[str]]:
     return body, stderr
 
 
+def validate_parameters(parameters: dict[str, Any]) -> None:
+    """Check report parameters before papermill sees them (quarter, agency code, language, data folder)."""
+    from . import catalogue
+    from .periods import Quarter
+
+    if "quarter" in parameters:
+        Quarter.parse(parameters["quarter"])
+    if "lang" in parameters and parameters["lang"] not in ("vi", "en"):
+        raise ValueError(f"lang phải là 'vi' hoặc 'en' / lang must be 'vi' or 'en': {parameters['lang']!r}")
+    if "agency" in parameters:
+        code = str(parameters["agency"])
+        if not re.fullmatch(r"[A-Z0-9_]{1,40}", code) or code not in catalogue.load().agencies:
+            raise ValueError(f"Mã cơ quan không có trong danh mục / unknown agency code: {code!r}")
+    if "data_root" in parameters:
+        d = Path(str(parameters["data_root"]))
+        if d.is_absolute() or ".." in d.parts or "\x00" in str(d):
+            raise ValueError(f"data_root phải là thư mục con tương đối / data_root must be a relative sub-folder: {d}")
+
+
 def render_notebook(notebook: Path, out_html: Path, parameters: dict[str, Any], title: str, lang: str,
                     sample: bool, cwd: Path = ROOT) -> list[str]:
     """papermill + nbconvert -> one self-contained HTML page, written atomically; returns captured stderr."""
     from .report.provenance import footer
 
+    validate_parameters(parameters)
     nb = execute(notebook, parameters, cwd)
     body, stderr = to_html_body(nb)
     atomic_write_text(out_html, page(title, body, lang=lang, sample=sample,
