@@ -11,7 +11,7 @@ export GX_ANALYTICS_ENABLED := False
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup quarterly ingest test lab sample clean catalogue templates
+.PHONY: help setup quarterly ingest test lab sample clean catalogue templates bench
 
 help: ## list the targets
 	@echo "parplan — make targets:"
@@ -42,6 +42,10 @@ test: $(STAMP) ## run the whole test suite (ruff lint first)
 	$(BIN)/ruff check parplan tests tools
 	$(BIN)/python -m pytest
 
+.PHONY: browser-test
+browser-test: $(STAMP) ## real-browser check of the rendered reports (headless Chromium): links, images, console, screenshots
+	$(BIN)/python -m pytest browser_tests -q
+
 lab: $(STAMP) ## open JupyterLab with the parplan kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
@@ -50,6 +54,9 @@ templates: $(STAMP) ## write one Excel template per dataset into templates/ (gen
 
 sample: $(STAMP) ## regenerate the shipped sample data under data/raw/ (deterministic)
 	$(BIN)/python -m parplan sample
+
+bench: $(STAMP) ## speed and memory benchmarks (not part of make test); figures in benchmarks/README.md
+	$(BIN)/python benchmarks/bench.py
 
 clean: ## remove generated outputs (data/processed, reports, templates); keeps .venv
 	rm -rf reports templates

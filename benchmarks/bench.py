@@ -1,0 +1,125 @@
+"""Speed and memory benchmarks (run with `make bench`, never in `make test`): ratios measured in the same run.
+
+1. full quarter render time ÷ (reports × one bare papermill run of an empty notebook ÷ workers)   target ≤ 1.3
+2. no-change re-run of `make quarterly`                                                          target ≤ 3 s
+3. ingest + validate N generated dossier rows ÷ a bare pandas read of the same file              target ≤ 3
+   with the peak memory of the ingest process                                                    target ≤ 2 GB
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time of a child process and its peak resident memory (KiB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before)
+
+
+def bare_papermill(tmp: Path) -> float:
+    """One papermill run of an empty notebook (kernel start and shutdown only)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("pass")]
+    src = tmp / "empty.ipynb"
+    nbformat.write(nb, src)
+    code = ("import papermill as pm, sys; pm.execute_notebook(sys.argv[1], sys.argv[2], kernel_name='python3', "
+            "progress_bar=False)")
+    env_path = os.pathsep.join([str(Path(PY).parent), os.environ.get("PATH", "")])
+    os.environ["PATH"] = env_path
+    runs = [timed([PY, "-c", code, str(src), str(tmp / "out.ipynb")], tmp)[0] for _ in range(3)]
+    return sorted(runs)[1]
+
+
+def quarter_copy(tmp: Path) -> Path:
+    root = tmp / "repo"
+    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
+    shutil.copytree(ROOT / "params", root / "params")
+    return root
+
+
+def run_quarter(root: Path) -> float:
+    code = ("import sys; from pathlib import Path; from parplan.pipeline import quarterly; "
+            "quarterly(root=Path(sys.argv[1]), say=lambda s: None)")
+    return timed([PY, "-c", code, str(root)], ROOT)[0]
+
+
+def write_rows(path: Path, n: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from parplan.contracts import load_contract
+
+    header = [c.header_vi for c in load_contract("tthc_dossiers").columns]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(header)
+        for i in range(n):
+            day = 1 + i % 28
+            lvl = "Huyện" if i % 3 else "Xã"
+            w.writerow([f"TAM_KY-B{i:08d}", "TAM_KY", lvl, "Xã mẫu 01" if lvl == "Xã" else "", "1.000001",
+                        f"{day:02d}/04/2023", f"{day:02d}/05/2023", f"{day:02d}/05/2023" if i % 5 else "",
+                        "Đã giải quyết" if i % 5 else "Đang giải quyết", "Trực tuyến" if i % 2 else "Trực tiếp",
+                        "Không", "Không", "Không", "Có", "Không"])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--skip-render", action="store_true")
+    args = ap.parse_args()
+    results: dict[str, object] = {"cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="parplan-bench-") as t:
+        tmp = Path(t)
+        if not args.skip_render:
+            bare = bare_papermill(tmp)
+            root = quarter_copy(tmp)
+            run_quarter(root)  # first run: ingest + render everything
+            cache = root / "reports" / ".render-cache.json"
+            cache.unlink()
+            full = run_quarter(root)  # ingest cached, every report rendered again
+            n_reports = sum(1 for _ in (root / "reports").rglob("*.html")) - sum(1 for _ in (root / "reports").glob("*/index.html"))
+            workers = os.cpu_count() or 1
+            rerun = run_quarter(root)
+            results.update(bare_papermill_s=round(bare, 2), reports=n_reports, workers=workers,
+                           full_render_s=round(full, 1),
+                           render_ratio=round(full / (n_reports * bare / workers), 2), no_change_rerun_s=round(rerun, 1))
+        data = tmp / "data"
+        folder = data / "raw" / "2023Q2" / "tthc_dossiers"
+        folder.mkdir(parents=True)
+        big = folder / "TAM_KY.csv"
+        write_rows(big, args.rows)
+        read_s, read_kib = timed([PY, "-c", "import pandas as pd, sys; pd.read_csv(sys.argv[1], dtype=str)", str(big)], ROOT)
+        code = ("import sys; from pathlib import Path; from parplan.ingest import ingest_quarter; "
+                "ingest_quarter('2023Q2', Path(sys.argv[1]), {'tthc_dossiers': []}, force=True, say=lambda s: None)")
+        ingest_s, ingest_kib = timed([PY, "-c", code, str(data)], ROOT)
+        results.update(rows=args.rows, csv_mb=round(big.stat().st_size / 1e6, 1), pandas_read_s=round(read_s, 1),
+                       ingest_validate_s=round(ingest_s, 1), ingest_ratio=round(ingest_s / read_s, 2),
+                       ingest_peak_gb=round(ingest_kib / 1024 / 1024, 2))
+    print(json.dumps(results, indent=1))
+    print("ratios / tỷ số:")
+    if "render_ratio" in results:
+        print(f"  render: {results['render_ratio']} (target ≤ 1.3); no-change re-run: {results['no_change_rerun_s']} s (target ≤ 3)")
+    print(f"  ingest+validate ÷ pandas read: {results['ingest_ratio']} (target ≤ 3); peak {results['ingest_peak_gb']} GB (≤ 2)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
