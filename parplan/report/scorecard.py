@@ -227,11 +227,16 @@ def _key(tg: catalogue.Target) -> str:
     return tg.metric + (f"@{tg.from_date}" if tg.from_date else f"@{tg.as_of}" if tg.as_of else "")
 
 
-def _metric_name(ctx: ScorecardContext, metric: str) -> str:
-    m = ctx.cat.metrics.get(metric.split("@")[0], {})
-    name = m.get("name_vi" if ctx.lang == "vi" else "name_en") or metric
-    if "@" in metric:
-        name += f" ({'tính từ/tại' if ctx.lang == 'vi' else 'from/at'} {fmt.date(metric.split('@')[1])})"
+def _metric_name(ctx: ScorecardContext, metric: str, tg: catalogue.Target | None = None) -> str:
+    """Reviewer name of a metric; a target measured from or at a date says which ('từ 01/06/2023')."""
+    vi = ctx.lang == "vi"
+    base, _, day = metric.partition("@")
+    m = ctx.cat.metrics.get(base, {})
+    name = m.get("name_vi" if vi else "name_en") or base
+    if day:
+        word = ("tính từ" if vi else "from") if tg is not None and tg.from_date else \
+            ("tại ngày" if vi else "at") if tg is not None and tg.as_of else ("từ/tại" if vi else "from/at")
+        name += f" ({word} {fmt.date(day)})"
     return name
 
 
@@ -268,7 +273,7 @@ def action_items(ctx: ScorecardContext) -> list[dict[str, Any]]:
         tg = _target_of(ctx, r.task_id, r.metric, r.scope)
         threshold = tg.describe(lang) if tg else f"{r.op} {r.threshold:g}"
         who = ctx.name(r.agency)
-        what = _metric_name(ctx, _key(tg) if tg else r.metric)
+        what = _metric_name(ctx, _key(tg) if tg else r.metric, tg)
         if r.status == "no_data":
             text = (f"{what} ({who}): không có số liệu lũy kế để đánh giá chỉ tiêu {threshold} — cần nộp dữ liệu"
                     if vi else f"{what} ({who}): no year-to-date data to assess the target {threshold} — data needed")
@@ -416,17 +421,19 @@ def _sparkline(panels: list[dict[str, Any]]):
             ax.plot(xs, vals, marker="o", color=colour, linewidth=1.5)
             for x, v in zip(xs, vals, strict=True):
                 if v == v:
-                    ax.annotate(fmt.pct(v / 100, p["lang"]), (x, v), textcoords="offset points", xytext=(0, 5),
-                                ha="center", fontsize=7)
+                    ax.annotate(fmt.pct(v / 100, p["lang"]), (x, v), textcoords="offset points", xytext=(0, 6),
+                                ha="center", fontsize=7, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"})
             ax.axhline(p["target"].value * 100, color=charts.COLOURS["target"], linestyle="--", linewidth=1)
-            ax.text(xs[-1] + 0.3 if xs else 0, p["target"].value * 100, p["threshold_label"], va="center", fontsize=7)
+            ax.text(xs[-1] + 0.45 if xs else 0, p["target"].value * 100, p["threshold_label"], va="bottom", ha="left",
+                    fontsize=7, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"})
             finite = [v for v in vals if v == v] + [p["target"].value * 100]
             lo = max(0.0, min(finite) - 3)
             ax.set_ylim(lo, 101)
-            ax.set_xlim(-0.5, max(len(xs) - 0.5, 0.5) + 0.8)
+            ax.set_xlim(-0.5, len(xs) + 0.6)
             ax.set_xticks(xs, p["labels"])
             ax.tick_params(axis="y", labelsize=7)
-            ax.set_ylabel("%" + (f" (từ {lo:.0f} / from {lo:.0f})" if lo > 0 else ""), fontsize=7)
+            cut = (f" (trục từ {lo:.0f})" if p["lang"] == "vi" else f" (axis from {lo:.0f})") if lo > 0 else ""
+            ax.set_ylabel("%" + cut, fontsize=7)
             ax.set_title(p["title"], loc="left", fontsize=8)
         fig.tight_layout()
     return fig
@@ -453,7 +460,8 @@ def _ontime_chart(ctx: ScorecardContext) -> str:
             continue
         labels = [_quarter_short(x, lang) for x in quarters]
         panels.append({"labels": labels, "values": [vals[x] for x in quarters], "target": target, "lang": lang,
-                       "title": ctx.name(code), "threshold_label": target.describe(lang)})
+                       "title": ctx.name(code),
+                       "threshold_label": f"{'chỉ tiêu' if vi else 'target'} {target.describe(lang)}"})
         alts.append(f"{ctx.name(code)}: " + ", ".join(f"{lb} {fmt.pct(vals[x], lang)}" for lb, x in zip(labels, quarters,
                                                                                                           strict=True))
                     + f" ({'chỉ tiêu' if vi else 'target'} {target.describe(lang)})")
@@ -485,7 +493,7 @@ def targets(ctx: ScorecardContext) -> str:
         else:
             shown = _value_with_ratio(r, lang)
         trend = _trend_values(ctx, key, r.agency)
-        rows.append([r.task_id, _metric_name(ctx, key), ctx.name(r.agency), shown, threshold,
+        rows.append([r.task_id, _metric_name(ctx, key, tg), ctx.name(r.agency), shown, threshold,
                      status_badge(r.status, lang)] + [_value(trend[x], r.unit, lang) for x in quarters])
     headers = (["Nhiệm vụ", "Chỉ tiêu", "Đơn vị", "Giá trị lũy kế", "Ngưỡng", "Đánh giá"] if vi else
                ["Task", "Measure", "Unit", "Year to date", "Threshold", "Assessment"])
