@@ -39,7 +39,7 @@ catalogue: $(STAMP) ## print the plan catalogue as CSV
 	$(BIN)/python -m parplan catalogue --format csv
 
 test: $(STAMP) ## run the whole test suite (ruff lint first)
-	$(BIN)/ruff check parplan tests tools
+	$(BIN)/ruff check parplan tests tools browser_tests benchmarks
 	$(BIN)/python -m pytest
 
 .PHONY: browser-test

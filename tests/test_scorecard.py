@@ -198,7 +198,7 @@ def test_data_quality_lists_files_issues_and_links(root):
     ctx = ctx_for(root, rejected["agency"], "2023Q1")
     html = sc.data_quality(ctx)
     assert "Bị từ chối" in html
-    assert f'href="data-quality.html#{rejected["agency"]}"' in html
+    assert f'href="../data-quality.html#{rejected["agency"]}"' in html
     issue = next(i for i in rejected["issues"] if i["severity"] == "reject")
     if issue.get("row") is not None:
         assert f"<td>{issue['row']}</td>" in html

@@ -80,7 +80,7 @@ class ScorecardContext:
     manifests: dict[str, dict[str, Any]] = field(default_factory=dict)  # every quarter to date with a manifest
     reports: pd.DataFrame = field(default_factory=pd.DataFrame)     # this agency's latest task_status row per task
     skipped: list[str] = field(default_factory=list)                # quarters without indicators (left out of trends)
-    dq_page: str = "data-quality.html"
+    dq_page: str = "../data-quality.html"  # scorecards live in reports/<Q>/agencies/
 
     @property
     def unit(self) -> catalogue.Agency:
