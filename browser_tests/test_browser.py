@@ -156,5 +156,14 @@ def test_screenshots_are_pngs(browser_result):
         assert p.stat().st_size > 10_000, (name, p.stat().st_size)
 
 
+def test_agency_screenshot_is_a_district_scorecard(browser_result):
+    from parplan import catalogue
+
+    page = browser_result["agency_page"]
+    assert page, "no agency scorecard was rendered"
+    code = Path(page).stem
+    assert catalogue.load().agencies[code].kind == "district", page
+
+
 def test_overall_ok(browser_result):
     assert browser_result["ok"], bc.summary(browser_result)

@@ -260,3 +260,19 @@ def test_every_page_ends_with_provenance(run):
     for p in (root / "reports").rglob("*.html"):
         text = p.read_text(encoding="utf-8")
         assert 'class="provenance"' in text and "Git commit" in text, p
+
+
+def test_every_rendered_html_is_reviewer_grade(run):
+    """Issue 6: grep every rendered page, scorecards included."""
+    root, _ = run
+    pages = list((root / "reports").rglob("*.html"))
+    assert len(list((root / "reports" / "2023Q2" / "agencies").glob("*.html"))) == 19 + 18
+    for p in pages:
+        text = p.read_text(encoding="utf-8")
+        assert not re.search(r'<script[^>]+src="http', text), p
+        assert not re.search(r'<link[^>]+href="http', text), p
+        for bad in ("injected-parameters", "Traceback", "jp-InputArea", "input_area", "In&nbsp;["):
+            assert bad not in text, (p, bad)
+    idx = html(root, "2023Q2", "index.html")
+    for code in ("SNV", "TAM_KY", "NUI_THANH"):
+        assert f'href="agencies/{code}.html"' in idx

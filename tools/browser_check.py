@@ -479,6 +479,18 @@ def _collect(events: list[dict[str, Any]], session: str) -> tuple[list[dict[str,
 # The whole check
 # --------------------------------------------------------------------------------------------------------------
 
+def _district_first(pages: list[Path]) -> list[Path]:
+    """Agency pages with the district scorecards first (the screenshot reviewers look at is a district's)."""
+    try:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from parplan import catalogue
+
+        kinds = {a.code: a.kind for a in catalogue.load().agencies.values()}
+    except Exception:  # the checker also works outside the project
+        return list(pages)
+    return sorted(pages, key=lambda p: 0 if kinds.get(p.stem) == "district" else 1)
+
+
 def check(index_html: Path, extra_pages: list[Path], out_dir: Path, *, browser: bool = True,
           root: Path | None = None) -> dict[str, Any]:
     """Link check of everything reachable from `index_html` (+ `extra_pages`), then a headless-Chromium check of the
@@ -494,7 +506,8 @@ def check(index_html: Path, extra_pages: list[Path], out_dir: Path, *, browser: 
     result: dict[str, Any] = {k: links[k] for k in ("root", "pages", "broken_links", "missing_fragments")}
     agency_pages = links["agency_pages"]
     own = [p for p in agency_pages if p.parent.parent == index_html.parent]  # prefer the index's own quarter
-    agency = (own or agency_pages or [None])[0]
+    candidates = own or agency_pages
+    agency = (_district_first(candidates) or [None])[0]
     overview = index_html.parent / "overview.html"
     linked_overview = overview in links["page_paths"]
     targets: list[tuple[str, Path]] = [("index", index_html)]

@@ -155,8 +155,36 @@ def top25_section(ctx: OutlookContext) -> str:
               r.status] for r in nb.itertuples()]
     nh = (["Tỉnh", "Năm", "Điểm", "Hạng", "Nguồn"] if vi else ["Province", "Year", "Score", "Rank", "Status"])
     return (f"<h2>{esc(h)}</h2><p>{esc(text)}</p>" + table(headers, rows, numeric_cols=[1, 2, 3]) +
+            _distance_chart(ctx, th, nb) +
             f"<h3>{esc('Các tỉnh quanh Quảng Nam (điểm 2022 có công bố)' if vi else 'Provinces around Quảng Nam (published 2022 scores)')}</h3>"
             + table(nh, nrows, numeric_cols=[2, 3]))
+
+
+def _distance_chart(ctx: OutlookContext, th: dict, nb: pd.DataFrame) -> str:
+    """Neighbours' published scores, the 25th-place bracket and Quảng Nam's projected range on one axis."""
+    import matplotlib.pyplot as plt
+
+    vi = ctx.lang == "vi"
+    tr = scoring.total_range(ctx.projection)
+    with plt.rc_context(charts.STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 0.32 * (len(nb) + 1) + 1.4))
+        ax.axvspan(th["low"], th["high"], color="#d0d7de", alpha=0.8,
+                   label=("Khoảng điểm hạng 25 (2022, suy ra)" if vi else "25th-place bracket (2022, derived)"))
+        names = [f"{r.province} ({r.year})" for r in nb.itertuples()]
+        ax.barh(names, [float(x) for x in nb["score"]], color="#8c959f")
+        label = "Quảng Nam 2023 (dự báo)" if vi else "Quảng Nam 2023 (projected)"
+        ax.errorbar([tr["expected"]], [label], xerr=[[tr["expected"] - tr["pessimistic"]], [tr["optimistic"] - tr["expected"]]],
+                    fmt="o", color="#0b5394", capsize=4)
+        ax.invert_yaxis()
+        lo = min([float(x) for x in nb["score"]] + [tr["pessimistic"]]) - 1
+        ax.set_xlim(lo, max([float(x) for x in nb["score"]] + [tr["optimistic"], th["high"]]) + 1)
+        ax.set_xlabel(f"{'Điểm PAR INDEX' if vi else 'PAR INDEX score'} ({'trục bắt đầu từ' if vi else 'axis starts at'} {lo:.0f})")
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
+        fig.tight_layout()
+    alt = ("Biểu đồ thanh: điểm 2022 các tỉnh quanh Quảng Nam, khoảng điểm hạng 25 và khoảng dự báo 2023 của tỉnh"
+           if vi else "Bar chart: 2022 scores of the provinces around Quảng Nam, the 25th-place bracket and the province's "
+           "2023 projected range")
+    return charts.figure_html(fig, alt)
 
 
 def whatif_section(ctx: OutlookContext, top: int = 5) -> str:
@@ -200,7 +228,29 @@ def sipas_section(ctx: OutlookContext, chart: bool = True) -> str:
            f"<p class=\"note\">{esc(scoring.sipas_method_text(lang))}</p>"]
     if chart:
         out.append(_sipas_chart(s, lang))
+    out.append(_sipas_by_district(ctx))
     return "\n".join(out)
+
+
+def _sipas_by_district(ctx: OutlookContext) -> str:
+    """Overall satisfied share per district surveyed, with its interval and respondent count."""
+    lang, vi = ctx.lang, ctx.lang == "vi"
+    from .. import catalogue
+
+    cat = catalogue.load()
+    d = scoring.sipas(ctx.survey, by="district")
+    d = d[d["level"] != "factor"] if "level" in d.columns else d
+    rows = []
+    for r in d.sort_values("share", ascending=False).itertuples():
+        a = cat.agencies.get(str(r.district))
+        rows.append([a.name(lang) if a else str(r.district), str(r.n_respondents), fmt.pct(r.share, lang),
+                     f"{fmt.pct(r.lower, lang)} – {fmt.pct(r.upper, lang)}", _n(r.score_10, lang)])
+    h = "Theo huyện nơi khảo sát (chung 5 yếu tố)" if vi else "By district surveyed (all 5 factors)"
+    headers = (["Huyện", "Số người trả lời", "Tỷ lệ hài lòng", "Khoảng tin cậy 95 %", "Quy đổi thang 10"] if vi else
+               ["District", "Respondents", "Satisfied", "95 % interval", "10-point form"])
+    note = ("Số người trả lời mỗi huyện nhỏ: khoảng tin cậy rộng, không nên xếp hạng theo điểm giữa." if vi else
+            "Few respondents per district: wide intervals; do not rank on the point estimates.")
+    return f"<h3>{esc(h)}</h3><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[1, 2, 3, 4])
 
 
 def _sipas_chart(s: pd.DataFrame, lang: str) -> str:
