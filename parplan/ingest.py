@@ -61,7 +61,8 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
     contract = load_contract(dataset)
     folder = raw_dir(data_root, quarter, dataset)
     root = Path(data_root).parent if Path(data_root).name == "data" else Path(data_root)
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
+    # every file is listed (hidden ones too: nothing is silently ignored), except git's placeholder
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != ".gitkeep") if folder.is_dir() else []
     verdicts: list[FileVerdict] = []
     frames: list[pd.DataFrame] = []
     todo: list[tuple[Path, str, str | None]] = []

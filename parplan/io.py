@@ -82,12 +82,16 @@ def _rows_csv(path: Path) -> tuple[list[list[str]], list[int]]:
     sample = text[:4096]
     delim = ";" if sample.count(";") > sample.count(",") and sample.count(";") > sample.count("\t") else (
         "\t" if sample.count("\t") > sample.count(",") else ",")
-    reader = csv.reader(_io.StringIO(text), delimiter=delim)
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delim)
     rows, starts, prev_end = [], [], 0
-    for row in reader:
-        rows.append([c.strip() for c in row])  # the whole text is NFC already
-        starts.append(prev_end + 1)
-        prev_end = reader.line_num
+    try:
+        for row in reader:
+            rows.append([c.strip() for c in row])  # the whole text is NFC already
+            starts.append(prev_end + 1)
+            prev_end = reader.line_num
+    except csv.Error as e:
+        raise ReadError(f"Tệp CSV sai cấu trúc ở dòng {reader.line_num}: {e}. / Malformed CSV at line "
+                        f"{reader.line_num}: {e}.") from None
     return rows, starts
 
 
