@@ -53,6 +53,14 @@ def _agg(d: pd.DataFrame, num: pd.Series, den: pd.Series | float, by: str = "age
     return g[UNIT_COLS]
 
 
+def _records(t: Tables, dataset: str, q: Quarter, period: str, key: str) -> pd.DataFrame:
+    """Record datasets (one row per item): the period's rows, each item once, as in its latest quarter's file."""
+    d = _period(t.get(dataset, pd.DataFrame()), q, period)
+    if d.empty:
+        return d
+    return d.sort_values("quarter", kind="stable").drop_duplicates(key, keep="last")
+
+
 def _count(d: pd.DataFrame, mask: pd.Series, by: str = "agency_code") -> pd.DataFrame:
     out = _agg(d, mask.astype(float), np.nan, by)
     out["denominator"] = np.nan
@@ -92,10 +100,9 @@ def dossiers_published_provincial_portal_share(t: Tables, q: Quarter, period: st
 
 # ---------------------------------------------------------------- pakn
 def _pakn(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
-    d = _period(t.get("pakn", pd.DataFrame()), q, period)
+    d = _records(t, "pakn", q, period, "pakn_id").copy()
     if d.empty:
         return d
-    d = d.sort_values("quarter", kind="stable").drop_duplicates("pakn_id", keep="last").copy()
     d["unit"] = d["agency_code"].where(d["level"] != "commune", "XA_" + d["agency_code"])
     return d
 
@@ -224,11 +231,8 @@ def direct_budget_to_psu_change(t: Tables, q: Quarter, period: str) -> pd.DataFr
 
 # ---------------------------------------------------------------- inspections
 def _insp(t: Tables, q: Quarter, period: str, topic: str) -> pd.DataFrame:
-    d = _period(t.get("inspections", pd.DataFrame()), q, period)
-    if d.empty:
-        return d
-    d = d.sort_values("quarter", kind="stable").drop_duplicates("inspection_id", keep="last")
-    return d[d["topic"] == topic]
+    d = _records(t, "inspections", q, period, "inspection_id")
+    return d if d.empty else d[d["topic"] == topic]
 
 
 def inspected_agencies_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
@@ -268,11 +272,8 @@ audit_conclusions_implemented_share = _issues_handled("audit")
 
 # ---------------------------------------------------------------- legal_docs
 def _legal(t: Tables, q: Quarter, period: str, kind: str) -> pd.DataFrame:
-    d = _period(t.get("legal_docs", pd.DataFrame()), q, period)
-    if d.empty:
-        return d
-    d = d.sort_values("quarter", kind="stable").drop_duplicates("record_id", keep="last")
-    return d[d["record_type"] == kind]
+    d = _records(t, "legal_docs", q, period, "record_id")
+    return d if d.empty else d[d["record_type"] == kind]
 
 
 def _province_count(kind: str) -> Callable[[Tables, Quarter, str], pd.DataFrame]:

@@ -13,6 +13,11 @@ T = {
 }
 
 
+# A file's validation verdict -> (badge class, Vietnamese label, English label); shared by every report.
+VERDICT = {"accepted": ("ok", "Hợp lệ", "Accepted"), "accepted_with_warnings": ("warn", "Hợp lệ, có cảnh báo", "Accepted, warnings"),
+           "rejected": ("rejected", "Bị từ chối", "Rejected")}
+
+
 def esc(text: object) -> str:
     """HTML-escape any value (agency text is untrusted)."""
     return _html.escape("" if text is None else str(text), quote=True)

@@ -12,7 +12,7 @@ from .. import catalogue
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
 from . import charts, fmt
-from .html import badge, esc, table
+from .html import VERDICT, badge, esc, table
 
 L = {
     "title": {"vi": "Báo cáo tiến độ Kế hoạch cải thiện Chỉ số PAR INDEX và SIPAS năm 2023",
@@ -256,8 +256,6 @@ def online_section(ctx: Context) -> str:
     return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[1, 2])
 
 
-VERDICT = {"accepted": ("ok", "Hợp lệ", "Accepted"), "accepted_with_warnings": ("warn", "Hợp lệ, có cảnh báo", "Accepted, warnings"),
-           "rejected": ("rejected", "Bị từ chối", "Rejected")}
 
 
 def data_quality_section(ctx: Context) -> str:

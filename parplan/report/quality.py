@@ -13,10 +13,8 @@ from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
 from ..reconcile import MEASURES
 from ..validation import applicable_rules
-from .html import badge, esc, table
+from .html import VERDICT, badge, esc, table
 
-VERDICT = {"accepted": ("ok", "Hợp lệ", "Accepted"), "accepted_with_warnings": ("warn", "Hợp lệ, có cảnh báo", "Accepted, warnings"),
-           "rejected": ("rejected", "Bị từ chối", "Rejected")}
 MAX_ROWS_SHOWN = 200
 
 

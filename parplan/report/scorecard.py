@@ -20,7 +20,7 @@ from ..periods import Quarter
 from ..progress import SCOPE_GROUP, label, qualitative_status
 from ..rankings import rank as rank_metric
 from . import charts, fmt
-from .html import badge, esc, table
+from .html import VERDICT, badge, esc, table
 from .overview import status_badge
 
 KINDS = ("department", "district")
@@ -31,8 +31,6 @@ RANK_METRICS = ("ontime_rate", "online_dossier_share", "online_payment_rate", "e
                 "pakn_handled_on_time_share")
 # which task's threshold the on-time sparkline draws, per kind of unit
 ONTIME_TASK = {"department": "A.IV.4.1", "district": "A.IV.4.2", "commune_group": "A.IV.4.3"}
-VERDICT = {"accepted": ("ok", "Hợp lệ", "Accepted"), "accepted_with_warnings": ("warn", "Hợp lệ, có cảnh báo", "Accepted, warnings"),
-           "rejected": ("rejected", "Bị từ chối", "Rejected")}
 MAX_ISSUES_SHOWN = 5
 # next-action tiers: 0 = overdue / off track, 1 = at risk, 2 = no report / no data / missing evidence or file
 TIER_OF = {"off_track": 0, "overdue": 0, "at_risk": 1, "no_report": 2, "no_data": 2, "not_started": 2,
