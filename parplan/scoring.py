@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from . import yamlfile
 from .metrics import wilson_interval
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
@@ -31,8 +31,7 @@ TASK_COLUMNS = ("task_id", "index", "field", "status")
 # ---------------------------------------------------------------- loading
 @functools.cache
 def _yaml(name: str) -> dict[str, Any]:
-    with open(CATALOGUE_DIR / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return yamlfile.load(CATALOGUE_DIR / name)
 
 
 def scoring_config() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .. import yamlfile
 
 HERE = Path(__file__).parent
 AGENCY_CODE_RE = re.compile(r"^[A-Z0-9_]+$")
@@ -201,8 +201,7 @@ def resolve_agencies(text: str, agencies: dict[str, Agency]) -> list[str]:
 
 # ---------------------------------------------------------------- loading
 def _read(name: str) -> Any:
-    with open(HERE / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return yamlfile.load(HERE / name)
 
 
 def _load_agencies() -> tuple[dict[str, Agency], dict[str, list[str]]]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .. import yamlfile
 
 HERE = Path(__file__).parent
 TYPES = {"string", "category", "date", "bool", "int", "float"}
@@ -126,7 +126,7 @@ def load_contract(name: str) -> Contract:
     path = HERE / f"{name}.yaml"
     if not re.fullmatch(r"[a-z0-9_]+", name) or not path.exists():
         raise KeyError(f"Không có hợp đồng dữ liệu / no data contract named {name!r}")
-    d = yaml.safe_load(path.read_text(encoding="utf-8"))
+    d = yamlfile.load(path)
     cols = []
     for c in d["columns"]:
         if c["type"] not in TYPES:
