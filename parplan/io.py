@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -11,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -20,6 +22,11 @@ ROW = "_row"  # source row number as the officer sees it (CSV line / Excel row)
 MAX_XLSX_BYTES = 50 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
 TOTAL_RE = re.compile(r"^(tổng cộng|tổng số|tổng|cộng|total|grand total)( chung| toàn tỉnh| toàn đơn vị)?[:.]?$")
+
+
+# what str.strip() removes: the careful reader and the fast one trim exactly the same characters
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+              "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
 class ReadError(ValueError):
@@ -37,7 +44,13 @@ class ReadResult:
 
 
 def sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
+    """SHA-256 of a file's bytes (computed once per process while the file's size and mtime are unchanged)."""
+    st = os.stat(path)
+    return _sha256(str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sha256(path: str, size: int, mtime_ns: int, inode: int) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -58,14 +71,20 @@ def _clean(value: object) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def _decode_csv(path: Path) -> str:
+def _csv_bytes(path: Path) -> bytes:
+    """The file's bytes without a UTF-8 BOM (UTF-16 files are refused with a hint)."""
     raw = path.read_bytes()
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ReadError(
             "Tệp CSV mã hóa UTF-16; hãy lưu lại dạng 'CSV UTF-8'. / The CSV file is UTF-16 encoded; save it as 'CSV UTF-8'."
         )
+    return raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
+
+
+def _decode_csv(raw: bytes) -> str:
+    """UTF-8 text, NFC-normalised; a clear error naming the first bad byte otherwise."""
     try:
-        return raw.decode("utf-8-sig")
+        return unicodedata.normalize("NFC", raw.decode("utf-8"))
     except UnicodeDecodeError as e:
         raise ReadError(
             f"Tệp CSV không phải UTF-8 (byte lỗi ở vị trí {e.start}; có thể là Windows-1258/TCVN3); hãy lưu lại dạng "
@@ -73,15 +92,19 @@ def _decode_csv(path: Path) -> str:
         ) from None
 
 
-def _rows_csv(path: Path) -> tuple[list[list[str]], list[int]]:
+def _delimiter(raw: bytes) -> str:
+    """',' unless ';' or a tab is clearly the separator in the first 4 KiB (Excel in a Vietnamese locale writes ';')."""
+    sample = raw[:4096]
+    if sample.count(b";") > sample.count(b",") and sample.count(b";") > sample.count(b"\t"):
+        return ";"
+    return "\t" if sample.count(b"\t") > sample.count(b",") else ","
+
+
+def _rows_csv(text: str, delim: str) -> tuple[list[list[str]], list[int]]:
     """Records and the line each record starts on (a quoted cell may span several lines)."""
     import csv
     import io as _io
 
-    text = unicodedata.normalize("NFC", _decode_csv(path))
-    sample = text[:4096]
-    delim = ";" if sample.count(";") > sample.count(",") and sample.count(";") > sample.count("\t") else (
-        "\t" if sample.count("\t") > sample.count(",") else ",")
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delim)
     rows, starts, prev_end = [], [], 0
     try:
@@ -93,6 +116,96 @@ def _rows_csv(path: Path) -> tuple[list[list[str]], list[int]]:
         raise ReadError(f"Tệp CSV sai cấu trúc ở dòng {reader.line_num}: {e}. / Malformed CSV at line "
                         f"{reader.line_num}: {e}.") from None
     return rows, starts
+
+
+HEAD_LINES = 40  # the header is looked for in the first 20 records; the fast path parses this many lines itself
+
+
+def pa_lib_error() -> type[Exception]:
+    """pyarrow's parse error class (ArrowInvalid)."""
+    import pyarrow as pa
+
+    return pa.lib.ArrowInvalid
+
+
+def _arrow_csv(data: bytes, delim: str, skip: int, width: int) -> tuple[pd.DataFrame, Any]:
+    """Every cell as NFC, trimmed text (nothing inferred, empty stays ''), columns 0..n-1, one record per physical
+    line; and a mask of the records with at least one filled cell. Invalid UTF-8 raises ArrowInvalid."""
+    import io as _io
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    names = [f"f{j}" for j in range(4 * width + 64)]  # arrow's generated names; columns beyond these are refused
+    table = pcsv.read_csv(
+        _io.BytesIO(data),
+        read_options=pcsv.ReadOptions(skip_rows=skip, autogenerate_column_names=True, use_threads=True),
+        parse_options=pcsv.ParseOptions(delimiter=delim, ignore_empty_lines=False),
+        convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                            quoted_strings_can_be_null=False, check_utf8=True))
+    if any(t != pa.string() for t in table.schema.types):
+        raise ValueError("more columns than expected")
+    cols = []
+    for col in table.columns:
+        col = col.combine_chunks()
+        if not pc.all(pc.string_is_ascii(col)).as_py():  # NFC per distinct value: files repeat the same labels
+            enc = pc.dictionary_encode(col)
+            nfc = [unicodedata.normalize("NFC", v) for v in enc.dictionary.to_pylist()]
+            col = pc.take(pa.array(nfc, pa.string()), enc.indices)
+        cols.append(pc.utf8_trim(col, characters=WHITESPACE))
+    filled = functools.reduce(pc.or_, [pc.not_equal(c, "") for c in cols])
+    frame = pa.table(cols, names=[str(j) for j in range(len(cols))]).to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame.columns = range(frame.shape[1])
+    return frame, filled.to_numpy(zero_copy_only=False)
+
+
+def _read_csv_fast(raw: bytes, delim: str, contract: Contract) -> ReadResult | None:
+    """Arrow's multi-threaded parser for regular files (one record per line); None when the careful reader is needed.
+
+    Falls back when a quoted cell spans lines, records differ in length, cells lie beyond the header, the bytes are
+    not UTF-8, or the head of the file is irregular — the careful reader then gives the same table or the precise error.
+    """
+    cut = -1
+    for _ in range(HEAD_LINES):
+        cut = raw.find(b"\n", cut + 1)
+        if cut < 0:
+            return None  # a short file: the careful reader is fast enough
+    try:
+        rows, starts = _rows_csv(_decode_csv(raw[: cut + 1]), delim)
+    except ReadError:
+        return None
+    if starts != list(range(1, len(rows) + 1)):
+        return None
+    h, n_header, header, hits = _find_header(rows, contract)
+    if h < 0 or hits < max(2, len(contract.columns) // 3):
+        return None
+    skip = h + n_header
+    try:
+        body, keep = _arrow_csv(raw, delim, skip, len(header))
+    except (ValueError, pa_lib_error()):
+        return None  # ragged records, stray quotes, bad bytes …: the careful reader says exactly where
+    n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    if len(body) != n_lines - skip:
+        return None  # a record spans lines: line numbers would drift
+    names, notes = _column_names(header, h + 1, contract)
+    if body.shape[1] > len(names):
+        if (body.iloc[:, len(names):] != "").any(axis=None):
+            return None
+        body = body.iloc[:, : len(names)]
+    for j in range(body.shape[1], len(names)):
+        body[j] = ""
+    body.columns = names
+    line = pd.Series(range(skip + 1, skip + 1 + len(body)), dtype="int64")
+    if not keep.all():  # blank records are skipped, as in the careful reader
+        body, line = body[keep].reset_index(drop=True), line[keep].reset_index(drop=True)
+    if len(body) and _is_total_row(list(body.iloc[-1])):
+        notes.append(_total_note(int(line.iat[-1])))
+        body, line = body.iloc[:-1], line.iloc[:-1]
+    frame = body[[c for c in names if not c.startswith("__")]].astype("string")
+    frame.insert(0, ROW, line.to_numpy())
+    return ReadResult(frame=frame.reset_index(drop=True), sheet=None, header_row=h + 1, notes=notes)
 
 
 def _check_xlsx_size(path: Path) -> None:
@@ -203,13 +316,44 @@ def _is_total_row(row: list[str]) -> bool:
     return bool(TOTAL_RE.match(header_key(first)))
 
 
+def _column_names(header: list[str], header_line: int, contract: Contract) -> tuple[list[str], list[dict]]:
+    """Contract column names for the header cells (extra and duplicate columns get placeholder names and a note)."""
+    known = contract.header_map()
+    names: list[str] = []
+    notes: list[dict] = []
+    for j, cell in enumerate(header):
+        canon = known.get(header_key(cell))
+        if canon is None:
+            canon = f"__extra_{j}"
+            if cell:
+                notes.append({"rule": "extra_column", "severity": "warn", "column": cell, "row": header_line,
+                              "vi": f"Cột thừa '{cell}' không thuộc mẫu dữ liệu, bị bỏ qua",
+                              "en": f"extra column '{cell}' is not in the contract; ignored"})
+        elif canon in names:
+            canon = f"__dup_{j}"
+            notes.append({"rule": "duplicate_column", "severity": "reject", "column": cell, "row": header_line,
+                          "vi": f"Cột '{cell}' xuất hiện hai lần", "en": f"column '{cell}' appears twice"})
+        names.append(canon)
+    return names, notes
+
+
+def _total_note(row: int) -> dict:
+    return {"rule": "total_row", "severity": "info", "row": row, "column": "",
+            "vi": "Dòng tổng cộng cuối bảng được bỏ qua", "en": "trailing total row ignored"}
+
+
 def read_table(path: Path, contract: Contract) -> ReadResult:
     """Read a .csv or .xlsx submission: strings only, contract headers mapped, `_row` = source row number."""
     path = Path(path)
     ext = path.suffix.lower()
     notes: list[dict] = []
     if ext == ".csv":
-        (rows, lines), sheet = _rows_csv(path), None
+        raw = _csv_bytes(path)
+        delim = _delimiter(raw)
+        fast = _read_csv_fast(raw, delim, contract)
+        if fast is not None:
+            return fast
+        (rows, lines), sheet = _rows_csv(_decode_csv(raw), delim), None
         h, n_header, header, hits = _find_header(rows, contract)
     elif ext == ".xlsx":
         sheets, notes = _rows_xlsx(path)
@@ -229,22 +373,8 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
             "Không tìm thấy dòng tiêu đề cột khớp mẫu dữ liệu (trong 20 dòng đầu). / "
             "No header row matching the contract in the first 20 rows."
         )
-    known = contract.header_map()
-    names: list[str] = []
-    header_line = lines[h]
-    for j, cell in enumerate(header):
-        canon = known.get(header_key(cell))
-        if canon is None:
-            canon = f"__extra_{j}"
-            if cell:
-                notes.append({"rule": "extra_column", "severity": "warn", "column": cell, "row": header_line,
-                              "vi": f"Cột thừa '{cell}' không thuộc mẫu dữ liệu, bị bỏ qua",
-                              "en": f"extra column '{cell}' is not in the contract; ignored"})
-        elif canon in names:
-            canon = f"__dup_{j}"
-            notes.append({"rule": "duplicate_column", "severity": "reject", "column": cell, "row": header_line,
-                          "vi": f"Cột '{cell}' xuất hiện hai lần", "en": f"column '{cell}' appears twice"})
-        names.append(canon)
+    names, more = _column_names(header, lines[h], contract)
+    notes += more
     body = []
     row_numbers = []
     for i in range(h + n_header, len(rows)):
@@ -254,13 +384,12 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
         body.append(r[: len(names)])
         row_numbers.append(lines[i])
     if body and _is_total_row(body[-1]):
-        notes.append({"rule": "total_row", "severity": "info", "row": row_numbers[-1], "column": "",
-                      "vi": "Dòng tổng cộng cuối bảng được bỏ qua", "en": "trailing total row ignored"})
+        notes.append(_total_note(row_numbers[-1]))
         body, row_numbers = body[:-1], row_numbers[:-1]
     frame = pd.DataFrame(body, columns=names, dtype="string") if body else pd.DataFrame(columns=names, dtype="string")
     frame = frame[[c for c in frame.columns if not c.startswith("__")]]
     frame.insert(0, ROW, pd.array(row_numbers, dtype="int64"))
-    return ReadResult(frame=frame, sheet=sheet, header_row=header_line, notes=notes)
+    return ReadResult(frame=frame, sheet=sheet, header_row=lines[h], notes=notes)
 
 
 def atomic_write(path: Path, writer: Callable[[Path], None]) -> None:

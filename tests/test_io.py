@@ -310,3 +310,116 @@ def test_multiline_cell_keeps_officer_line_numbers(tmp_path):
     f = read_table(p, c).frame
     assert list(f["_row"]) == [2, 4]
     assert f.loc[0, "commune"] == "dòng một\ndòng hai"
+
+
+# ------------------------------------------------------------------ the fast CSV path (files of 40+ lines)
+def many(n: int) -> list[list[str]]:
+    return [dossier(i % 90 + 1, dossier_id=f"SNV-P{i:07d}") for i in range(n)]
+
+
+def careful(path: Path) -> object:
+    """read_table with the fast path switched off."""
+    import parplan.io as pio
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(pio, "_read_csv_fast", lambda *a: None)
+        return read_table(path, CONTRACT)
+
+
+def same_result(a, b) -> None:
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    assert (a.sheet, a.header_row, a.notes) == (b.sheet, b.header_row, b.notes)
+
+
+def test_fast_path_taken_for_a_regular_file(tmp_path):
+    """A regular export (BOM, ';', NFD text, blank lines, total row) goes through Arrow and equals the careful read."""
+    import parplan.io as pio
+
+    rows = many(60)
+    rows[5] = [""] * len(HEADER_VI)  # a blank record in the middle
+    rows[7][9] = unicodedata.normalize("NFD", "Trực tuyến")
+    rows.append(["Tổng cộng"] + [""] * (len(HEADER_VI) - 1))
+    path = tmp_path / "SNV.csv"
+    path.write_bytes(("\ufeff" + "Báo cáo quý 2/2023\n" + csv_text(HEADER_VI, rows, ";")).encode("utf-8"))
+    raw = pio._csv_bytes(path)
+    assert pio._read_csv_fast(raw, pio._delimiter(raw), CONTRACT) is not None
+    fast = read_table(path, CONTRACT)
+    same_result(fast, careful(path))
+    assert len(fast.frame) == 59  # 60 records − the blank one; the total row is a note
+    assert fast.frame[ROW].iloc[:6].tolist() == [3, 4, 5, 6, 7, 9]  # title line 1, header line 2, blank line 8
+    assert fast.frame["channel"].iloc[6] == "Trực tuyến" and unicodedata.is_normalized("NFC", fast.frame["channel"].iloc[6])
+    assert [n["rule"] for n in fast.notes] == ["total_row"] and fast.notes[0]["row"] == 63
+
+
+def test_quoted_line_break_falls_back_with_exact_line_numbers(tmp_path):
+    rows = many(50)
+    rows[10][3] = "Xã A\nthôn B"  # a cell over two lines: Arrow's one-record-per-line numbering would drift
+    path = write_csv(tmp_path / "SNV.csv", rows=rows)
+    rr = read_table(path, CONTRACT)
+    assert rr.frame[ROW].iloc[9:13].tolist() == [11, 12, 14, 15]
+    assert rr.frame["commune"].iloc[10] == "Xã A\nthôn B"
+
+
+def test_bad_byte_late_in_a_long_file_is_named(tmp_path):
+    path = write_csv(tmp_path / "SNV.csv", rows=many(80))
+    data = path.read_bytes()
+    at = len(data) - 20
+    path.write_bytes(data[:at] + b"\xff" + data[at + 1:])
+    with pytest.raises(ReadError, match=f"vị trí {at}"):
+        read_table(path, CONTRACT)
+
+
+CELL = st.one_of(st.text(alphabet=list("ab ,;\"\n\r\t\u00a0\u0301\x1ceếệ="), max_size=6),
+                 st.sampled_from(["", "Tổng cộng", "Có", "03/04/2023", "Trực tuyến"]))
+
+
+@given(st.lists(st.lists(CELL, min_size=0, max_size=17), min_size=40, max_size=70), st.sampled_from([",", ";"]))
+def test_fast_and_careful_readers_agree(tmp_path_factory, rows, delim):
+    """Whatever the cells (quotes, delimiters, line breaks, odd spaces, ragged rows), both readers give one result."""
+    path = tmp_path_factory.mktemp("agree") / "SNV.csv"
+    path.write_bytes(csv_text(HEADER_VI, rows, delim).encode("utf-8"))
+    try:
+        fast = read_table(path, CONTRACT)
+    except ReadError as e:
+        with pytest.raises(ReadError) as again:
+            careful(path)
+        assert str(again.value) == str(e)
+        return
+    same_result(fast, careful(path))
+
+
+def test_file_hash_follows_changes(tmp_path):
+    import hashlib
+
+    from parplan.io import sha256
+
+    p = tmp_path / "a.csv"
+    p.write_bytes(b"one")
+    assert sha256(p) == hashlib.sha256(b"one").hexdigest()
+    p.write_bytes(b"two, longer")
+    assert sha256(p) == hashlib.sha256(b"two, longer").hexdigest()
+
+
+@st.composite
+def regular_rows(draw):
+    width = draw(st.integers(min_value=14, max_value=17))
+    cell = st.one_of(st.text(alphabet=list("ab ,\"\u00a0\u0301\x1ceếệ="), max_size=6),  # ';'/tab could win the delimiter
+                     st.sampled_from(["", "Tổng cộng", "Có", "03/04/2023", "Trực tuyến"]))
+    return draw(st.lists(st.lists(cell, min_size=width, max_size=width), min_size=40, max_size=70))
+
+
+@given(regular_rows())
+def test_fast_path_used_and_equal_on_single_line_records(tmp_path_factory, rows):
+    """Records without line breaks, all one width: Arrow reads them (no fallback) and both readers agree."""
+    import parplan.io as pio
+
+    path = tmp_path_factory.mktemp("regular") / "SNV.csv"
+    path.write_bytes(csv_text(HEADER_VI, rows).encode("utf-8"))
+    raw = pio._csv_bytes(path)
+    fast = pio._read_csv_fast(raw, pio._delimiter(raw), CONTRACT)
+    extra_cells = any(r[j].strip() for r in rows for j in range(len(HEADER_VI), len(r)))
+    assert (fast is None) == extra_cells  # only cells beyond the header send it to the careful reader
+    if fast is not None:
+        same_result(fast, careful(path))
