@@ -371,3 +371,21 @@ def test_ingest_quarter(tmp_path):
     assert again == m
     assert any("up to date" in s for s in said), said
     assert sha_all(raw) == before
+
+
+def test_long_file_faults_reported_on_their_lines(tmp_path):
+    """A 120-row file (read by the fast path, validated in a quick pass then a detailed one) names exact lines."""
+    rows = [dossier(i) for i in range(1, 121)]
+    rows[49] = dossier(50, received_date="31/02/2023")  # CSV line 51
+    rows[99] = dossier(3)  # line 101 repeats the id of line 4
+    rows[109] = dossier(110, completed_date="01/04/2023")  # line 111: completed before received
+    v, t = validate_submission(write(tmp_path / "SNV.csv", rows), CONTRACT, Q, "SNV", "department")
+    assert v.verdict == "rejected" and v.rows_read == 120 and t is None
+    found = {(i.rule, i.row, i.value) for i in v.issues}
+    assert ("date_format", 51, "31/02/2023") in found
+    assert {("unique_key", 4), ("unique_key", 101)} <= {(r, row) for r, row, _ in found}
+    assert len(v.issues) == 3  # nothing else, and the logic rules never ran on a structurally rejected file
+    clean = [dossier(i) for i in range(1, 121)]
+    clean[109] = dossier(110, completed_date="01/04/2023")
+    v2, _ = validate_submission(write(tmp_path / "b" / "SNV.csv", clean), CONTRACT, Q, "SNV", "department")
+    assert [(i.rule, i.row, i.value) for i in v2.issues] == [("completed_after_received", 111, "01/04/2023 < 03/04/2023")]
