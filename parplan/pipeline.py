@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from . import render
+from . import render, yamlfile
 from .ingest import ingest_quarter, load_manifest, load_processed, processed_dir
 from .io import atomic_write, atomic_write_text
 from .metrics import combine_quarters, dossier_indicators
@@ -20,11 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def load_params(quarter: Quarter | str | None = None, params_dir: Path = ROOT / "params") -> dict[str, Any]:
     """params/defaults.yaml overlaid with params/<Q>.yaml; the quarter defaults to default_quarter."""
-    base = yaml.safe_load((params_dir / "defaults.yaml").read_text(encoding="utf-8")) or {}
+    base = yamlfile.load(params_dir / "defaults.yaml") or {}
     q = Quarter.parse(quarter if quarter not in (None, "") else base["default_quarter"])
     qfile = params_dir / f"{q}.yaml"
     if qfile.exists():
-        base.update(yaml.safe_load(qfile.read_text(encoding="utf-8")) or {})
+        base.update(yamlfile.load(qfile) or {})
     base["quarter"] = str(q)
     return base
 
@@ -40,7 +39,7 @@ def _tables_to_date(q: Quarter, data_root: Path) -> dict[str, pd.DataFrame]:
     for x in q.quarters_to_date():
         folder = processed_dir(data_root, x)
         for p in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
-            if p.stem in ("indicators", "progress", "task_progress", "reconciliation"):
+            if p.stem in DERIVED:
                 continue
             f = pd.read_parquet(p)
             f["quarter"] = str(x)
@@ -141,6 +140,58 @@ def _agency_summaries(q: Quarter, data_root: Path, lang: str) -> list[dict[str, 
     return out
 
 
+DERIVED = ("indicators", "progress", "task_progress", "reconciliation")
+OUTPUTS = {"reconciliation": ("reconciliation",), "indicators+progress": ("indicators", "progress", "task_progress")}
+
+
+def _code_digest() -> str:
+    """Digest of parplan's source and package data (a change of method recomputes everything)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    pkg = Path(__file__).parent
+    for p in sorted(pkg.rglob("*")):
+        if p.is_file() and p.suffix in {".py", ".yaml", ".csv"}:
+            h.update(str(p.relative_to(pkg)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _inputs_key(data_root: Path, step: str, code: str, quarters: list[Quarter]) -> str:
+    """Digest of the code and of every processed input file (names and bytes) a derived step reads."""
+    import hashlib
+
+    h = hashlib.sha256(f"{step}\n{code}\n".encode())
+    for x in quarters:
+        folder = processed_dir(data_root, x)
+        for p in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
+            if p.stem not in DERIVED:
+                h.update(f"{x}/{p.name}\n".encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _stamp_file(data_root: Path, q: Quarter) -> Path:
+    return processed_dir(data_root, q) / "derived-keys.json"
+
+
+def _fresh(data_root: Path, q: Quarter, step: str, code: str, quarters: list[Quarter]) -> bool:
+    """True when a derived step's outputs exist and were computed from exactly these inputs and this code."""
+    f = _stamp_file(data_root, q)
+    if not f.exists() or not all((processed_dir(data_root, q) / f"{o}.parquet").exists() for o in OUTPUTS[step]):
+        return False
+    keys = json.loads(f.read_text(encoding="utf-8"))
+    return keys.get(step) == _inputs_key(data_root, step, code, quarters)
+
+
+def _stamp(data_root: Path, q: Quarter, step: str, code: str, quarters: list[Quarter]) -> None:
+    """Record the inputs a derived step was computed from (written after its outputs, atomically)."""
+    f = _stamp_file(data_root, q)
+    keys = json.loads(f.read_text(encoding="utf-8")) if f.exists() else {}
+    keys[step] = _inputs_key(data_root, step, code, quarters)
+    atomic_write_text(f, json.dumps(keys, indent=1, sort_keys=True) + "\n")
+
+
 def quarters_with_data(year: int, data_root: Path) -> list[Quarter]:
     """The quarters of a year that have a raw-data folder."""
     return [Quarter(year, i) for i in range(1, 5) if (data_root / "raw" / str(Quarter(year, i))).is_dir()]
@@ -163,13 +214,20 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
                 f"Không có dữ liệu thô cho quý {x} ({data_root / 'raw' / str(x)}). / No raw data for quarter {x}.")
     year_quarters = quarters_with_data(q.year, data_root)
     manifests = {}
+    code = _code_digest()
     for x in year_quarters:
         manifests[str(x)] = ingest_quarter(x, data_root, _datasets(load_params(x, root / "params")), say=say)
-        reconcile_quarter(x, data_root)
+        if not _fresh(data_root, x, "reconciliation", code, [x]):
+            reconcile_quarter(x, data_root)
+            _stamp(data_root, x, "reconciliation", code, [x])
     for x in q.quarters_to_date():  # every quarter to date: scorecards show the trend
+        if _fresh(data_root, x, "indicators+progress", code, x.quarters_to_date()):
+            say(f"{x}: chỉ số và tiến độ không đổi, bỏ qua / indicators and progress up to date, skipped")
+            continue
         say(f"{x}: tính chỉ số và tiến độ / computing indicators and progress")
         compute_indicators(x, data_root)
         compute_progress(x, data_root)
+        _stamp(data_root, x, "indicators+progress", code, x.quarters_to_date())
     sample = bool(params.get("sample_data", True))
     rel_data = str(data_root.relative_to(root)) if data_root.is_relative_to(root) else str(data_root)
 

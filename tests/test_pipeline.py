@@ -132,7 +132,10 @@ def test_rerun_is_byte_identical(run):
             cache.pop(str(p), None)
             p.unlink()
     cache_file.write_text(json.dumps(cache), encoding="utf-8")
-    quarterly("2023Q2", root=root, say=lambda s: None)
+    (root / "data/processed/2023Q2/derived-keys.json").unlink()  # and recompute indicators and progress
+    said: list[str] = []
+    quarterly("2023Q2", root=root, say=said.append)
+    assert "2023Q2: tính chỉ số và tiến độ / computing indicators and progress" in said
     for p, b in before.items():
         assert p.read_bytes() == b, p
 
@@ -142,6 +145,8 @@ def test_unchanged_rerun_skips_rendering(run):
     said: list[str] = []
     quarterly("2023Q2", root=root, say=said.append)
     assert any("0 báo cáo dựng mới / rendered" in s for s in said), said[-3:]
+    assert "2023Q2: chỉ số và tiến độ không đổi, bỏ qua / indicators and progress up to date, skipped" in said
+    assert not any("computing indicators" in s for s in said)
 
 
 def test_raw_files_unchanged(run):
@@ -276,3 +281,32 @@ def test_every_rendered_html_is_reviewer_grade(run):
     idx = html(root, "2023Q2", "index.html")
     for code in ("SNV", "TAM_KY", "NUI_THANH"):
         assert f'href="agencies/{code}.html"' in idx
+
+
+def test_derived_steps_rerun_only_when_inputs_change(tmp_path):
+    """A derived step is fresh only for the exact processed inputs and code it was computed from."""
+    import pandas as pd
+
+    from parplan.periods import Quarter
+    from parplan.pipeline import _fresh, _stamp
+
+    q1, q2 = Quarter.parse("2023Q1"), Quarter.parse("2023Q2")
+    for q in (q1, q2):
+        d = tmp_path / "processed" / str(q)
+        d.mkdir(parents=True)
+        pd.DataFrame({"x": [1, 2]}).to_parquet(d / "pakn.parquet")
+    out = tmp_path / "processed" / "2023Q2"
+    for name in ("indicators", "progress", "task_progress"):
+        pd.DataFrame({"y": [0]}).to_parquet(out / f"{name}.parquet")
+    args = (tmp_path, q2, "indicators+progress")
+    assert not _fresh(*args, "code-1", [q1, q2])  # never computed
+    _stamp(*args, "code-1", [q1, q2])
+    assert _fresh(*args, "code-1", [q1, q2])
+    assert not _fresh(*args, "code-2", [q1, q2])  # the method changed
+    pd.DataFrame({"y": [5]}).to_parquet(out / "indicators.parquet")
+    assert _fresh(*args, "code-1", [q1, q2])  # outputs are not inputs
+    pd.DataFrame({"x": [1, 3]}).to_parquet(tmp_path / "processed" / "2023Q1" / "pakn.parquet")
+    assert not _fresh(*args, "code-1", [q1, q2])  # an earlier quarter's input changed
+    _stamp(*args, "code-1", [q1, q2])
+    (out / "progress.parquet").unlink()
+    assert not _fresh(*args, "code-1", [q1, q2])  # an output is missing
