@@ -4,6 +4,7 @@ from __future__ import annotations
 import html as _html
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -188,15 +189,36 @@ def render_all(jobs: list[Job], workers: int | None = None, say=print) -> tuple[
         futures = [pool.submit(_run_job, j) for j in jobs]
         results = (f.result() for f in cf.as_completed(futures))
     t0 = time.monotonic()
+    live = say is print and sys.stdout.isatty()  # a terminal: one bar redrawn in place; a log: one line per report
     for i, (out, err, failure) in enumerate(results, 1):
         stderr += err
         mark = "OK" if failure is None else "LỖI / FAILED"
-        say(f"  [{i}/{len(jobs)}] {Path(out).parent.name}/{Path(out).name}: {mark} ({time.monotonic() - t0:.0f} s)")
+        name = f"{Path(out).parent.name}/{Path(out).name}"
+        line = f"  {progress_bar(i, len(jobs), time.monotonic() - t0)} {name}: {mark}"
+        if live:
+            sys.stdout.write("\r" + line[: shutil.get_terminal_size().columns - 1].ljust(
+                shutil.get_terminal_size().columns - 1))
+            sys.stdout.flush()
+            if failure:
+                sys.stdout.write("\n")
+        else:
+            say(line)
         if failure:
             failures.append((out, failure))
+    if live:
+        sys.stdout.write("\n")
     if workers > 1:
         pool.shutdown()
     return stderr, failures
+
+
+def progress_bar(done: int, total: int, elapsed: float, width: int = 24) -> str:
+    """Text progress bar with count, share, elapsed time and a naive time-left estimate (elapsed ÷ done × left)."""
+    share = done / total if total else 1.0
+    filled = min(width, int(share * width))
+    left = total - done
+    eta = f", còn ~{elapsed / done * left:.0f} s / ~{elapsed / done * left:.0f} s left" if done and left else ""
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {share:4.0%} {elapsed:.0f} s{eta}"
 
 
 def write_index(quarter: Quarter, reports_root: Path, lang: str, sample: bool, summary: dict[str, Any]) -> Path:

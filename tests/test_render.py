@@ -45,3 +45,18 @@ def test_skip_unchanged_uses_recorded_keys(tmp_path):
     assert job_key(job, "d") != job_key(Job(job.notebook, job.out, (("quarter", "2023Q1"),), "t", "vi", True,
                                            str(tmp_path)), "d")
     assert Path(job.out).exists()
+
+
+@pytest.mark.parametrize("done, total, elapsed", [(0, 43, 0.0), (1, 43, 3.0), (12, 43, 35.0), (43, 43, 101.0)])
+def test_progress_bar(done, total, elapsed):
+    from parplan.render import progress_bar
+
+    bar = progress_bar(done, total, elapsed, width=20)
+    inside = bar[1:bar.index("]")]
+    assert len(inside) == 20 and inside.count("#") == int(done / total * 20)
+    assert f"{done}/{total}" in bar and f"{done / total:4.0%}" in bar
+    left = total - done
+    if done and left:  # naive estimate: the average time per report so far × reports left
+        assert f"~{elapsed / done * left:.0f} s left" in bar
+    else:
+        assert "left" not in bar
