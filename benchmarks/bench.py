@@ -13,6 +13,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,19 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
     wall = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(peak, before)
+
+
+def timed_peak(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time and peak resident memory (KiB) of one child process, measured by GNU time when available."""
+    gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+    if gnu_time is None:
+        return timed(cmd, cwd)
+    with tempfile.NamedTemporaryFile("r", suffix=".txt") as out:
+        t = time.perf_counter()
+        subprocess.run([gnu_time, "-f", "%M", "-o", out.name, *cmd], cwd=cwd, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall = time.perf_counter() - t
+        return wall, int(Path(out.name).read_text().split()[-1])
 
 
 def bare_papermill(tmp: Path) -> float:
@@ -84,6 +98,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--skip-render", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3, help="ingest and pandas runs (medians are compared)")
     args = ap.parse_args()
     results: dict[str, object] = {"cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="parplan-bench-") as t:
@@ -106,13 +121,21 @@ def main() -> int:
         folder.mkdir(parents=True)
         big = folder / "TAM_KY.csv"
         write_rows(big, args.rows)
-        read_s, read_kib = timed([PY, "-c", "import pandas as pd, sys; pd.read_csv(sys.argv[1], dtype=str)", str(big)], ROOT)
         code = ("import sys; from pathlib import Path; from parplan.ingest import ingest_quarter; "
                 "ingest_quarter('2023Q2', Path(sys.argv[1]), {'tthc_dossiers': []}, force=True, say=lambda s: None)")
-        ingest_s, ingest_kib = timed([PY, "-c", code, str(data)], ROOT)
-        results.update(rows=args.rows, csv_mb=round(big.stat().st_size / 1e6, 1), pandas_read_s=round(read_s, 1),
-                       ingest_validate_s=round(ingest_s, 1), ingest_ratio=round(ingest_s / read_s, 2),
-                       ingest_peak_gb=round(ingest_kib / 1024 / 1024, 2))
+        reads, ingests, peaks = [], [], []
+        for _ in range(args.repeat):  # interleaved, medians: the machines are noisy
+            reads.append(timed([PY, "-c", "import pandas as pd, sys; pd.read_csv(sys.argv[1], dtype=str)", str(big)],
+                               ROOT)[0])
+            wall, peak = timed_peak([PY, "-c", code, str(data)], ROOT)
+            ingests.append(wall)
+            peaks.append(peak)
+        read_s, ingest_s = statistics.median(reads), statistics.median(ingests)
+        results.update(rows=args.rows, csv_mb=round(big.stat().st_size / 1e6, 1), pandas_read_s=round(read_s, 2),
+                       ingest_validate_s=round(ingest_s, 2), ingest_ratio=round(ingest_s / read_s, 2),
+                       ingest_peak_gb=round(max(peaks) / 1024 / 1024, 2),
+                       runs={"pandas_read_s": [round(x, 2) for x in reads],
+                             "ingest_validate_s": [round(x, 2) for x in ingests]})
     print(json.dumps(results, indent=1))
     print("ratios / tỷ số:")
     if "render_ratio" in results:
