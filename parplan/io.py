@@ -27,6 +27,7 @@ TOTAL_RE = re.compile(r"^(tổng cộng|tổng số|tổng|cộng|total|grand to
 # what str.strip() removes: the careful reader and the fast one trim exactly the same characters
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
               "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+ASCII_WHITESPACE = "".join(c for c in WHITESPACE if c.isascii())
 
 
 class ReadError(ValueError):
@@ -148,12 +149,12 @@ def _arrow_csv(data: bytes, delim: str, skip: int, width: int) -> tuple[pd.DataF
         raise ValueError("more columns than expected")
     cols = []
     for col in table.columns:
-        col = col.combine_chunks()
-        if not pc.all(pc.string_is_ascii(col)).as_py():  # NFC per distinct value: files repeat the same labels
-            enc = pc.dictionary_encode(col)
-            nfc = [unicodedata.normalize("NFC", v) for v in enc.dictionary.to_pylist()]
-            col = pc.take(pa.array(nfc, pa.string()), enc.indices)
-        cols.append(pc.utf8_trim(col, characters=WHITESPACE))
+        if pc.all(pc.string_is_ascii(col)).as_py():
+            cols.append(pc.ascii_trim(col, characters=ASCII_WHITESPACE))
+        else:  # NFC and trimmed per distinct value: files repeat the same labels
+            uniq = pc.unique(col)
+            nfc = [unicodedata.normalize("NFC", v).strip(WHITESPACE) for v in uniq.to_pylist()]
+            cols.append(pc.take(pa.array(nfc, pa.string()), pc.index_in(col, value_set=uniq)))
     filled = functools.reduce(pc.or_, [pc.not_equal(c, "") for c in cols])
     frame = pa.table(cols, names=[str(j) for j in range(len(cols))]).to_pandas(
         types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
@@ -337,6 +338,23 @@ def _column_names(header: list[str], header_line: int, contract: Contract) -> tu
     return names, notes
 
 
+MAX_ROW_NOTES = 20  # rows listed one by one for a reader warning; the rest are counted in one more note
+
+
+def _beyond_header_notes(cells: list[tuple[int, int, str]]) -> list[dict]:
+    """Warnings for rows with text to the right of the last header column (that text is not read)."""
+    notes = [{"rule": "cells_beyond_header", "severity": "warn", "row": line, "column": f"#{col}",
+              "vi": f"Ô ở cột {col} nằm ngoài bảng (bên phải cột tiêu đề cuối cùng), không được đọc: '{text[:60]}'",
+              "en": f"cell in column {col} lies outside the table (right of the last header column) and is not "
+                    f"read: '{text[:60]}'"} for line, col, text in cells[:MAX_ROW_NOTES]]
+    if len(cells) > MAX_ROW_NOTES:
+        more = len(cells) - MAX_ROW_NOTES
+        notes.append({"rule": "cells_beyond_header", "severity": "warn", "row": None, "column": "",
+                      "vi": f"… và {more} dòng khác có ô nằm ngoài bảng",
+                      "en": f"… and {more} more rows with cells outside the table"})
+    return notes
+
+
 def _total_note(row: int) -> dict:
     return {"rule": "total_row", "severity": "info", "row": row, "column": "",
             "vi": "Dòng tổng cộng cuối bảng được bỏ qua", "en": "trailing total row ignored"}
@@ -377,12 +395,15 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
     notes += more
     body = []
     row_numbers = []
+    beyond: list[tuple[int, int, str]] = []  # (line, column number, text) of cells to the right of the header
     for i in range(h + n_header, len(rows)):
         r = rows[i] + [""] * (len(names) - len(rows[i]))
         if not any(r):
             continue
+        beyond += [(lines[i], j + 1, cell) for j, cell in enumerate(r[len(names):], len(names)) if cell][:1]
         body.append(r[: len(names)])
         row_numbers.append(lines[i])
+    notes += _beyond_header_notes(beyond)
     if body and _is_total_row(body[-1]):
         notes.append(_total_note(row_numbers[-1]))
         body, row_numbers = body[:-1], row_numbers[:-1]

@@ -423,3 +423,22 @@ def test_fast_path_used_and_equal_on_single_line_records(tmp_path_factory, rows)
     assert (fast is None) == extra_cells  # only cells beyond the header send it to the careful reader
     if fast is not None:
         same_result(fast, careful(path))
+
+
+def test_cells_beyond_the_header_are_reported_not_silently_dropped(tmp_path):
+    """Text to the right of the last header column is not read, and each such row gets a warning naming it."""
+    from parplan.io import MAX_ROW_NOTES
+
+    n = MAX_ROW_NOTES + 5
+    rows = [dossier(i) + ([""] * 2 + [f"ghi chú {i}"] if i % 2 else []) for i in range(2 * n)]
+    path = tmp_path / "SNV.csv"
+    path.write_bytes(csv_text(HEADER_VI, rows).encode("utf-8"))
+    rr = read_table(path, CONTRACT)
+    assert len(rr.frame) == 2 * n  # every record kept
+    notes = [x for x in rr.notes if x["rule"] == "cells_beyond_header"]
+    odd_lines = [i + 2 for i in range(2 * n) if i % 2]  # header on line 1
+    assert [x["row"] for x in notes[:MAX_ROW_NOTES]] == odd_lines[:MAX_ROW_NOTES]
+    first = notes[0]
+    assert first["column"] == f"#{len(HEADER_VI) + 3}" and "ghi chú 1" in first["vi"] and "ghi chú 1" in first["en"]
+    assert notes[-1]["row"] is None and f"{n - MAX_ROW_NOTES}" in notes[-1]["en"]
+    assert len(notes) == MAX_ROW_NOTES + 1
