@@ -170,7 +170,8 @@ def _run_suite(frame: pd.DataFrame, expectations: list, name: str) -> list[Any]:
         finally:
             ctx.suites.delete(suite_name)
 
-    results = run(expectations, "quick", "BASIC")  # clean files (the usual case) stop here
+    # pass/fail only (GX skips counting and sampling the unexpected values): clean files, the usual case, stop here
+    results = run(expectations, "quick", "BOOLEAN_ONLY")
     failed = [r for r in results if not r.success]
     if not failed:
         return results
