@@ -101,3 +101,47 @@ def test_merged_header_values_read_correctly(run):
 def test_raw_files_unchanged(run):
     data, _, _, before = run
     assert _hashes(data / "raw") == before
+
+
+def test_validating_in_chunks_changes_nothing(run, tmp_path, monkeypatch):
+    """One file per GX run (the smallest chunks) gives the same verdicts, issues and processed data as one run."""
+    import pandas as pd
+
+    import parplan.ingest as ingest
+    import parplan.validation as validation
+
+    data, manifest, _, _ = run
+    calls = []
+    real = validation.validate_files
+
+    def counting(items, *a, **k):
+        calls.append(len(items))
+        return real(items, *a, **k)
+
+    monkeypatch.setattr(ingest, "validate_files", counting)
+    monkeypatch.setattr(ingest, "CHUNK_BYTES", 1)
+    other = tmp_path / "data"
+    shutil.copytree(data / "raw", other / "raw")
+    datasets = {d["dataset"]: [] for d in manifest["datasets"]}
+    again = ingest_quarter("2023Q2", other, datasets, force=True, say=lambda s: None)
+    assert calls and set(calls) == {1}  # every file validated on its own
+    strip = lambda m: [{k: v for k, v in d.items() if k != "output"} for d in m["datasets"]]  # noqa: E731
+    assert strip(again) == strip(manifest)
+    for d in manifest["datasets"]:
+        name = Path(d["output"]).name
+        pd.testing.assert_frame_equal(pd.read_parquet(other / "processed" / "2023Q2" / name),
+                                      pd.read_parquet(data / "processed" / "2023Q2" / name))
+
+
+def test_chunks_respect_the_byte_limit(tmp_path):
+    from parplan.ingest import chunks
+
+    sizes = [5, 3, 9, 1, 1, 20, 2]
+    items = []
+    for i, n in enumerate(sizes):
+        p = tmp_path / f"f{i}.csv"
+        p.write_bytes(b"x" * n)
+        items.append((p, f"A{i}", None))
+    groups = chunks(items, 10)
+    assert [x for g in groups for x in g] == items  # every file once, in order
+    assert [[p.stat().st_size for p, _, _ in g] for g in groups] == [[5, 3], [9, 1], [1], [20], [2]]
