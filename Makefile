@@ -11,7 +11,7 @@ export GX_ANALYTICS_ENABLED := False
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup quarterly ingest test lab sample clean catalogue templates bench
+.PHONY: help setup quarterly ingest test lab sample clean catalogue templates bench bench-scale
 
 help: ## list the targets
 	@echo "parplan — make targets:"
@@ -56,7 +56,11 @@ sample: $(STAMP) ## regenerate the shipped sample data under data/raw/ (determin
 	$(BIN)/python -m parplan sample
 
 bench: $(STAMP) ## speed and memory benchmarks (not part of make test); figures in benchmarks/README.md
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py $(if $(REPEAT),--repeat $(REPEAT))
+
+bench-scale: $(STAMP) ## pandas vs DuckDB on generated data for 63 provinces (installs the optional DuckDB extra); see docs/scale.md
+	$(BIN)/python -m pip install --quiet -e '.[dev,scale]'
+	$(BIN)/python benchmarks/scale.py $(if $(ROWS),--rows $(ROWS))
 
 clean: ## remove generated outputs (data/processed, reports, templates); keeps .venv
 	rm -rf reports templates

@@ -24,11 +24,21 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
 
+def run(cmd: list[str], cwd: Path) -> None:
+    """Run a child process; on failure show the end of its output and stop (a benchmark of a failed run means nothing)."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as log:
+        p = subprocess.run(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        if p.returncode:
+            log.seek(0)
+            tail = "".join(log.readlines()[-40:])
+            raise SystemExit(f"benchmark step failed (exit {p.returncode}): {' '.join(cmd)[:200]}\n{tail}")
+
+
 def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
     """Wall time of a child process and its peak resident memory (KiB)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run(cmd, cwd)
     wall = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(peak, before)
@@ -41,8 +51,7 @@ def timed_peak(cmd: list[str], cwd: Path) -> tuple[float, int]:
         return timed(cmd, cwd)
     with tempfile.NamedTemporaryFile("r", suffix=".txt") as out:
         t = time.perf_counter()
-        subprocess.run([gnu_time, "-f", "%M", "-o", out.name, *cmd], cwd=cwd, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run([gnu_time, "-f", "%M", "-o", out.name, *cmd], cwd)
         wall = time.perf_counter() - t
         return wall, int(Path(out.name).read_text().split()[-1])
 
