@@ -8,6 +8,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,19 +37,62 @@ def _kernel_env() -> None:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
-def execute(notebook: Path, parameters: dict[str, Any], cwd: Path) -> Any:
-    """Execute a notebook with papermill; returns the executed nbformat notebook."""
+def ipc_kernel_manager() -> type:
+    """A kernel manager whose kernels talk over Unix sockets in a private folder of their own instead of TCP ports.
+
+    Kernels started in parallel over TCP race for free ports (jupyter_client picks a port, releases it, the kernel
+    binds it later): now and then one dies with "Kernel died before replying to kernel_info". jupyter_client's own ipc
+    default is no better here (socket files `kernel-ipc-1…` in the shared working folder collide just the same), so
+    each kernel gets a fresh temporary folder for its sockets, removed when the kernel is cleaned up. Nothing listens
+    on the network.
+    """
+    from jupyter_client import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        _ipc_dir: str | None = None
+
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _private_socket_prefix(self) -> str:
+            self._ipc_dir = tempfile.mkdtemp(prefix="parplan-kernel-")
+            return os.path.join(self._ipc_dir, "k")
+
+        def cleanup_ipc_files(self) -> None:
+            super().cleanup_ipc_files()
+            if self._ipc_dir:
+                shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+    return IPCKernelManager
+
+
+KERNEL_START_ERRORS = ("Kernel died before replying to kernel_info", "Kernel didn't respond")
+START_ATTEMPTS = 2  # a kernel that fails to start (not a notebook that fails to run) is tried once more
+
+
+def execute(notebook: Path, parameters: dict[str, Any], cwd: Path, log: Callable[[str], Any] | None = None) -> Any:
+    """Execute a notebook with papermill (kernel start retried once, reported to `log`); the executed notebook."""
     import nbformat
     import papermill as pm
 
     _kernel_env()
     with tempfile.TemporaryDirectory(prefix="parplan-") as tmp:
         out = Path(tmp) / notebook.name
-        try:
-            pm.execute_notebook(str(notebook), str(out), parameters=parameters, kernel_name="python3",
-                                cwd=str(cwd), progress_bar=False, log_output=False, report_mode=True)
-        except Exception as e:  # papermill raises PapermillExecutionError with the cell's traceback
-            raise RenderError(f"{notebook.name}: {type(e).__name__}: {e}") from None
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                pm.execute_notebook(str(notebook), str(out), parameters=parameters, kernel_name="python3",
+                                    cwd=str(cwd), progress_bar=False, log_output=False, report_mode=True,
+                                    kernel_manager_class=ipc_kernel_manager())
+                break
+            except Exception as e:  # papermill raises PapermillExecutionError with the cell's traceback
+                if attempt < START_ATTEMPTS and any(m in str(e) for m in KERNEL_START_ERRORS):
+                    if log is not None:
+                        log(f"{notebook.name}: kernel failed to start ({e}); trying again")
+                    continue
+                raise RenderError(f"{notebook.name}: {type(e).__name__}: {e}") from None
         return nbformat.read(str(out), as_version=4)
 
 
@@ -103,11 +147,12 @@ def render_notebook(notebook: Path, out_html: Path, parameters: dict[str, Any], 
     from .report.provenance import footer
 
     validate_parameters(parameters)
-    nb = execute(notebook, parameters, cwd)
+    retries: list[str] = []
+    nb = execute(notebook, parameters, cwd, log=retries.append)
     body, stderr = to_html_body(nb)
     atomic_write_text(out_html, page(title, body, lang=lang, sample=sample,
                                      footer=footer({"notebook": notebook.name, **parameters}, lang, cwd)))
-    return stderr
+    return retries + stderr
 
 
 @dataclass(frozen=True)

@@ -60,3 +60,66 @@ def test_progress_bar(done, total, elapsed):
         assert f"~{elapsed / done * left:.0f} s left" in bar
     else:
         assert "left" not in bar
+
+
+def _notebook(tmp_path: Path, code: str) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(code)]
+    p = tmp_path / "t.ipynb"
+    nbformat.write(nb, str(p))
+    return p
+
+
+def test_kernels_talk_over_unix_sockets_not_tcp_ports(tmp_path):
+    """Parallel kernels cannot race for TCP ports: the kernel itself reports the ipc transport."""
+    import tempfile
+
+    from parplan.render import execute
+
+    code = "import json, ipykernel.connect as c\ni = json.loads(c.get_connection_info())\nprint(i['transport'], i['ip'])"
+    a, b = (execute(_notebook(tmp_path, code), {}, tmp_path).cells[0].outputs[0]["text"].split() for _ in range(2))
+    assert a[0] == b[0] == "ipc"
+    # each kernel's sockets live in a private folder (jupyter_client's default, kernel-ipc-N in the working folder,
+    # collides between parallel kernels), removed afterwards
+    assert a[1] != b[1] and Path(a[1]).parent.name.startswith("parplan-kernel-")
+    assert Path(a[1]).parent.parent == Path(tempfile.gettempdir()) and not Path(a[1]).parent.exists()
+
+
+def test_kernel_start_failure_retried_once_notebook_errors_not(tmp_path, monkeypatch):
+    import papermill as pm
+
+    import parplan.render as render
+
+    nb_path = _notebook(tmp_path, "x = 1")
+    calls = []
+    real = pm.execute_notebook
+
+    def flaky(*a, **k):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*a, **k)
+
+    monkeypatch.setattr(pm, "execute_notebook", flaky)
+    said: list[str] = []
+    render.execute(nb_path, {}, tmp_path, log=said.append)
+    assert len(calls) == 2 and len(said) == 1 and "trying again" in said[0]
+
+    calls.clear()
+
+    def always(*a, **k):
+        calls.append(1)
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(pm, "execute_notebook", always)
+    with pytest.raises(render.RenderError, match="kernel_info"):
+        render.execute(nb_path, {}, tmp_path)
+    assert len(calls) == render.START_ATTEMPTS  # gives up after the retry
+
+    calls.clear()
+    with pytest.raises(render.RenderError, match="ZeroDivisionError"):  # a failing notebook runs once
+        monkeypatch.setattr(pm, "execute_notebook", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+        render.execute(_notebook(tmp_path, "1/0"), {}, tmp_path)
+    assert len(calls) == 1
