@@ -17,7 +17,7 @@ CONTRACT = load_contract("tthc_dossiers")
 HEADER = ",".join(c.header_vi for c in CONTRACT.columns)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=2000))
 def test_reader_on_random_bytes_raises_only_readerror(tmp_path_factory, data):
     p = tmp_path_factory.mktemp("fuzz") / "SNV.csv"
@@ -28,7 +28,7 @@ def test_reader_on_random_bytes_raises_only_readerror(tmp_path_factory, data):
         pass
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(st.text(max_size=12), min_size=0, max_size=18), max_size=8))
 def test_reader_on_random_cells_keeps_every_row(tmp_path_factory, rows):
     import csv
