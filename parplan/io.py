@@ -122,16 +122,9 @@ def _rows_csv(text: str, delim: str) -> tuple[list[list[str]], list[int]]:
 HEAD_LINES = 40  # the header is looked for in the first 20 records; the fast path parses this many lines itself
 
 
-def pa_lib_error() -> type[Exception]:
-    """pyarrow's parse error class (ArrowInvalid)."""
-    import pyarrow as pa
-
-    return pa.lib.ArrowInvalid
-
-
 def _arrow_csv(data: bytes, delim: str, skip: int, width: int) -> tuple[pd.DataFrame, Any]:
     """Every cell as NFC, trimmed text (nothing inferred, empty stays ''), columns 0..n-1, one record per physical
-    line; and a mask of the records with at least one filled cell. Invalid UTF-8 raises ArrowInvalid."""
+    line; and a mask of the records with at least one filled cell. Invalid UTF-8 raises ArrowInvalid (a ValueError)."""
     import io as _io
 
     import pyarrow as pa
@@ -180,12 +173,12 @@ def _read_csv_fast(raw: bytes, delim: str, contract: Contract) -> ReadResult | N
     if starts != list(range(1, len(rows) + 1)):
         return None
     h, n_header, header, hits = _find_header(rows, contract)
-    if h < 0 or hits < max(2, len(contract.columns) // 3):
+    if not _header_found(h, hits, contract):
         return None
     skip = h + n_header
     try:
         body, keep = _arrow_csv(raw, delim, skip, len(header))
-    except (ValueError, pa_lib_error()):
+    except ValueError:  # pyarrow's ArrowInvalid is a ValueError
         return None  # ragged records, stray quotes, bad bytes …: the careful reader says exactly where
     n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
     if len(body) != n_lines - skip:
@@ -317,6 +310,11 @@ def _is_total_row(row: list[str]) -> bool:
     return bool(TOTAL_RE.match(header_key(first)))
 
 
+def _header_found(h: int, hits: int, contract: Contract) -> bool:
+    """A header row was found and enough of its cells name contract columns (a third of them, at least two)."""
+    return h >= 0 and hits >= max(2, len(contract.columns) // 3)
+
+
 def _column_names(header: list[str], header_line: int, contract: Contract) -> tuple[list[str], list[dict]]:
     """Contract column names for the header cells (extra and duplicate columns get placeholder names and a note)."""
     known = contract.header_map()
@@ -386,7 +384,7 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
         raise ReadError(f"Định dạng tệp không hỗ trợ: {ext!r} (chỉ .csv, .xlsx). / Unsupported file type {ext!r}.")
     if not any(any(r) for r in rows):
         raise ReadError("Tệp rỗng. / The file is empty.")
-    if h < 0 or hits < max(2, len(contract.columns) // 3):
+    if not _header_found(h, hits, contract):
         raise ReadError(
             "Không tìm thấy dòng tiêu đề cột khớp mẫu dữ liệu (trong 20 dòng đầu). / "
             "No header row matching the contract in the first 20 rows."

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import render, yamlfile
 from .ingest import ingest_quarter, load_manifest, load_processed, processed_dir
-from .io import atomic_write, atomic_write_text
+from .io import atomic_write, atomic_write_text, sha256
 from .metrics import combine_quarters, dossier_indicators
 from .periods import Quarter
 
@@ -144,19 +144,6 @@ DERIVED = ("indicators", "progress", "task_progress", "reconciliation")
 OUTPUTS = {"reconciliation": ("reconciliation",), "indicators+progress": ("indicators", "progress", "task_progress")}
 
 
-def _code_digest() -> str:
-    """Digest of parplan's source and package data (a change of method recomputes everything)."""
-    import hashlib
-
-    h = hashlib.sha256()
-    pkg = Path(__file__).parent
-    for p in sorted(pkg.rglob("*")):
-        if p.is_file() and p.suffix in {".py", ".yaml", ".csv"}:
-            h.update(str(p.relative_to(pkg)).encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def _inputs_key(data_root: Path, step: str, code: str, quarters: list[Quarter]) -> str:
     """Digest of the code and of every processed input file (names and bytes) a derived step reads."""
     import hashlib
@@ -167,7 +154,7 @@ def _inputs_key(data_root: Path, step: str, code: str, quarters: list[Quarter]) 
         for p in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
             if p.stem not in DERIVED:
                 h.update(f"{x}/{p.name}\n".encode())
-                h.update(p.read_bytes())
+                h.update(sha256(p).encode())
     return h.hexdigest()
 
 
@@ -214,7 +201,7 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
                 f"Không có dữ liệu thô cho quý {x} ({data_root / 'raw' / str(x)}). / No raw data for quarter {x}.")
     year_quarters = quarters_with_data(q.year, data_root)
     manifests = {}
-    code = _code_digest()
+    code = render.code_digest()
     for x in year_quarters:
         manifests[str(x)] = ingest_quarter(x, data_root, _datasets(load_params(x, root / "params")), say=say)
         if not _fresh(data_root, x, "reconciliation", code, [x]):

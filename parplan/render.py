@@ -1,6 +1,7 @@
 """Run the parameterised report notebooks with papermill and export them with nbconvert to reviewer-grade HTML."""
 from __future__ import annotations
 
+import functools
 import html as _html
 import os
 import re
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .io import atomic_write_text
+from .io import atomic_write_text, sha256
 from .periods import Quarter
 from .report.html import badge, esc, page
 
@@ -37,6 +38,7 @@ def _kernel_env() -> None:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
+@functools.cache
 def ipc_kernel_manager() -> type:
     """A kernel manager whose kernels talk over Unix sockets in a private folder of their own instead of TCP ports.
 
@@ -189,8 +191,8 @@ def job_key(job: Job, inputs_digest: str) -> str:
     return h.hexdigest()
 
 
-def code_and_data_digest(data_root: Path) -> str:
-    """Digest of parplan's source and package data plus every processed file (names and bytes)."""
+def code_digest() -> str:
+    """Digest of parplan's source and package data (a change of method or layout invalidates derived outputs)."""
     import hashlib
 
     h = hashlib.sha256()
@@ -199,10 +201,18 @@ def code_and_data_digest(data_root: Path) -> str:
         if p.is_file() and p.suffix in {".py", ".yaml", ".csv", ".css"}:
             h.update(str(p.relative_to(pkg)).encode())
             h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def code_and_data_digest(data_root: Path) -> str:
+    """Digest of parplan's code plus every processed file (names and bytes)."""
+    import hashlib
+
+    h = hashlib.sha256(code_digest().encode())
     for p in sorted((Path(data_root) / "processed").rglob("*")):
         if p.is_file():
             h.update(str(p.relative_to(data_root)).encode())
-            h.update(p.read_bytes())
+            h.update(sha256(p).encode())
     return h.hexdigest()
 
 
@@ -241,8 +251,8 @@ def render_all(jobs: list[Job], workers: int | None = None, say=print) -> tuple[
         name = f"{Path(out).parent.name}/{Path(out).name}"
         line = f"  {progress_bar(i, len(jobs), time.monotonic() - t0)} {name}: {mark}"
         if live:
-            sys.stdout.write("\r" + line[: shutil.get_terminal_size().columns - 1].ljust(
-                shutil.get_terminal_size().columns - 1))
+            width = shutil.get_terminal_size().columns - 1
+            sys.stdout.write("\r" + line[:width].ljust(width))
             sys.stdout.flush()
             if failure:
                 sys.stdout.write("\n")
