@@ -89,3 +89,33 @@ def test_file_names_cannot_name_paths_outside_data(tmp_path):
     assert sorted(p.name for p in (tmp_path / "data" / "processed" / "2023Q2").iterdir()) == [
         "manifest.json", "tthc_dossiers.parquet"]
     assert Path(tmp_path / "data" / "raw").exists()
+
+
+def test_killed_render_leaves_no_partial_report(tmp_path):
+    """SIGKILL while a render run is under way: finished reports are whole, the one in progress does not exist."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import time\ntime.sleep(float(DELAY))\nprint('done')"),
+                nbformat.v4.new_code_cell("DELAY = 0", metadata={"tags": ["parameters"]})]
+    nb.cells.reverse()  # the parameters cell first
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    src = tmp_path / "slow.ipynb"
+    nbformat.write(nb, str(src))
+    out = tmp_path / "reports"
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from parplan.render import render_notebook\n"
+        "src, out = Path(sys.argv[1]), Path(sys.argv[2])\n"
+        "for i, delay in enumerate([0, 60]):\n"
+        "    render_notebook(src, out / f'r{i}.html', {'DELAY': delay}, 'r', 'vi', True, cwd=src.parent)\n"
+        "    print('rendered', i, flush=True)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(src), str(out)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "rendered 0"
+    time.sleep(3)  # the second report's kernel is running
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert (out / "r0.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["r0.html"]
