@@ -303,14 +303,10 @@ def illegal_docs_handled_share(t: Tables, q: Quarter, period: str) -> pd.DataFra
 
 # ---------------------------------------------------------------- tthc_publication
 def _working_days(a: pd.Series, b: pd.Series) -> pd.Series:
-    """Working days (Mon–Fri) from a to b; negative when b is before a."""
-    out = []
-    for x, y in zip(a, b, strict=True):
-        if pd.isna(x) or pd.isna(y):
-            out.append(np.nan)
-        else:
-            out.append(float(np.busday_count(x.date(), y.date())))
-    return pd.Series(out, index=a.index)
+    """Working days from a to b with Vietnam's public holidays and official days off removed (parplan.workdays)."""
+    from .workdays import working_days
+
+    return working_days(a, b)
 
 
 def tthc_publication_lead_working_days(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
