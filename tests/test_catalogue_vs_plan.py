@@ -21,7 +21,7 @@ import pytest
 
 from parplan.catalogue import load
 
-PLAN = Path(__file__).resolve().parents[1].parent / "shared" / "plan" / "000_bf596eddea21cdd5.txt"
+PLAN = Path(__file__).resolve().parents[1] / "plans" / "2023" / "sources" / "ke-hoach-2023.txt"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX")
 ROMAN_ALT = "|".join(sorted(ROMAN, key=len, reverse=True))
 ROMAN_CELL_RE = re.compile(rf"^({ROMAN_ALT})\s+(\S.*)$")
@@ -90,8 +90,7 @@ def parse_appendix(path: Path) -> list[PlanRow]:
 
 @pytest.fixture(scope="module")
 def plan_rows() -> list[PlanRow]:
-    if not PLAN.is_file():
-        pytest.skip(f"plan text not found at {PLAN} (expected ../shared/plan next to the repo; CI has it)")
+    assert PLAN.is_file(), f"plan text missing from the repo: {PLAN}"
     rows = parse_appendix(PLAN)
     assert len(rows) > 100
     return rows
