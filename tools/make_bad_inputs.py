@@ -131,6 +131,18 @@ def main() -> None:
     write_csv(d / "pakn/TAM_KY.csv", h, [
         ["PAKN-001", "TAM_KY", "Huyện", "Tổng đài 1022", "03/04/2023", "13/04/2023", "10/04/2023", "Có", "Hỏi về hồ sơ đất đai"],
         ["PAKN-001", "TAM_KY", "Xã", "Trực tiếp", "05/04/2023", "15/04/2023", "", "Không", "Phản ánh thái độ"]])
+    # legacy font encodings in the free-text column, typed by hand from the published tables
+    # (parplan/inputs/legacy_encodings.csv): TCVN3 (VPUBND), VNI (BDT), both in one column (SNGV, unsafe)
+    tcvn3 = ["Ph¶n ¸nh chËm tr¶ kÕt qu¶ hå s¬ ®Êt ®ai", "KiÕn nghÞ c«ng khai lÖ phÝ hé tÞch", "Së Néi vô tr¶ lêi ®óng h¹n",
+             "Ng\u00adêi d©n ph¶n ¸nh ®\u00adêng giao th«ng xuèng cÊp"]  # U+00AD (soft hyphen) is TCVN3's 'ư'
+    vni = ["Phaûn aùnh chaäm traû keát quaû hoà sô ñaát ñai", "Kieán nghò coâng khai leä phí hoä tòch",
+           "Ngöôøi daân phaûn aùnh ñöôøng giao thoâng xuoáng caáp"]
+    legacy_h = ["Mã PAKN", "Mã cơ quan", "Cấp xử lý", "Kênh tiếp nhận", "Ngày tiếp nhận", "Hạn xử lý", "Ngày xử lý xong",
+                "Đã công khai kết quả trả lời", "Nội dung tóm tắt"]
+    for code, texts in (("VPUBND", tcvn3), ("BDT", vni), ("SNGV", [tcvn3[0], vni[1]])):
+        write_csv(d / f"pakn/{code}.csv", legacy_h, [
+            [f"PA-{code}-23{i:04d}", code, "Tỉnh", "Tổng đài 1022", f"{3 + i:02d}/04/2023", f"{18 + i:02d}/04/2023",
+             f"{10 + i:02d}/04/2023", "Có", t] for i, t in enumerate(texts, 1)])
     # disbursement
     h = headers("disbursement")
     write_csv(d / "disbursement/SKHDT.csv", h, [["SYT", "30/06/2023", "12.500,5", "4.200"],

@@ -37,7 +37,7 @@ import csv
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,11 +173,11 @@ def _convert(text: str, encoding: str) -> str | None:
 def judge_cell(value: str) -> Judgement:
     """Classify one cell: empty, ascii, unicode, TCVN3, VNI, ambiguous or undecodable (see the module docstring)."""
     text = str(value)
-    non_ascii = [c for c in text if not c.isascii()]
     if not text.strip():
         return Judgement("empty", 0.0, {}, True)
-    if not non_ascii:
+    if text.isascii():
         return Judgement("ascii", 0.0, {}, True)
+    non_ascii = [c for c in text if not c.isascii()]
     share = sum(c in LEGACY_ONLY for c in non_ascii) / len(non_ascii)
     if any(ord(c) > 0xFF and c not in _CP1252_EXTRA for c in non_ascii):
         return Judgement("unicode", share, {}, True)
@@ -197,11 +197,13 @@ def _rows_text(rows: Sequence[int]) -> str:
     return shown + (f" (+{len(rows) - MAX_LISTED})" if len(rows) > MAX_LISTED else "")
 
 
-def convert_column(values: Sequence[str], rows: Sequence[int] | None = None, column: str = "") -> Conversion:
+def convert_column(values: Sequence[str], rows: Sequence[int] | None = None, column: str = "",
+                   shown: Callable[[str], str] = str) -> Conversion:
     """Detect TCVN3/VNI text in one column of text values and convert it to Unicode NFC, or say why it is unsafe.
 
     ``values``: the column's cell texts in order; ``rows``: the row number of each value as the officer sees it
-    (default 1, 2, 3 …), used in messages and in ``Conversion.rows``; ``column``: the header as typed, for messages.
+    (default 1, 2, 3 …), used in messages and in ``Conversion.rows``; ``column``: the header as typed, for messages;
+    ``shown``: how a value appears in a message (pass ``parplan.privacy`` masking for a personal-data column).
     Returns a :class:`Conversion`: ``encoding`` None and no message when the column holds no legacy text (plain ASCII
     and Unicode Vietnamese are never "detected"); ``encoding`` set and ``values`` converted when every legacy cell
     decodes in that one encoding; ``unsafe`` True (values unchanged) for mixed encodings in one column (TCVN3 and
@@ -210,7 +212,8 @@ def convert_column(values: Sequence[str], rows: Sequence[int] | None = None, col
     """
     vals = ["" if v is None else str(v) for v in values]
     rows = list(rows) if rows is not None else list(range(1, len(vals) + 1))
-    judged = [judge_cell(v) for v in vals]
+    distinct = {v: judge_cell(v) for v in dict.fromkeys(vals)}
+    judged = [distinct[v] for v in vals]
     by_kind: dict[str, list[int]] = {}
     for i, j in enumerate(judged):
         by_kind.setdefault(j.kind, []).append(i)
@@ -244,21 +247,22 @@ def convert_column(values: Sequence[str], rows: Sequence[int] | None = None, col
         ways = {k: v for k, v in judged[i].readings.items()}
         if judged[i].unicode_valid:
             ways["Unicode"] = vals[i]
-        shown = ", ".join(f"{k}: «{v}»" for k, v in ways.items())
+        ways_text = ", ".join(f"{k}: «{shown(v)}»" for k, v in ways.items())
         return unsafe(f"văn bản đọc được theo nhiều cách ở dòng {_rows_text(at(sorted(ambiguous)))}, "
-                      f"ví dụ «{vals[i]}» ({shown})",
+                      f"ví dụ «{shown(vals[i])}» ({ways_text})",
                       f"text reads in more than one way in rows {_rows_text(at(sorted(ambiguous)))}, "
-                      f"e.g. '{vals[i]}' ({shown})", ambiguous)
+                      f"e.g. '{shown(vals[i])}' ({ways_text})", ambiguous)
     bad = by_kind.get("undecodable", [])
     if bad:
         return unsafe(f"văn bản gõ bằng bảng mã {enc} nhưng dòng {_rows_text(at(bad))} không chuyển được "
-                      f"(ví dụ «{vals[bad[0]]}»)",
-                      f"text typed in {enc} but rows {_rows_text(at(bad))} do not convert (e.g. '{vals[bad[0]]}')", bad)
+                      f"(ví dụ «{shown(vals[bad[0]])}»)",
+                      f"text typed in {enc} but rows {_rows_text(at(bad))} do not convert (e.g. '{shown(vals[bad[0]])}')",
+                      bad)
     idx = by_kind[enc]
     out = list(vals)
     for i in idx:
         out[i] = judged[i].readings[enc]
-    examples = tuple((vals[i], out[i]) for i in idx[:MAX_LISTED])
+    examples = tuple((shown(vals[i]), shown(out[i])) for i in idx[:MAX_LISTED])
     ex_vi = "; ".join(f"«{a}» → «{b}»" for a, b in examples[:2])
     ex_en = "; ".join(f"'{a}' -> '{b}'" for a, b in examples[:2])
     return Conversion(
