@@ -201,6 +201,9 @@ def convert_column(values: Sequence[str], rows: Sequence[int] | None = None, col
                    shown: Callable[[str], str] = str) -> Conversion:
     """Detect TCVN3/VNI text in one column of text values and convert it to Unicode NFC, or say why it is unsafe.
 
+    Call it on the cell texts BEFORE invisible characters are removed: U+00AD (soft hyphen) is TCVN3's 'ư'
+    ('Tr\u00adêng' is 'Trường'; without it the text would still convert, wrongly, to 'Trờng'). NFC and trimming
+    spaces before the call are harmless.
     ``values``: the column's cell texts in order; ``rows``: the row number of each value as the officer sees it
     (default 1, 2, 3 …), used in messages and in ``Conversion.rows``; ``column``: the header as typed, for messages;
     ``shown``: how a value appears in a message (pass ``parplan.privacy`` masking for a personal-data column).
