@@ -1,35 +1,60 @@
-"""Which metric and dataset measure each target of the plan, or why it cannot be measured yet."""
+"""Which metric and dataset measure each target of the plan, where its value comes from, or why it cannot be measured.
+
+Three groups (catalogue/metrics.yaml `implemented` and `source`): measured from records (numerator and denominator
+counted from the agencies' data), self-reported by the agency (the achieved value in task_status, nothing to check
+it against), and not measurable from the data (with the reason).
+"""
 from __future__ import annotations
 
 import pandas as pd
 
 from . import catalogue
 
+GROUPS = {  # group -> (Vietnamese, English) heading, in report order
+    "measured": ("Đo từ hồ sơ, dữ liệu", "measured from records"),
+    "self_reported": ("Do cơ quan tự báo cáo (task_status)", "self-reported by the agency (task_status)"),
+    "not_measurable": ("Không đo được từ dữ liệu", "not measurable from the data"),
+}
+
+
+def group_of(metric: dict) -> str:
+    """'measured' | 'self_reported' | 'not_measurable' for one metrics.yaml entry."""
+    if not metric.get("implemented"):
+        return "not_measurable"
+    return "self_reported" if metric.get("source") == "self_reported" else "measured"
+
 
 def coverage_table(cat: catalogue.Catalogue | None = None) -> pd.DataFrame:
-    """One row per quantitative target: metric, dataset, measurable (bool) and the reason when it is not."""
+    """One row per quantitative target: metric, dataset, group, source, measurable (bool) and the reason when not."""
     cat = cat or catalogue.load()
     rows = []
     for tg in cat.targets:
         m = cat.metrics[tg.metric]
+        group = group_of(m)
+        bad = group == "not_measurable"
         rows.append({"task_id": tg.task_id, "metric": tg.metric, "scope": tg.scope, "target": tg.describe("en"),
-                     "dataset": m.get("dataset") or "", "measurable": bool(m.get("implemented")),
-                     "reason": "" if m.get("implemented") else m.get("unmeasurable_reason", "not implemented"),
+                     "dataset": m.get("dataset") or "", "group": group,
+                     "source": "" if bad else m.get("source", "measured"), "measurable": not bad,
+                     "reason": m.get("unmeasurable_reason", "not implemented") if bad else "",
+                     "reason_vi": m.get("unmeasurable_reason_vi", "") if bad else "",
                      "note": m.get("note", "")})
     return pd.DataFrame(rows)
 
 
 def coverage_report(cat: catalogue.Catalogue | None = None) -> str:
-    """Plain-text coverage listing for the command line (every target, then the unmeasurable count with reasons)."""
+    """Plain-text coverage listing: every target, the totals, then the three groups with their counts."""
     t = coverage_table(cat)
-    lines = [f"{'task':<14} {'metric':<44} {'scope':<16} {'target':<22} {'dataset':<18} measurable"]
+    lines = [f"{'task':<14} {'metric':<44} {'scope':<16} {'target':<22} {'dataset':<18} value from"]
     for r in t.itertuples():
         lines.append(f"{r.task_id:<14} {r.metric:<44} {r.scope:<16} {r.target:<22} {r.dataset:<18} "
-                     f"{'yes' if r.measurable else 'NO'}")
-    bad = t[~t["measurable"]]
-    lines.append("")
-    lines.append(f"{len(t)} chỉ tiêu / targets; {len(t) - len(bad)} đo được / measurable; "
-                 f"{len(bad)} chưa đo được / not measurable:")
-    for r in bad.itertuples():
-        lines.append(f"  - {r.task_id} {r.metric}: {r.reason}")
+                     f"{'NOT MEASURABLE' if r.group == 'not_measurable' else r.group}")
+    bad = t[t["group"] == "not_measurable"]
+    lines += ["", f"{len(t)} chỉ tiêu / targets; {len(t) - len(bad)} đo được / measurable; "
+                  f"{len(bad)} chưa đo được / not measurable:"]
+    for group, (vi, en) in GROUPS.items():
+        g = t[t["group"] == group]
+        lines.append(f"- {vi} / {en}: {len(g)}")
+        for r in g.itertuples():
+            extra = f": {r.reason_vi} / {r.reason}" if group == "not_measurable" else f" ({r.dataset})"
+            lines.append(f"    {r.task_id} {r.metric}{extra}")
     return "\n".join(lines)

@@ -1,7 +1,12 @@
-"""Pure functions: processed tables -> the tidy indicator table of DESIGN.md §4.
+"""Pure functions: processed dossier tables -> the tidy indicator table of DESIGN.md §4.
 
-Columns: quarter, period ('Q'|'YTD'), metric, agency, numerator, denominator, value, unit, n_sources.
-Group values (all departments, all districts, all communes, province) are ratios of sums, never means of ratios.
+Columns: quarter, period ('Q'|'YTD'), metric, agency, numerator, denominator, value, unit, source
+('measured'|'self_reported'), n_sources, and the flags self_reported (bool, kept for compatibility), provisional,
+commune_resolution and note. Group values (all departments, all districts, all communes, province) are ratios of
+sums, never means of ratios.
+
+The dossier metrics are defined once, in catalogue/metrics.yaml: each names the per-dossier terms (TERMS below)
+whose conjunction makes its numerator and its denominator; this module only evaluates them.
 """
 from __future__ import annotations
 
@@ -12,17 +17,27 @@ import pandas as pd
 
 from .periods import Quarter
 
-COLUMNS = ["quarter", "period", "metric", "agency", "numerator", "denominator", "value", "unit", "n_sources"]
+COLUMNS = ["quarter", "period", "metric", "agency", "numerator", "denominator", "value", "unit", "source",
+           "n_sources", "self_reported", "provisional", "commune_resolution", "note"]
 GROUP_OF_LEVEL = {"province": "ALL_DEPARTMENTS", "district": "ALL_DISTRICTS", "commune": "ALL_COMMUNES"}
 
-# metric -> (unit, formula) for the dossier-based indicators; formulas match catalogue/metrics.yaml
-DOSSIER_METRICS = {
-    "ontime_rate": ("fraction", "resolved on or before the due date ÷ resolved (in the period)"),
-    "online_dossier_share": ("fraction", "resolved dossiers filed online ÷ resolved dossiers (in the period)"),
-    "online_payment_rate": ("fraction", "fee-required resolved dossiers paid online ÷ fee-required resolved dossiers"),
-    "late_dossiers_count": ("count", "dossiers resolved after the due date in the period + pending past due at period end"),
-    "resolved_count": ("count", "dossiers resolved in the period"),
-}
+# The per-dossier terms a dossier metric of catalogue/metrics.yaml may name (its `terms:`); each is a boolean with
+# <NA> where the file does not say (an optional column absent from an older export).
+TERMS = ("resolved", "early_or_on_time", "filed_online", "fee_required", "online_payment_offered", "paid_online")
+
+# commune_resolution of a row: a matched commune's own row; a district's commune group where every commune-level
+# dossier matched a commune of the list; a group where some did not (those communes are judged only per district)
+COMMUNE = "commune"
+ALL_MATCHED = "all_communes_matched"
+DISTRICT_GROUP = "district_group"
+
+
+def dossier_metrics() -> dict[str, dict]:
+    """The implemented dossier metrics of catalogue/metrics.yaml: id -> {unit, terms}."""
+    from . import catalogue
+
+    return {k: m for k, m in catalogue.load().metrics.items()
+            if m.get("dataset") == "tthc_dossiers" and m.get("implemented") and m.get("terms")}
 
 
 def combine_quarters(frames: Iterable[tuple[Quarter, pd.DataFrame]]) -> pd.DataFrame:
@@ -44,85 +59,147 @@ def unit_of(frame: pd.DataFrame) -> pd.Series:
     return code.where(frame["level"] != "commune", "XA_" + code)
 
 
-def dossier_flags(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Per-dossier 0/1 numerators and denominators for one period [start, end]."""
-    resolved = (frame["status"] == "resolved") & frame["completed_date"].between(start, end)
-    ontime = resolved & (frame["completed_date"] <= frame["due_date"])
-    online = resolved & (frame["channel"] == "online")
-    fee = resolved & frame["fee_required"].fillna(False).astype(bool)
-    paid = fee & frame["paid_online"].fillna(False).astype(bool)
-    late_resolved = resolved & (frame["completed_date"] > frame["due_date"])
-    late_pending = (frame["status"] == "pending") & (frame["due_date"] < end) & (frame["quarter_end"] == end)
+def _bool(frame: pd.DataFrame, col: str, missing_is_false: bool = True) -> pd.Series:
+    """A bool column as pandas 'boolean' (<NA> = unknown); a required column's blanks read as False."""
+    if col not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="boolean")
+    s = frame[col]
+    if s.dtype == object or str(s.dtype) == "string":
+        s = s.map(lambda v: v if isinstance(v, bool) or pd.isna(v) else str(v).lower() in ("true", "1", "có"))
+    s = s.astype("boolean")
+    return s.fillna(False) if missing_is_false else s
+
+
+def dossier_terms(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Every TERMS value per dossier for one period [start, end] (pandas 'boolean', <NA> = unknown)."""
+    done = frame["completed_date"]
     return pd.DataFrame({
-        "unit": unit_of(frame), "level": frame["level"], "source_file": frame["source_file"],
-        "resolved": resolved.astype(int), "ontime": ontime.astype(int), "online": online.astype(int),
-        "fee": fee.astype(int), "paid": paid.astype(int), "late": (late_resolved | late_pending).astype(int),
-    })
+        "resolved": ((frame["status"] == "resolved") & done.between(start, end)).astype("boolean"),
+        "early_or_on_time": (done <= frame["due_date"]).astype("boolean"),
+        "filed_online": (frame["channel"] == "online").astype("boolean"),
+        "fee_required": _bool(frame, "fee_required"),
+        "online_payment_offered": _bool(frame, "online_payment_offered", missing_is_false=False),
+        "paid_online": _bool(frame, "paid_online"),
+    }, index=frame.index)
 
 
-def _rows(flags: pd.DataFrame, key: str, quarter: str, period: str) -> list[dict]:
-    out = []
-    for agency, g in flags.groupby(key, sort=True):
-        n_src = int(g["source_file"].nunique())
-        for metric, num, den in (
-            ("ontime_rate", g["ontime"].sum(), g["resolved"].sum()),
-            ("online_dossier_share", g["online"].sum(), g["resolved"].sum()),
-            ("online_payment_rate", g["paid"].sum(), g["fee"].sum()),
-            ("late_dossiers_count", g["late"].sum(), np.nan),
-            ("resolved_count", g["resolved"].sum(), np.nan),
-        ):
-            unit = DOSSIER_METRICS[metric][0]
-            if unit == "count":
-                value = float(num)
-            else:
-                value = float(num) / float(den) if den else np.nan
-            out.append({"quarter": quarter, "period": period, "metric": metric, "agency": agency,
-                        "numerator": float(num), "denominator": float(den), "value": value, "unit": unit,
-                        "n_sources": n_src})
+def conjunction(terms: pd.DataFrame, names: list[str]) -> pd.Series:
+    """AND of the named terms with Kleene logic (False wins over <NA>)."""
+    out = pd.Series(True, index=terms.index, dtype="boolean")
+    for n in names:
+        out = out & terms[n]
     return out
 
 
-def dossier_indicators(dossiers: pd.DataFrame, quarter: Quarter | str) -> pd.DataFrame:
-    """Indicator rows for the quarter and year to date, per unit, per level group and for the province."""
+def metric_flags(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+                 metrics: dict[str, dict] | None = None) -> pd.DataFrame:
+    """Per dossier and metric: '<m>.num', '<m>.den' (0/1) and '<m>.unknown' (1 where the denominator is unknown)."""
+    metrics = dossier_metrics() if metrics is None else metrics
+    t = dossier_terms(frame, start, end)
+    out = {}
+    for m, spec in metrics.items():
+        den = conjunction(t, spec["terms"]["denominator"])
+        num = den & conjunction(t, spec["terms"]["numerator"])
+        out[f"{m}.den"] = den.fillna(False).astype(int)
+        out[f"{m}.num"] = num.fillna(False).astype(int)
+        out[f"{m}.unknown"] = den.isna().astype(int)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def dossier_flags(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Per-dossier 0/1 sums the scale benchmark compares with DuckDB: unit, resolved, ontime, online, fee, paid."""
+    t = dossier_terms(frame, start, end).fillna(False).astype(int)
+    resolved = t["resolved"]
+    return pd.DataFrame({"unit": unit_of(frame), "level": frame["level"], "source_file": frame["source_file"],
+                         "resolved": resolved, "ontime": resolved * t["early_or_on_time"],
+                         "online": resolved * t["filed_online"], "fee": resolved * t["fee_required"],
+                         "paid": resolved * t["fee_required"] * t["paid_online"]})
+
+
+def _optional_headers(names: list[str]) -> tuple[str, str]:
+    """Vietnamese and English headers of the optional contract columns behind the named terms."""
+    from .contracts import load_contract
+
+    cols = {c.name: c for c in load_contract("tthc_dossiers").columns}
+    opt = [cols[n] for n in names if n in cols and not cols[n].required]
+    return ", ".join(f"'{c.header_vi}'" for c in opt), ", ".join(f"'{c.header_en}'" for c in opt)
+
+
+def unknown_note(unknown: int, known: int, terms: list[str]) -> tuple[bool, str]:
+    """(provisional, note) when `unknown` dossiers lack an optional column the denominator needs (vi / en)."""
+    if not unknown:
+        return False, ""
+    vi, en = _optional_headers(terms)
+    if not known:
+        return False, (f"Không có dữ liệu: {unknown} hồ sơ không có cột {vi} / "
+                       f"no data: {unknown} dossiers without the column {en}")
+    return True, (f"Tạm tính: {unknown} hồ sơ không có cột {vi}, tỷ lệ chỉ tính trên {known} hồ sơ có thông tin / "
+                  f"provisional: {unknown} dossiers without the column {en}; the rate covers the {known} that have it")
+
+
+def _rows(flags: pd.DataFrame, key: str, quarter: str, period: str, metrics: dict[str, dict]) -> list[dict]:
+    out = []
+    for agency, g in flags.groupby(key, sort=True):
+        n_src = int(g["source_file"].nunique())
+        for m, spec in metrics.items():
+            num, den, unknown = (int(g[f"{m}.{x}"].sum()) for x in ("num", "den", "unknown"))
+            unit = spec["unit"]
+            if unit == "count":
+                value, denominator = float(num), np.nan
+            else:
+                value, denominator = (num / den if den else np.nan), float(den)
+            provisional, note = unknown_note(unknown, den, spec["terms"]["denominator"])
+            out.append({"quarter": quarter, "period": period, "metric": m, "agency": str(agency),
+                        "numerator": float(num), "denominator": denominator, "value": value, "unit": unit,
+                        "source": "measured", "n_sources": n_src, "self_reported": False,
+                        "provisional": provisional, "commune_resolution": "", "note": note})
+    return out
+
+
+def dossier_indicators(dossiers: pd.DataFrame, quarter: Quarter | str,
+                       metrics: dict[str, dict] | None = None) -> pd.DataFrame:
+    """Indicator rows for the quarter and year to date: per unit, per matched commune, per level group, province.
+
+    A `commune_unit` column (parplan.communes.commune_units) adds one row per matched commune
+    (XA_<DISTRICT>__<gso code>) beside the district's commune group XA_<DISTRICT>.
+    """
     q = Quarter.parse(quarter)
+    metrics = dossier_metrics() if metrics is None else metrics
     if dossiers.empty:
         return pd.DataFrame(columns=COLUMNS)
     d = dossiers.copy()
-    d["quarter_end"] = d["quarter"].map(lambda s: pd.Timestamp(Quarter.parse(s).end))
     rows: list[dict] = []
     for period, start in (("Q", q.start), ("YTD", q.ytd_start)):
-        f = dossier_flags(d, pd.Timestamp(start), pd.Timestamp(q.end))
-        rows += _rows(f, "unit", str(q), period)
+        f = metric_flags(d, pd.Timestamp(start), pd.Timestamp(q.end), metrics)
+        f["unit"], f["level"], f["source_file"] = unit_of(d), d["level"], d["source_file"]
+        rows += _rows(f, "unit", str(q), period, metrics)
+        if "commune_unit" in d.columns and d["commune_unit"].notna().any():
+            rows += _rows(f.assign(cu=d["commune_unit"]).dropna(subset=["cu"]), "cu", str(q), period, metrics)
         f["group"] = f["level"].map(GROUP_OF_LEVEL)
-        rows += _rows(f, "group", str(q), period)
+        rows += _rows(f, "group", str(q), period, metrics)
         f["province"] = "PROVINCE"
-        rows += _rows(f, "province", str(q), period)
+        rows += _rows(f, "province", str(q), period, metrics)
     out = pd.DataFrame(rows, columns=COLUMNS)
+    out["commune_resolution"] = commune_resolution(d, out)
     return out.sort_values(["period", "metric", "agency"], kind="stable").reset_index(drop=True)
 
 
-def late_since(dossiers: pd.DataFrame, quarter: Quarter | str, since: str) -> pd.DataFrame:
-    """Indicator rows 'late_dossiers_count@<since>': dossiers due on/after `since` that became late by the period end."""
-    q = Quarter.parse(quarter)
-    metric = f"late_dossiers_count@{since}"
-    if dossiers.empty or pd.Timestamp(since) > pd.Timestamp(q.end):
-        return pd.DataFrame(columns=COLUMNS)
-    d = dossiers.copy()
-    d["quarter_end"] = d["quarter"].map(lambda s: pd.Timestamp(Quarter.parse(s).end))
-    end = pd.Timestamp(q.end)
-    due_after = d["due_date"] >= pd.Timestamp(since)
-    late = due_after & (((d["status"] == "resolved") & (d["completed_date"] > d["due_date"]) & (d["completed_date"] <= end))
-                        | ((d["status"] == "pending") & (d["due_date"] < end) & (d["quarter_end"] == end)))
-    f = pd.DataFrame({"unit": unit_of(d), "level": d["level"], "late": late.astype(int), "src": d["source_file"]})
-    f["group"] = f["level"].map(GROUP_OF_LEVEL)
-    f["province"] = "PROVINCE"
-    rows = []
-    for key in ("unit", "group", "province"):
-        for agency, g in f.groupby(key, sort=True):
-            n = float(g["late"].sum())
-            rows.append({"quarter": str(q), "period": "YTD", "metric": metric, "agency": agency, "numerator": n,
-                         "denominator": np.nan, "value": n, "unit": "count", "n_sources": int(g["src"].nunique())})
-    return pd.DataFrame(rows, columns=COLUMNS)
+def commune_resolution(dossiers: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
+    """Per indicator row: 'commune' (a matched commune), 'all_communes_matched' / 'district_group' (a district's
+    commune group whose commune-level dossiers all / not all matched the commune list), '' otherwise."""
+    agency = rows["agency"].astype(str)
+    out = pd.Series("", index=rows.index, dtype=object)
+    out[agency.str.contains("__", regex=False) & agency.str.startswith("XA_")] = COMMUNE
+    group = agency.str.startswith("XA_") & (out != COMMUNE)
+    if not group.any():
+        return out
+    com = dossiers[dossiers["level"] == "commune"] if len(dossiers) else dossiers
+    all_matched: set[str] = set()
+    if "commune_unit" in com.columns and len(com):
+        ok = com.groupby(com["agency_code"].astype(str))["commune_unit"].apply(lambda s: bool(s.notna().all()))
+        all_matched = {f"XA_{a}" for a, v in ok.items() if v}
+    out[group] = [ALL_MATCHED if a in all_matched else DISTRICT_GROUP for a in agency[group]]
+    return out
 
 
 def ratio_of_sums(numerators: Iterable[float], denominators: Iterable[float]) -> float:
@@ -140,3 +217,29 @@ def wilson_interval(successes: float, n: float, z: float = 1.96) -> tuple[float,
     centre = (p + z * z / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def mark_commune_groups(ind: pd.DataFrame) -> pd.DataFrame:
+    """Commune-group rows (XA_<DISTRICT>) not yet marked are judged per district: commune_resolution 'district_group'."""
+    ind = ind.copy()
+    if "commune_resolution" not in ind.columns:
+        ind["commune_resolution"] = ""
+    res = ind["commune_resolution"].fillna("").astype(str)
+    agency = ind["agency"].astype(str)
+    group = agency.str.startswith("XA_") & ~agency.str.contains("__", regex=False) & (res == "")
+    ind["commune_resolution"] = res.where(~group, DISTRICT_GROUP)
+    return ind
+
+
+def formula_text(spec: dict, lang: str = "en") -> str:
+    """A dossier metric's definition in words, generated from its terms (the YAML `formula` / `formula_vi`)."""
+    from . import catalogue, yamlfile
+
+    words = yamlfile.load(catalogue.HERE / "metrics.yaml")["dossier_terms"]
+    key = "vi" if lang == "vi" else "en"
+    and_ = " và " if lang == "vi" else " and "
+    den = [words[t][key] for t in spec["terms"]["denominator"]]
+    num = den + [words[t][key] for t in spec["terms"]["numerator"] if t not in spec["terms"]["denominator"]]
+    if spec["unit"] == "count":
+        return ("số " if lang == "vi" else "count of ") + and_.join(num)
+    return and_.join(num) + " ÷ " + and_.join(den)

@@ -493,6 +493,7 @@ def indicator_rows(metric: str, units: pd.DataFrame, q: Quarter, period: str, un
                "denominator": den, "value": value(num, den, 1), "unit": unit, "n_sources": int(r.n_sources)}
         for c in extra:
             row[c] = bool(getattr(r, c))
+        row["source"] = source_of(row)
         rows.append(row)
     real = units[units["agency"] != "PROVINCE"]
     groups = [(GROUPS[k], real[real["kind"] == k]) for k in GROUPS] + [("PROVINCE", real)]
@@ -505,8 +506,14 @@ def indicator_rows(metric: str, units: pd.DataFrame, q: Quarter, period: str, un
                "n_sources": int(g["n_sources"].sum())}
         for c in extra:
             row[c] = bool(g[c].any())
+        row["source"] = source_of(row)
         rows.append(row)
     return rows
+
+
+def source_of(row: dict) -> str:
+    """Provenance of an indicator value (DESIGN.md §4): 'self_reported' (task_status) or 'measured' (records)."""
+    return "self_reported" if row.get("self_reported") else "measured"
 
 
 def dataset_indicators(tables: Tables, quarter: Quarter | str) -> pd.DataFrame:
@@ -528,4 +535,6 @@ def dataset_indicators(tables: Tables, quarter: Quarter | str) -> pd.DataFrame:
         if c not in out.columns:
             out[c] = False
         out[c] = out[c].fillna(False).astype(bool)
-    return out.sort_values(["period", "metric", "agency"], kind="stable").reset_index(drop=True)
+    for c in ("commune_resolution", "note"):
+        out[c] = ""
+    return out[COLUMNS].sort_values(["period", "metric", "agency"], kind="stable").reset_index(drop=True)

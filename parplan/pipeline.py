@@ -49,20 +49,21 @@ def _tables_to_date(q: Quarter, data_root: Path) -> dict[str, pd.DataFrame]:
 
 def compute_indicators(q: Quarter, data_root: Path) -> Path:
     """indicators.parquet for quarter q from the processed data of every quarter of the year to date."""
-    from . import catalogue
-    from .metrics import late_since
+    from .communes import commune_units, write_matches
+    from .metrics import COLUMNS, mark_commune_groups
     from .metrics_datasets import dataset_indicators
 
     tables = _tables_to_date(q, data_root)
     frames = [(x, load_processed(x, "tthc_dossiers", data_root)) for x in q.quarters_to_date()]
     dossiers = combine_quarters(frames)
-    parts = [dossier_indicators(dossiers, q)]
-    for since in sorted({tg.from_date for tg in catalogue.load().targets if tg.from_date}):
-        parts.append(late_since(dossiers, q, since))
-    parts.append(dataset_indicators(tables, q))
+    if len(dossiers):  # matched communes get their own rows (XA_<DISTRICT>__<gso code>)
+        dossiers["commune_unit"] = commune_units(dossiers)
+    write_matches(q, data_root)  # commune_matches.parquet: every name and how it matched (unmatched = findings)
+    parts = [dossier_indicators(dossiers, q), dataset_indicators(tables, q)]
     ind = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    ind = mark_commune_groups(ind.reindex(columns=COLUMNS))
     for c in ("provisional", "self_reported"):
-        ind[c] = ind[c].fillna(False).astype(bool) if c in ind.columns else False
+        ind[c] = ind[c].fillna(False).astype(bool)
     ind = ind.sort_values(["period", "metric", "agency"], kind="stable").reset_index(drop=True)
     out = processed_dir(data_root, q) / "indicators.parquet"
     atomic_write(out, lambda p: ind.to_parquet(p, index=False))
@@ -140,8 +141,9 @@ def _agency_summaries(q: Quarter, data_root: Path, lang: str) -> list[dict[str, 
     return out
 
 
-DERIVED = ("indicators", "progress", "task_progress", "reconciliation")
-OUTPUTS = {"reconciliation": ("reconciliation",), "indicators+progress": ("indicators", "progress", "task_progress")}
+DERIVED = ("indicators", "progress", "task_progress", "reconciliation", "commune_matches")
+OUTPUTS = {"reconciliation": ("reconciliation",),
+           "indicators+progress": ("indicators", "progress", "task_progress", "commune_matches")}
 
 
 def _inputs_key(data_root: Path, step: str, code: str, quarters: list[Quarter]) -> str:

@@ -14,11 +14,12 @@ D = pd.Timestamp
 
 
 def dossier(i, agency, level, rec, due, done, status="resolved", channel="direct", fee=False, paid=False,
-            quarter="2023Q2"):
+            quarter="2023Q2", offered=None):
+    offered = fee if offered is None else offered  # online payment offered for the procedure
     return {"dossier_id": f"X-{i:04d}", "agency_code": agency, "level": level, "received_date": D(rec),
             "due_date": D(due), "completed_date": D(done) if done else pd.NaT, "status": status, "channel": channel,
-            "fee_required": fee, "paid_online": paid, "source_file": f"{agency}.csv", "source_row": i + 1,
-            "quarter": quarter}
+            "fee_required": fee, "paid_online": paid, "online_payment_offered": offered,
+            "source_file": f"{agency}.csv", "source_row": i + 1, "quarter": quarter}
 
 
 def frame():
@@ -76,16 +77,50 @@ def test_groups_are_ratios_of_sums_not_means():
     assert value(ind, "ontime_rate", "ALL_DEPARTMENTS").value == 3 / 4
 
 
-def test_online_share_payment_and_late_counts():
+def test_online_share_payment_and_counts():
     ind = dossier_indicators(frame(), "2023Q2")
-    assert value(ind, "online_dossier_share", "SNV").value == 2 / 4
+    assert value(ind, "online_dossier_share", "SNV").value == 2 / 4  # of the 4 resolved in Q2, not of received
     pay = value(ind, "online_payment_rate", "SNV")
-    assert (pay.numerator, pay.denominator) == (1, 2)
-    # late: dossier 3 resolved late + dossier 6 pending past due at 30/06
-    assert value(ind, "late_dossiers_count", "SNV").value == 2
-    assert value(ind, "late_dossiers_count", "TAM_KY").value == 1
-    assert math.isnan(value(ind, "late_dossiers_count", "SNV").denominator)
+    assert (pay.numerator, pay.denominator) == (1, 2) and not pay.provisional and pay.note == ""
     assert value(ind, "resolved_count", "TAM_KY").value == 2  # withdrawn excluded
+    assert math.isnan(value(ind, "resolved_count", "TAM_KY").denominator)
+    assert set(ind.source) == {"measured"} and not ind.self_reported.any()
+
+
+def test_late_dossiers_are_not_counted_as_the_a_iv_4_4_quantity():
+    # A.IV.4.4 asks for late dossiers *caused by results not updated in the software*: the export cannot tell
+    assert "late_dossiers_count" not in set(dossier_indicators(frame(), "2023Q2").metric)
+
+
+def test_online_payment_counts_only_procedures_offering_it():
+    rows = [dossier(1, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", channel="online", fee=True,
+                    paid=True),
+            dossier(2, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=True),
+            dossier(3, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=True, offered=False),
+            dossier(4, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=False)]
+    pay = value(dossier_indicators(pd.DataFrame(rows), "2023Q2"), "online_payment_rate", "SNV")
+    # dossiers 1 and 2 carry a fee and online payment is offered; 3 has a fee but no online payment; 4 no fee
+    assert (pay.numerator, pay.denominator, pay.value) == (1, 2, 0.5)
+
+
+def test_online_payment_without_the_offered_column_is_no_data_or_provisional():
+    rows = [dossier(1, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=True, paid=True),
+            dossier(2, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=True),
+            dossier(3, "STP", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=True, paid=True),
+            dossier(4, "STP", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=True, paid=True)]
+    f = pd.DataFrame(rows)
+    f["online_payment_offered"] = f["online_payment_offered"].astype("boolean")
+    f.loc[f.agency_code == "SNV", "online_payment_offered"] = pd.NA  # SNV's older export lacks the column
+    ind = dossier_indicators(f, "2023Q2")
+    snv = value(ind, "online_payment_rate", "SNV")
+    assert math.isnan(snv.value) and snv.denominator == 0 and not snv.provisional
+    assert snv.note.startswith("Không có dữ liệu: 2 hồ sơ") and "no data: 2 dossiers" in snv.note
+    assert "TTHC đã triển khai thanh toán trực tuyến" in snv.note
+    stp = value(ind, "online_payment_rate", "STP")
+    assert (stp.numerator, stp.denominator, stp.value, stp.provisional) == (2, 2, 1.0, False)
+    prov = value(ind, "online_payment_rate", "ALL_DEPARTMENTS")  # never the rate over all 4 fee-bearing dossiers
+    assert (prov.numerator, prov.denominator, prov.value, prov.provisional) == (2, 2, 1.0, True)
+    assert prov.note.startswith("Tạm tính: 2 hồ sơ") and "covers the 2 that have it" in prov.note
 
 
 def test_n_sources_counts_source_files():

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from parplan import catalogue
 from parplan import metrics_datasets as md
-from parplan.metrics import COLUMNS, late_since
+from parplan.metrics import COLUMNS
 from parplan.periods import Quarter
 
 D = pd.Timestamp
@@ -645,7 +645,7 @@ def test_reported_value_metrics_from_task_status(metric):
     check(pick(rows, "SNV"), a2, None, a2)
     check(pick(rows, "TAM_KY"), b, None, b)
     assert "STP" not in set(rows["agency"])
-    assert rows["self_reported"].all()
+    assert rows["self_reported"].all() and set(rows["source"]) == {"self_reported"}  # groups too
     prov = pick(rows, "PROVINCE")
     if combine == "mean":                               # self-reported shares: mean over the reporting agencies
         check(prov, a2 + b, None, (a2 + b) / 2)
@@ -709,41 +709,11 @@ def test_dataset_indicators_table_shape():
     assert set(COLUMNS) <= set(out.columns)
     assert {"provisional", "self_reported"} <= set(out.columns)
     assert out["provisional"].dtype == bool and out["self_reported"].dtype == bool
+    assert set(out["source"]) == {"measured"}  # no task_status table here: every value is counted from records
+    assert (out["source"] == out["self_reported"].map({True: "self_reported", False: "measured"})).all()
     assert set(out["period"]) == {"Q", "YTD"} and set(out["quarter"]) == {"2023Q2"}
     assert not out.duplicated(["period", "metric", "agency"]).any()
     r = out[(out["metric"] == "online_payment_transaction_share") & (out["period"] == "YTD")]
     check(pick(r, "PROVINCE"), 20 + 120 + 5 + 40, 100 + 300 + 50 + 80)
     empty = md.dataset_indicators({}, "2023Q2")
     assert empty.empty and list(empty.columns) == COLUMNS
-
-
-# ====================================================================== late_since (parplan/metrics.py)
-def dossier(i, agency, level, due, done, status="resolved", quarter="2023Q2"):
-    return {"dossier_id": f"X-{i:04d}", "agency_code": agency, "level": level, "received_date": D(due) - pd.Timedelta(days=7),
-            "due_date": D(due), "completed_date": D(done) if done else pd.NaT, "status": status, "channel": "direct",
-            "fee_required": False, "paid_online": False, "source_file": f"{agency}.csv", "source_row": i + 1,
-            "quarter": quarter}
-
-
-def test_late_since_counts_dossiers_due_from_the_date():
-    since = "2023-06-01"
-    frame = pd.DataFrame([
-        dossier(1, "SNV", "province", "2023-06-05", "2023-06-08"),               # late, due after 01/06
-        dossier(2, "SNV", "province", "2023-05-20", "2023-05-25"),               # late but due before 01/06
-        dossier(3, "SNV", "province", "2023-06-10", "2023-06-09"),               # on time
-        dossier(4, "SNV", "province", "2023-06-12", None, status="pending"),     # pending past due at 30/06
-        dossier(5, "TAM_KY", "district", "2023-06-30", None, status="pending"),  # due on the last day: not late
-        dossier(6, "TAM_KY", "commune", "2023-06-02", "2023-06-20"),             # late -> XA_TAM_KY
-        dossier(7, "TAM_KY", "district", "2023-06-15", "2023-06-14"),            # on time
-    ])
-    out = late_since(frame, "2023Q2", since)
-    assert list(out.columns) == COLUMNS
-    assert set(out["metric"]) == {f"late_dossiers_count@{since}"} and set(out["period"]) == {"YTD"}
-    check(pick(out, "SNV"), 1 + 1, None, 2)
-    check(pick(out, "TAM_KY"), 0, None, 0)
-    check(pick(out, "XA_TAM_KY"), 1, None, 1)
-    check(pick(out, "ALL_DEPARTMENTS"), 2, None, 2)
-    check(pick(out, "ALL_DISTRICTS"), 0, None, 0)
-    check(pick(out, "ALL_COMMUNES"), 1, None, 1)
-    check(pick(out, "PROVINCE"), 2 + 0 + 1, None, 3)
-    assert late_since(frame, "2023Q1", since).empty                     # 01/06 is after 31/03

@@ -1,0 +1,157 @@
+"""Communes of the plan's year: the official list, and dossiers' free-text commune names matched to it.
+
+The list is `catalogue/reference/communes_2023.csv` (241 xã/phường/thị trấn of Quảng Nam in 2023, from the General
+Statistics Office's code list; source in every row). Each commune gets a unit code `XA_<DISTRICT>__<GSO code>`
+(e.g. `XA_PHU_NINH__20374` for xã Tam Đàn): ASCII, upper-case, generated from the CSV, never typed by hand.
+
+A dossier file names the commune as free text. A name matches a commune of the *file's district* when, after
+NFC, lower-casing, single spaces and dropping a leading `xã` / `phường` / `thị trấn`, it equals the commune's
+name; failing that, when it equals it with diacritics removed and exactly one commune of the district has that
+spelling (`Tam Dan` is ambiguous in Phú Ninh: Tam Đàn or Tam Dân). Anything else is unmatched and becomes a
+finding for a person (`commune_matches.parquet`); those dossiers are judged with their district's commune group.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).parent
+COMMUNES_CSV = HERE / "catalogue" / "reference" / "communes_2023.csv"
+PREFIX_RE = re.compile(r"^(xã|phường|thị trấn)\s+")
+UNIT_SEP = "__"
+MATCH_COLUMNS = ["quarter", "agency_code", "source_file", "commune_text", "n_dossiers", "first_row", "status",
+                 "unit", "gso_code", "commune_vi", "unit_type", "reason_vi", "reason_en"]
+
+
+def key(name: object) -> str:
+    """Matching key: NFC, lower case, single spaces, no leading 'xã' / 'phường' / 'thị trấn'."""
+    t = unicodedata.normalize("NFC", str(name or "")).strip().lower()
+    t = re.sub(r"\s+", " ", t)
+    return PREFIX_RE.sub("", t).strip()
+
+
+def fold(name: object) -> str:
+    """The matching key without diacritics ('Tam Đàn' -> 'tam dan')."""
+    t = unicodedata.normalize("NFD", key(name).replace("đ", "d"))
+    return "".join(ch for ch in t if unicodedata.category(ch) != "Mn")
+
+
+def unit_code(district: str, gso_code: str) -> str:
+    """The commune's unit code, e.g. XA_PHU_NINH__20374."""
+    return f"XA_{district}{UNIT_SEP}{gso_code}"
+
+
+def district_of(unit: str) -> str | None:
+    """The district code of a commune unit or commune group code (XA_<D>__<gso> or XA_<D>), else None."""
+    if not unit.startswith("XA_"):
+        return None
+    return unit[3:].split(UNIT_SEP)[0]
+
+
+@functools.lru_cache(maxsize=4)
+def load(path: Path = COMMUNES_CSV) -> pd.DataFrame:
+    """The commune list with its unit codes (one row per commune; columns of the CSV + unit)."""
+    c = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in ("commune_vi", "unit_type"):
+        c[col] = c[col].map(lambda s: unicodedata.normalize("NFC", s))
+    c["unit"] = [unit_code(d, g) for d, g in zip(c["district_code"], c["gso_code"], strict=True)]
+    return c
+
+
+def units(district: str | None = None) -> list[str]:
+    """Unit codes of every commune (of one district when given), in list order."""
+    c = load()
+    return list(c["unit"] if district is None else c.loc[c["district_code"] == district, "unit"])
+
+
+def match_name(district: str, text: object, communes: pd.DataFrame | None = None) -> dict:
+    """Match one free-text commune name within one district: status 'exact' | 'no_diacritics' | 'ambiguous' |
+    'other_district' | 'unknown' | 'empty', the commune's fields when matched, and a reason (vi, en) otherwise."""
+    c = load() if communes is None else communes
+    mine = c[c["district_code"] == district]
+    k = key(text)
+    out = {"status": "", "unit": "", "gso_code": "", "commune_vi": "", "unit_type": "", "reason_vi": "", "reason_en": ""}
+    if not k:
+        return {**out, "status": "empty", "reason_vi": "Hồ sơ cấp xã không ghi tên xã/phường/thị trấn",
+                "reason_en": "commune-level dossier without a commune name"}
+    hit = mine[mine["commune_vi"].map(key) == k]
+    status = "exact"
+    if hit.empty:
+        hit = mine[mine["commune_vi"].map(fold) == fold(k)]
+        status = "no_diacritics"
+    if len(hit) == 1:
+        r = hit.iloc[0]
+        return {**out, "status": status, "unit": r["unit"], "gso_code": r["gso_code"], "commune_vi": r["commune_vi"],
+                "unit_type": r["unit_type"]}
+    shown = unicodedata.normalize("NFC", str(text)).strip()
+    if len(hit) > 1:
+        names = ", ".join(f"{t} {n}" for t, n in zip(hit["unit_type"], hit["commune_vi"], strict=True))
+        return {**out, "status": "ambiguous",
+                "reason_vi": f"'{shown}' không dấu khớp với nhiều xã của huyện: {names}; hãy ghi tên có dấu",
+                "reason_en": f"'{shown}' without diacritics fits several communes of the district: {names}; "
+                             "write the name with its diacritics"}
+    elsewhere = c[(c["district_code"] != district) & (c["commune_vi"].map(key) == k)]
+    if len(elsewhere):
+        where = ", ".join(sorted(set(elsewhere["district_code"])))
+        return {**out, "status": "other_district",
+                "reason_vi": f"'{shown}' không thuộc huyện {district} mà thuộc {where} (danh mục 2023)",
+                "reason_en": f"'{shown}' is not a commune of {district} but of {where} (2023 list)"}
+    return {**out, "status": "unknown",
+            "reason_vi": f"'{shown}' không có trong danh mục xã/phường/thị trấn 2023 của huyện {district}",
+            "reason_en": f"'{shown}' is not in the 2023 list of communes of {district}"}
+
+
+MATCHED = ("exact", "no_diacritics")
+
+
+def match_dossiers(dossiers: pd.DataFrame, quarter: str = "") -> pd.DataFrame:
+    """One row per distinct (file, commune text) of the commune-level dossiers: how it matched (MATCH_COLUMNS)."""
+    d = dossiers[dossiers["level"] == "commune"] if len(dossiers) else dossiers
+    if d.empty:
+        return pd.DataFrame(columns=MATCH_COLUMNS)
+    text = d["commune"].astype("string").fillna("")
+    g = (pd.DataFrame({"agency_code": d["agency_code"].astype(str), "source_file": d["source_file"].astype(str),
+                       "commune_text": text, "row": d["source_row"]})
+         .groupby(["agency_code", "source_file", "commune_text"], sort=True)
+         .agg(n_dossiers=("row", "size"), first_row=("row", "min")).reset_index())
+    c = load()
+    found = pd.DataFrame([match_name(a, t, c) for a, t in zip(g["agency_code"], g["commune_text"], strict=True)],
+                         index=g.index)
+    out = pd.concat([g, found], axis=1)
+    out.insert(0, "quarter", quarter)
+    return out[MATCH_COLUMNS].reset_index(drop=True)
+
+
+def commune_units(dossiers: pd.DataFrame) -> pd.Series:
+    """Per dossier: the matched commune's unit code, or <NA> (not commune level, or the name did not match)."""
+    out = pd.Series(pd.NA, index=dossiers.index, dtype="string")
+    if dossiers.empty or "commune" not in dossiers.columns:
+        return out
+    com = dossiers["level"] == "commune"
+    pairs = pd.DataFrame({"a": dossiers.loc[com, "agency_code"].astype(str),
+                          "t": dossiers.loc[com, "commune"].astype("string").fillna("")})
+    c = load()
+    lookup = {p: match_name(p[0], p[1], c) for p in set(zip(pairs["a"], pairs["t"], strict=True))}
+    got = [lookup[p]["unit"] if lookup[p]["status"] in MATCHED else pd.NA
+           for p in zip(pairs["a"], pairs["t"], strict=True)]
+    out.loc[pairs.index] = got
+    return out
+
+
+def write_matches(quarter: str, data_root: Path) -> Path:
+    """data/processed/<Q>/commune_matches.parquet from the quarter's processed dossiers (pipeline step)."""
+    from .ingest import processed_dir
+    from .io import atomic_write
+
+    folder = processed_dir(data_root, quarter)
+    src = folder / "tthc_dossiers.parquet"
+    d = pd.read_parquet(src) if src.exists() else pd.DataFrame()
+    m = match_dossiers(d, str(quarter)) if len(d) else pd.DataFrame(columns=MATCH_COLUMNS)
+    out = folder / "commune_matches.parquet"
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write(out, lambda p: m.to_parquet(p, index=False))
+    return out

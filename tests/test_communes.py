@@ -1,0 +1,109 @@
+"""Commune list of 2023 and the matching of dossiers' free-text commune names (parplan/communes.py)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from parplan import catalogue, communes
+from parplan.metrics import dossier_indicators, mark_commune_groups
+
+D = pd.Timestamp
+
+
+def test_list_has_the_241_communes_of_2023_with_sources():
+    c = communes.load()
+    assert len(c) == 241 and c["gso_code"].is_unique and c["unit"].is_unique
+    assert set(c["district_code"]) == {a.code for a in catalogue.load().by_kind("district")}
+    assert set(c["unit_type"]) == {"xã", "phường", "thị trấn"}
+    assert c["source_url"].str.startswith("https://").all() and (c["status"] == "sourced").all()
+    # counts per district as in the GSO list (e.g. Thăng Bình 22, Nông Sơn 6, Điện Bàn 20)
+    n = c.groupby("district_code").size()
+    assert (n["THANG_BINH"], n["NONG_SON"], n["DIEN_BAN"], n["TAM_KY"]) == (22, 6, 20, 13)
+    assert all(catalogue.AGENCY_CODE_RE.match(u) for u in c["unit"])
+    assert communes.unit_code("PHU_NINH", "20374") == "XA_PHU_NINH__20374"
+    assert communes.district_of("XA_PHU_NINH__20374") == communes.district_of("XA_PHU_NINH") == "PHU_NINH"
+    assert communes.district_of("SNV") is None
+
+
+def test_match_rules():
+    m = communes.match_name
+    tan_thanh = m("TAM_KY", "Phường Tân Thạnh")
+    assert (tan_thanh["status"], tan_thanh["unit"]) == ("exact", "XA_TAM_KY__20335")
+    assert m("TAM_KY", "  phường   TÂN THẠNH ")["unit"] == "XA_TAM_KY__20335"         # case, spaces, prefix
+    assert m("TAM_KY", "Tân Thạnh")["status"] == "exact"                              # no prefix
+    decomposed = "T\u00e2n Tha\u0323nh"                                                # NFD input
+    assert m("TAM_KY", decomposed)["unit"] == "XA_TAM_KY__20335"
+    plain = m("TAM_KY", "xa Tan Thanh")                                               # 'xa' is not a prefix
+    assert plain["status"] == "unknown"
+    assert m("TAM_KY", "Tan Thanh")["status"] == "no_diacritics"
+    # Phú Ninh has both Tam Đàn and Tam Dân: without diacritics it is ambiguous, with them exact
+    amb = m("PHU_NINH", "Tam Dan")
+    assert amb["status"] == "ambiguous" and amb["unit"] == "" and "Tam Đàn" in amb["reason_vi"] and "Tam Dân" in amb["reason_en"]
+    assert m("PHU_NINH", "xã Tam Đàn")["unit"] == "XA_PHU_NINH__20374"
+    assert m("PHU_NINH", "Tam Dân")["unit"] == "XA_PHU_NINH__20392"
+    other = m("TAM_KY", "Cẩm An")                                                     # a ward of Hội An
+    assert other["status"] == "other_district" and "HOI_AN" in other["reason_en"]
+    assert m("TAM_KY", "Xã mẫu 01")["status"] == "unknown"
+    assert m("TAM_KY", "")["status"] == m("TAM_KY", None)["status"] == "empty"
+
+
+def dossier(i, district, commune, done="2023-04-05", due="2023-04-10", level="commune"):
+    return {"dossier_id": f"C-{i}", "agency_code": district, "level": level, "commune": commune,
+            "received_date": D("2023-04-01"), "due_date": D(due), "completed_date": D(done), "status": "resolved",
+            "channel": "direct", "fee_required": False, "paid_online": False, "online_payment_offered": pd.NA,
+            "source_file": f"{district}.csv", "source_row": i + 1, "quarter": "2023Q2"}
+
+
+def frame():
+    return pd.DataFrame([
+        dossier(1, "PHU_NINH", "Xã Tam Đàn"),
+        dossier(2, "PHU_NINH", "tam đàn", done="2023-04-12"),      # late
+        dossier(3, "PHU_NINH", "Tam Dân"),
+        dossier(4, "PHU_NINH", "Tam Dan"),                          # ambiguous: a finding, group only
+        dossier(5, "TAM_KY", "Phường An Mỹ"),
+        dossier(6, "TAM_KY", "An My"),                              # unique without diacritics in Tam Kỳ
+        dossier(7, "TAM_KY", "", level="district"),                 # district level: not a commune dossier
+    ])
+
+
+def test_match_dossiers_lists_every_name_and_the_unmatched_as_findings():
+    m = communes.match_dossiers(frame(), "2023Q2")
+    assert list(m.columns) == communes.MATCH_COLUMNS
+    assert len(m) == 6  # six distinct (file, commune text) pairs of commune-level dossiers
+    row = m[m.commune_text == "Tam Dan"].iloc[0]
+    assert (row.status, row.n_dossiers, row.first_row, row.unit) == ("ambiguous", 1, 5, "")
+    assert set(m.loc[m.status.isin(communes.MATCHED), "commune_text"]) == {"Xã Tam Đàn", "tam đàn", "Tam Dân",
+                                                                            "Phường An Mỹ", "An My"}
+
+
+def test_per_commune_rows_and_the_district_group_flag():
+    f = frame()
+    f["commune_unit"] = communes.commune_units(f)
+    assert f["commune_unit"].isna().sum() == 2  # 'Tam Dan' and the district-level dossier
+    ind = dossier_indicators(f, "2023Q2")
+    q = ind[(ind.period == "Q") & (ind.metric == "ontime_rate")].set_index("agency")
+    tam_dan = q.loc["XA_PHU_NINH__20374"]
+    assert (tam_dan.numerator, tam_dan.denominator, tam_dan.commune_resolution) == (1, 2, "commune")
+    assert q.loc["XA_PHU_NINH__20392"].value == 1.0
+    # the group keeps every commune dossier (4), and says communes are judged per district (one name unmatched)
+    grp = q.loc["XA_PHU_NINH"]
+    assert (grp.numerator, grp.denominator, grp.commune_resolution) == (3, 4, "district_group")
+    assert q.loc["XA_TAM_KY"].commune_resolution == "all_communes_matched"
+    assert q.loc[communes.match_name("TAM_KY", "An Mỹ")["unit"]].denominator == 2
+    assert q.loc["TAM_KY"].commune_resolution == "" and q.loc["ALL_COMMUNES"].denominator == 6
+
+
+def test_other_datasets_commune_groups_are_judged_per_district():
+    ind = pd.DataFrame({"agency": ["XA_NUI_THANH", "XA_NUI_THANH__20500", "NUI_THANH"],
+                        "commune_resolution": ["", "commune", ""]})
+    assert list(mark_commune_groups(ind)["commune_resolution"]) == ["district_group", "commune", ""]
+
+
+def test_write_matches_writes_the_findings_table(tmp_path):
+    folder = tmp_path / "processed" / "2023Q2"
+    folder.mkdir(parents=True)
+    frame().to_parquet(folder / "tthc_dossiers.parquet")
+    out = communes.write_matches("2023Q2", tmp_path)
+    m = pd.read_parquet(out)
+    assert out.name == "commune_matches.parquet" and len(m) == 6 and set(m.quarter) == {"2023Q2"}
+    empty = communes.write_matches("2023Q3", tmp_path)  # no dossiers processed: an empty table, same columns
+    assert list(pd.read_parquet(empty).columns) == communes.MATCH_COLUMNS

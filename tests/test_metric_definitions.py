@@ -1,0 +1,115 @@
+"""One definition per metric: catalogue/metrics.yaml and the code agree, and a drift in either fails here.
+
+The dossier metrics are computed from the YAML's `terms`; the test below works each one out by hand on a small
+table, following the plan's wording (not the code), so editing the terms or the code changes the result and fails.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from parplan import catalogue, yamlfile
+from parplan import metrics as mx
+from parplan import metrics_datasets as md
+
+D = pd.Timestamp
+CAT = catalogue.load()
+
+
+def d(i, done, due="2023-04-10", status="resolved", channel="direct", fee=False, offered=False, paid=False):
+    return {"dossier_id": f"T-{i}", "agency_code": "SNV", "level": "province", "received_date": D("2023-04-01"),
+            "due_date": D(due), "completed_date": D(done) if done else pd.NaT, "status": status,
+            "channel": channel, "fee_required": fee, "online_payment_offered": offered, "paid_online": paid,
+            "source_file": "SNV.csv", "source_row": i, "quarter": "2023Q2"}
+
+
+TABLE = pd.DataFrame([
+    d(1, "2023-04-05", channel="online", fee=True, offered=True, paid=True),  # early, online, paid online
+    d(2, "2023-04-10", fee=True, offered=True),                            # on the due date, fee, not paid online
+    d(3, "2023-04-12", channel="online", fee=True, offered=False),         # late; fee but online payment not offered
+    d(4, "2023-05-02", due="2023-05-01", channel="online"),                # late, online, no fee
+    d(5, None, due="2023-06-01", status="pending", channel="online"),      # pending at 30/06: resolved nowhere
+    d(6, "2023-04-03", status="withdrawn", fee=True, offered=True),        # withdrawn: in no denominator
+    d(7, "2023-03-20", due="2023-03-25"),                                  # resolved in Q1: outside the quarter
+])
+# By hand, per the plan's wording, for 2023Q2:
+#   resolved in the quarter: 1, 2, 3, 4                          -> 4
+#   "giải quyết đúng hạn" (TT 01/2018: early or on time): 1, 2  -> 2 / 4
+#   "hồ sơ giải quyết trực tuyến / tổng số hồ sơ giải quyết": 1, 3, 4 online of the 4 resolved -> 3 / 4
+#   "thanh toán trực tuyến ... TTHC có yêu cầu nghĩa vụ tài chính đã triển khai thanh toán trực tuyến":
+#     resolved with a fee and online payment offered: 1, 2; paid online: 1 -> 1 / 2 (3 has a fee but no online payment)
+BY_HAND = {"ontime_rate": (2, 4), "online_dossier_share": (3, 4), "online_payment_rate": (1, 2),
+           "resolved_count": (4, None)}
+
+
+def test_every_dossier_metric_is_worked_out_by_hand():
+    assert set(mx.dossier_metrics()) == set(BY_HAND)
+
+
+@pytest.mark.parametrize("metric", sorted(BY_HAND))
+def test_dossier_metric_matches_the_hand_count(metric):
+    ind = mx.dossier_indicators(TABLE, "2023Q2")
+    r = ind[(ind.metric == metric) & (ind.agency == "SNV") & (ind.period == "Q")].iloc[0]
+    num, den = BY_HAND[metric]
+    assert r.numerator == num
+    if den is None:
+        assert math.isnan(r.denominator) and r.value == num
+    else:
+        assert r.denominator == den and r.value == num / den
+
+
+@pytest.mark.parametrize("metric", sorted(BY_HAND))
+def test_dossier_formula_text_is_generated_from_the_terms(metric):
+    spec = CAT.metrics[metric]
+    assert spec["formula"] == mx.formula_text(spec, "en")
+    assert spec["formula_vi"] == mx.formula_text(spec, "vi")
+
+
+def test_dossier_terms_are_the_code_terms():
+    words = yamlfile.load(catalogue.HERE / "metrics.yaml")["dossier_terms"]
+    assert tuple(words) == mx.TERMS
+    for m in mx.dossier_metrics().values():
+        assert set(m["terms"]["numerator"]) | set(m["terms"]["denominator"]) <= set(mx.TERMS)
+
+
+def test_online_dossier_share_is_over_resolved_as_the_plan_words_it():
+    plan = CAT.task("A.VIII.3.4.b").result_vi
+    assert "trên tổng số hồ sơ giải quyết" in plan
+    assert CAT.metrics["online_dossier_share"]["terms"]["denominator"] == ["resolved"]
+
+
+def test_online_payment_rate_only_over_procedures_offering_it():
+    plan = CAT.task("A.VIII.3.4.c").task_vi
+    assert "có đủ điều kiện thực hiện thanh toán trực tuyến" in plan
+    assert "online_payment_offered" in CAT.metrics["online_payment_rate"]["terms"]["denominator"]
+
+
+def test_a_iv_4_4_is_marked_unmeasurable_not_replaced():
+    m = CAT.metrics["late_dossiers_count"]
+    assert m["implemented"] is False
+    assert m["unmeasurable_reason"] == "cannot be measured from the data: the export does not say why a dossier was late"
+    assert m["unmeasurable_reason_vi"].startswith("không đo được từ dữ liệu")
+    assert "late_dossiers_count" not in mx.dossier_metrics()
+
+
+def test_every_dataset_metric_agrees_with_the_yaml():
+    for metric, (fn, unit, _) in md.REGISTRY.items():
+        m = CAT.metrics[metric]
+        assert m["implemented"] is True, metric
+        assert m["unit"] == unit, metric
+        assert m["dataset"] != "tthc_dossiers", metric
+        assert m["formula"] == fn.__doc__.strip().splitlines()[0], metric
+        reported = fn.__qualname__.startswith("reported_value")
+        assert m["source"] == ("self_reported" if reported else "measured"), metric
+        assert (m["dataset"] == "task_status") == reported, metric
+
+
+def test_every_implemented_metric_has_code_and_every_metric_a_source():
+    implemented = {k for k, m in CAT.metrics.items() if m["implemented"]}
+    assert implemented == set(md.REGISTRY) | set(mx.dossier_metrics())
+    assert {m["source"] for m in CAT.metrics.values()} == {"measured", "self_reported"}
+    for k, m in CAT.metrics.items():
+        if not m["implemented"]:
+            assert m["unmeasurable_reason"] and m["unmeasurable_reason_vi"], k
