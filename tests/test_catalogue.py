@@ -319,3 +319,63 @@ def test_every_row_has_english(cat):
     assert not missing, f"rows without task_en: {missing}"
     missing_result = [t.id for t in cat.tasks if t.result_vi.strip() and not t.result_en.strip()]
     assert not missing_result, f"rows with result_vi but no result_en: {missing_result}"
+
+
+# ---------------------------------------------------------------- how a target is judged (issue 12)
+def test_every_target_says_how_it_is_judged(cat):
+    from parplan.catalogue import EACH_SCOPES, JUDGES
+
+    assert all(tg.judge in JUDGES for tg in cat.targets)
+    assert all(tg.scope in EACH_SCOPES for tg in cat.targets if tg.judge == "each")
+    each = {(tg.task_id, tg.scope) for tg in cat.targets if tg.judge == "each"}
+    # the plan binds every unit: 'CQCM cấp tỉnh ... trên 99%', 'mỗi cơ quan ... ít nhất 1 sáng kiến', '100% các sở ...'
+    assert {("A.IV.4.1", "each_department"), ("A.IV.4.2", "each_district"), ("A.IV.4.3", "each_commune"),
+            ("A.I.4", "each_agency"), ("A.VIII.2.1", "each_department"), ("A.VIII.2.1", "each_district")} <= each
+    assert _only_target(cat, "A.IX.3").judge == "aggregate"
+    # the PAR criterion scores the ratio of sums of A.IV.4.1–4.3 too: kept as a figure
+    assert {tg.task_id for tg in cat.targets if tg.aggregate_figure} == {"A.IV.4.1", "A.IV.4.2", "A.IV.4.3"}
+
+
+def test_who_each_agency_means(cat):
+    a_i_4 = _only_target(cat, "A.I.4")
+    assert a_i_4.units == ("ALL_DEPARTMENTS", "ALL_DISTRICTS")
+    members = [m for u in a_i_4.units for m in cat.members(u)]
+    assert len(members) == 37
+    assert all(tg.units for tg in cat.targets if tg.scope == "each_agency" and tg.role == "target")
+
+
+def test_pre_plan_disbursement_list_is_context(cat):
+    tg = _only_target(cat, "A.VII.1.1")
+    assert tg.role == "context" and "June 2023" in tg.reason
+    assert [t.task_id for t in cat.targets if t.role == "context"] == ["A.VII.1.1"]
+
+
+def test_targets_frame_has_the_design_columns(cat):
+    from parplan.catalogue import targets_frame
+
+    f = targets_frame(cat)
+    design = ["task_id", "metric", "scope", "judge", "op", "value", "unit", "baseline_year", "direction"]
+    assert [c for c in f.columns if c in design] == design
+    assert len(f) == len(cat.targets) and set(f["judge"]) == {"each", "aggregate"}
+
+
+@pytest.mark.parametrize("patch, message", [
+    ({"judge": None}, "missing 'judge'"),
+    ({"judge": "all"}, "expected each or aggregate"),
+    ({"judge": "each", "scope": "province"}, "needs an each_* scope"),
+    ({"role": "scored"}, "'role'"),
+    ({"measurable": False}, "needs a 'reason'"),
+    ({"scope": "each_agency", "units": ["NO_SUCH"]}, "unknown agency codes"),
+    ({"units": ["SNV"]}, "only with scope each_agency"),
+])
+def test_bad_judge_fields_are_rejected_naming_file_task_and_value(patch, message):
+    from parplan.catalogue import CatalogueError, _load_agencies, _target
+
+    d = {"metric": "ontime_rate", "scope": "province", "judge": "aggregate", "op": ">", "value": 0.9,
+         "unit": "fraction", "direction": "higher"}
+    d.update(patch)
+    if d["judge"] is None:
+        del d["judge"]
+    with pytest.raises(CatalogueError, match=re.escape(message)) as e:
+        _target("A.X.1", d, _load_agencies()[0])
+    assert "tasks.yaml, A.X.1, target 'ontime_rate'" in str(e.value)

@@ -23,6 +23,9 @@ SCOPES = {
 }
 UNITS = {"fraction", "count", "working_days", "days", "percentage_points"}
 DIRECTIONS = {"higher", "lower", "zero"}
+JUDGES = {"each", "aggregate"}  # each: every unit in scope must meet it; aggregate: the ratio of sums decides
+EACH_SCOPES = {"each_department", "each_district", "each_commune", "each_agency", "each_record"}
+ROLES = {"target", "context"}   # context: shown, never scored (e.g. a pre-plan fact)
 _ROMAN_Q = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
@@ -92,6 +95,17 @@ class Target:
     note: str = ""
     from_date: str | None = None
     as_of: str | None = None
+    judge: str = "aggregate"
+    units: tuple[str, ...] = ()
+    role: str = "target"
+    aggregate_figure: bool = False
+    measurable: bool = True
+    reason: str = ""
+
+    @property
+    def key(self) -> str:
+        """The indicator id the target is measured on (targets from or at a date have their own)."""
+        return self.metric + (f"@{self.from_date}" if self.from_date else f"@{self.as_of}" if self.as_of else "")
 
     def is_met_by(self, value: float) -> bool:
         """True when the value satisfies the target's operator and threshold."""
@@ -227,6 +241,9 @@ def _load_agencies() -> tuple[dict[str, Agency], dict[str, list[str]]]:
         add(Agency(d["code"], "district", name, d["name_en"], aliases, unit_vi=unit))
         add(Agency(f"XA_{d['code']}", "commune_group", f"Các xã thuộc {unit} {name}",
                    f"Communes of {d['name_en']}", (f"một số xã thuộc huyện {name.lower()}",), district=d["code"]))
+    for d in raw.get("communes") or ():  # optional: the commune list of the plan's year (kind 'commune')
+        add(Agency(d["code"], "commune", nfc(d["name_vi"]), d.get("name_en", d["name_vi"]),
+                   tuple(map(nfc, d.get("aliases", ()))), district=d.get("district")))
     groups: dict[str, list[str]] = {}
     for g in raw["groups"]:
         add(Agency(g["code"], "group", nfc(g["name_vi"]), g["name_en"], tuple(map(nfc, g.get("aliases", ())))))
@@ -247,12 +264,36 @@ def _load_agencies() -> tuple[dict[str, Agency], dict[str, list[str]]]:
     return agencies, groups
 
 
-def _target(task_id: str, d: dict[str, Any]) -> Target:
+def _target(task_id: str, d: dict[str, Any], agencies: dict[str, Agency] | None = None) -> Target:
+    where = f"tasks.yaml, {task_id}, target {d.get('metric')!r}"
+    if "judge" not in d:
+        raise CatalogueError(f"{where}: thiếu 'judge' (each | aggregate) / missing 'judge': say whether the target "
+                             f"binds each unit in its scope (each) or the aggregate (aggregate)")
+    if d["judge"] not in JUDGES:
+        raise CatalogueError(f"{where}: 'judge' = {d['judge']!r}, phải là each hoặc aggregate / expected each or "
+                             f"aggregate")
+    if d["judge"] == "each" and d.get("scope") not in EACH_SCOPES:
+        raise CatalogueError(f"{where}: judge 'each' cần phạm vi each_* / needs an each_* scope, found "
+                             f"{d.get('scope')!r}")
+    if d.get("role", "target") not in ROLES:
+        raise CatalogueError(f"{where}: 'role' = {d['role']!r}, expected one of {sorted(ROLES)}")
+    if d.get("measurable", True) is False and not d.get("reason"):
+        raise CatalogueError(f"{where}: measurable: false cần 'reason' / needs a 'reason'")
+    units = tuple(d.get("units") or ())
+    if agencies is not None:
+        unknown = [u for u in units if u not in agencies]
+        if unknown:
+            raise CatalogueError(f"{where}: 'units' có mã không có trong danh mục / unknown agency codes {unknown}")
+    if units and d.get("scope") != "each_agency":
+        raise CatalogueError(f"{where}: 'units' chỉ dùng với each_agency / only with scope each_agency, found "
+                             f"{d.get('scope')!r}")
     t = Target(
         task_id=task_id, metric=d["metric"], scope=d["scope"], op=d["op"], value=float(d["value"]),
         unit=d["unit"], direction=d["direction"], baseline_year=d.get("baseline_year"),
         text_vi=nfc(d.get("text_vi", "")), note=d.get("note", ""), from_date=d.get("from_date"),
-        as_of=d.get("as_of"),
+        as_of=d.get("as_of"), judge=d["judge"], units=units, role=d.get("role", "target"),
+        aggregate_figure=bool(d.get("aggregate_figure", False)), measurable=bool(d.get("measurable", True)),
+        reason=d.get("reason", ""),
     )
     problems = []
     if t.op not in OPS:
@@ -286,7 +327,7 @@ def _load_tasks(agencies: dict[str, Agency]) -> list[Task]:
             lead_vi=nfc(d.get("lead_vi", "")), lead=tuple(d.get("lead", [])),
             coordinating_vi=nfc(d.get("coordinating_vi", "")), coordinating=tuple(d.get("coordinating", [])),
             result_vi=nfc(d.get("result_vi", "")), result_en=d.get("result_en", ""),
-            targets=tuple(_target(tid, t) for t in d.get("targets", [])),
+            targets=tuple(_target(tid, t, agencies) for t in d.get("targets", [])),
             exempt_numbers=tuple(d.get("exempt_numbers", [])),
         ))
     return tasks
@@ -330,10 +371,12 @@ def targets_frame(cat: Catalogue | None = None):
 
     cat = cat or load()
     rows = [{
-        "task_id": tg.task_id, "metric": tg.metric, "scope": tg.scope, "op": tg.op, "value": tg.value,
-        "unit": tg.unit, "baseline_year": tg.baseline_year if tg.baseline_year is not None else "",
+        "task_id": tg.task_id, "metric": tg.metric, "scope": tg.scope, "judge": tg.judge, "op": tg.op,
+        "value": tg.value, "unit": tg.unit, "baseline_year": tg.baseline_year if tg.baseline_year is not None else "",
         "direction": tg.direction, "from_date": tg.from_date or "", "as_of": tg.as_of or "",
-        "text_vi": tg.text_vi, "note": tg.note,
+        "units": ";".join(tg.units), "role": tg.role, "aggregate_figure": tg.aggregate_figure,
+        "measurable": tg.measurable, "reason": tg.reason, "text_vi": tg.text_vi, "note": tg.note,
     } for tg in cat.targets]
-    return pd.DataFrame(rows, columns=["task_id", "metric", "scope", "op", "value", "unit", "baseline_year",
-                                       "direction", "from_date", "as_of", "text_vi", "note"])
+    return pd.DataFrame(rows, columns=["task_id", "metric", "scope", "judge", "op", "value", "unit", "baseline_year",
+                                       "direction", "from_date", "as_of", "units", "role", "aggregate_figure",
+                                       "measurable", "reason", "text_vi", "note"])
