@@ -12,11 +12,13 @@ import pandas as pd
 from . import __version__, catalogue
 from .contracts import HERE as CONTRACTS_DIR
 from .contracts import load_contract
+from .crossfile import cross_file_keys
 from .io import ROW, atomic_write, atomic_write_text, sha256
 from .periods import Quarter
+from .plausibility import plausibility_issues
 from .validation import FileVerdict, Issue, validate_files
 
-SUPPORTED = {".csv", ".xlsx"}
+SUPPORTED = {".csv", ".xlsx", ".xls"}
 # files of one dataset are validated together in chunks of at most this many bytes (a larger file is a chunk of its
 # own): memory stays bounded by the chunk, not the quarter. Every rule is per file, so chunks change no verdict.
 CHUNK_BYTES = 128 * 1024 * 1024  # ~1 GB of memory while validating (1 000 000 dossier rows ≈ 142 MB)
@@ -87,35 +89,38 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
         code, kind = _agency_of(path)
         if path.suffix.lower() not in SUPPORTED:
             v = FileVerdict(path=str(path.relative_to(root)) if path.is_relative_to(root) else path.name,
-                            dataset=dataset, agency=code, sha256=sha256(path), verdict="rejected")
+                            dataset=dataset, agency=code, sha256=sha256(path), verdict="rejected", checked=False)
             v.issues.append(Issue(v.path, "unsupported_file", "reject",
-                                  f"Định dạng tệp không hỗ trợ '{path.suffix}' (chỉ .csv, .xlsx)",
-                                  f"unsupported file type '{path.suffix}' (only .csv, .xlsx)"))
+                                  f"Định dạng tệp không hỗ trợ '{path.suffix}' (chỉ .csv, .xlsx, .xls)",
+                                  f"unsupported file type '{path.suffix}' (only .csv, .xlsx, .xls)",
+                                  fix_vi="lưu lại dạng Excel (.xlsx) hoặc CSV UTF-8", fix_en="save it as Excel (.xlsx) or CSV UTF-8"))
             verdicts.append(v)
         else:
             todo.append((path, code, kind))
     say(f"  {len(files)} tệp / files: đọc và kiểm tra (Great Expectations) / reading and validating ...")
-    checked = (r for group in chunks(todo, CHUNK_BYTES) for r in validate_files(group, contract, quarter, root=root))
-    for i, (v, t) in enumerate(checked, 1):
-        verdicts.append(v)
-        mark = {"accepted": "OK", "accepted_with_warnings": "OK (cảnh báo / warnings)",
-                "rejected": "TỪ CHỐI / REJECTED"}[v.verdict]
-        say(f"  [{i}/{len(todo)}] {Path(v.path).name}: {mark} — {v.rows_read} dòng/rows, {len(v.issues)} vấn đề/issues")
+    checked = [r for group in chunks(todo, CHUNK_BYTES) for r in validate_files(group, contract, quarter, root=root)]
+    for v, t in checked:
         if t is not None:
             t = t.rename(columns={ROW: "source_row"})
             t.insert(0, "source_file", v.path)
             t.insert(1, "submitting_agency", v.agency)
             frames.append(t)
+    if frames:
+        table = pd.concat(frames, ignore_index=True).sort_values(["source_file", "source_row"], kind="stable")
+    else:
+        table = pd.DataFrame(columns=["source_file", "submitting_agency", "source_row"] + contract.names)
+    table = _across_files(table.reset_index(drop=True), [v for v, _ in checked], contract,
+                          _previous(data_root, quarter, dataset))
+    for i, (v, _) in enumerate(checked, 1):
+        verdicts.append(v)
+        mark = {"accepted": "OK", "accepted_with_warnings": "OK (cảnh báo / warnings)",
+                "rejected": "TỪ CHỐI / REJECTED"}[v.verdict]
+        say(f"  [{i}/{len(todo)}] {Path(v.path).name}: {mark} — {v.rows_read} dòng/rows, {len(v.issues)} vấn đề/issues")
     verdicts.sort(key=lambda v: v.path)
     submitted = {v.agency for v in verdicts if v.verdict != "rejected"}
     seen = {v.agency for v in verdicts}
     missing = [c for c in expected if c not in seen]
     out_path = processed_dir(data_root, quarter) / f"{dataset}.parquet"
-    if frames:
-        table = pd.concat(frames, ignore_index=True).sort_values(["source_file", "source_row"], kind="stable")
-    else:
-        table = pd.DataFrame(columns=["source_file", "submitting_agency", "source_row"] + contract.names)
-    table = table.reset_index(drop=True)
     atomic_write(out_path, lambda p: table.to_parquet(p, index=False))
     return {
         "dataset": dataset,
@@ -127,6 +132,31 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
         "missing_submitters": missing,
         "accepted_agencies": sorted(submitted),
     }
+
+
+def _previous(data_root: Path, quarter: Quarter, dataset: str) -> pd.DataFrame | None:
+    """The previous quarter's accepted rows of a dataset (for the plausibility checks), or None."""
+    p = processed_dir(data_root, quarter.previous()) / f"{dataset}.parquet"
+    return pd.read_parquet(p) if p.exists() else None
+
+
+def _across_files(table: pd.DataFrame, verdicts: list[FileVerdict], contract: Any,
+                  previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Checks over all files of the quarter (keys across files, plausibility against the previous quarter): their
+    findings join each file's verdict, and each file's accepted-row count is what reaches the processed table."""
+    sheets = {v.path: v.sheet for v in verdicts}
+    table, issues = cross_file_keys(table, contract, sheets)
+    table = table.reset_index(drop=True)
+    issues += plausibility_issues(table, previous, contract, sheets)
+    by_path = {v.path: v for v in verdicts}
+    for i in issues:
+        by_path[i.file].issues.append(i)
+    counts = table["source_file"].value_counts()
+    for v in verdicts:
+        if v.verdict != "rejected":
+            v.rows_accepted = int(counts.get(v.path, 0))
+            v.verdict = "accepted_with_warnings" if any(i.severity == "warn" for i in v.issues) else "accepted"
+    return table
 
 
 def ingest_quarter(quarter: Quarter | str, data_root: Path = Path("data"), datasets: dict[str, list[str]] | None = None,
@@ -159,6 +189,9 @@ def _fingerprint(data_root: Path, q: Quarter, datasets: dict[str, list[str]]) ->
         h.update(ds.encode())
         h.update(_contract_hash(ds).encode())
         h.update(",".join(datasets[ds]).encode())
+        prev = processed_dir(data_root, q.previous()) / f"{ds}.parquet"
+        if prev.exists():
+            h.update(sha256(prev).encode())
         folder = raw_dir(data_root, q, ds)
         if folder.is_dir():
             for p in sorted(folder.iterdir()):
@@ -166,7 +199,8 @@ def _fingerprint(data_root: Path, q: Quarter, datasets: dict[str, list[str]]) ->
                     h.update(p.name.encode())
                     h.update(sha256(p).encode())
     h.update(hashlib.sha256(Path(__file__).read_bytes()).hexdigest().encode())
-    h.update(hashlib.sha256((Path(__file__).parent / "validation.py").read_bytes()).hexdigest().encode())
+    for module in ("validation.py", "crossfile.py", "plausibility.py"):
+        h.update(hashlib.sha256((Path(__file__).parent / module).read_bytes()).hexdigest().encode())
     return h.hexdigest()
 
 

@@ -5,6 +5,7 @@ GX usage analytics are switched off before GX is imported; nothing here reaches 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
 import threading
@@ -17,7 +18,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import yamlfile
 from .contracts import FALSE_WORDS, TRUE_WORDS, Contract, header_key, parse_number
+from .contracts import HERE as CONTRACTS_DIR
 from .io import ROW, ReadError, parse_date, read_table, sha256
 from .periods import Quarter
 
@@ -44,6 +47,27 @@ RULE_TEXT = {
     "unknown_agency_file": ("Tên tệp không phải mã cơ quan trong danh mục", "file name is not a registered agency code"),
     "unreadable": ("Không đọc được tệp", "file cannot be read"),
     "empty": ("Tệp không có dòng dữ liệu nào", "file has no data rows"),
+    "duplicate_across_files": ("Mã trùng với tệp khác cùng quý", "key also found in another file of the quarter"),
+    "inter_agency_counted": ("Hồ sơ liên thông: chỉ tính một lần", "inter-agency dossier: counted once"),
+    "plausibility_rows": ("Số dòng thay đổi bất thường so với quý trước", "row count changed sharply from the previous quarter"),
+    "plausibility_rate": ("Tỷ lệ thay đổi bất thường so với quý trước", "rate jumped from the previous quarter"),
+    "plausibility_direction": ("Giá trị đi ngược hướng kế hoạch", "value moves against the plan's direction"),
+}
+# how to fix, per generic rule (contract rules get a fix text from their kind, see _fix)
+FIX_TEXT = {
+    "missing_column": ("thêm cột có đúng tiêu đề như mẫu (hoặc tên mã cột)", "add the column with the template's header"),
+    "not_null": ("điền giá trị vào ô", "fill in the cell"),
+    "in_set": ("chọn một giá trị trong danh mục (xem mẫu Excel)", "choose a value from the list (see the Excel template)"),
+    "date_format": ("ghi ngày dạng dd/mm/yyyy, ví dụ 03/04/2023", "type the date as dd/mm/yyyy, e.g. 03/04/2023"),
+    "bool": ("ghi Có hoặc Không", "type Có or Không"),
+    "number_format": ("ghi một số, không kèm chữ hay đơn vị (ví dụ 1.234 hoặc 12,5)", "type a number without words or units"),
+    "integer": ("ghi số nguyên, không kèm chữ hay đơn vị (ví dụ 120)", "type a whole number without words or units (e.g. 120)"),
+    "unique_key": ("mỗi mã chỉ ghi một dòng: xóa dòng trùng hoặc sửa mã", "one row per key: delete the repeated row or fix the key"),
+    "duplicate_across_files": ("kiểm tra mã hồ sơ; nếu là hồ sơ liên thông ghi Có ở cột 'Liên thông' trong mọi tệp",
+                               "check the id; if it is an inter-agency dossier, mark 'Liên thông' Có in every file"),
+    "wrong_quarter": ("đặt tệp vào thư mục đúng quý hoặc gửi tệp của quý này", "put the file in its quarter's folder or send this quarter's file"),
+    "agency_matches_file": ("ghi đúng mã cơ quan của tệp", "type the agency code of the file"),
+    "level_for_agency": ("chọn cấp giải quyết phù hợp với cơ quan", "choose a level that fits the agency"),
 }
 
 
@@ -61,6 +85,8 @@ class Issue:
     value: str = ""
     sheet: str | None = None
     count: int = 1
+    fix_vi: str = ""  # how to fix it, in the officer's words and labels
+    fix_en: str = ""
 
     def message(self, lang: str = "vi") -> str:
         """One line: file, sheet, row, column, value and the rule."""
@@ -76,7 +102,9 @@ class Issue:
         more = ""
         if self.count > 1:
             more = f" ({self.count} {'dòng' if lang == 'vi' else 'rows'})"
-        return f"{', '.join(where)}: {text}{val}{more}"
+        fix = self.fix_vi if lang == "vi" else self.fix_en
+        fix = f" — {'cách sửa' if lang == 'vi' else 'to fix'}: {fix}" if fix else ""
+        return f"{', '.join(where)}: {text}{val}{more}{fix}"
 
 
 @dataclass
@@ -92,12 +120,21 @@ class FileVerdict:
     verdict: str = "accepted"  # accepted | accepted_with_warnings | rejected
     sheet: str | None = None
     issues: list[Issue] = field(default_factory=list)
+    checked: bool = True  # False when the file could not be read at all: no rule ran, none passed
+    absent: list[str] = field(default_factory=list)  # required columns the file lacks: rules on them did not run
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for manifest.json)."""
         d = asdict(self)
         d["issues"] = [asdict(i) for i in self.issues]
         return d
+
+
+@functools.cache
+def contract_spec(name: str) -> dict[str, Any]:
+    """The contract's YAML as data: the blocks the Contract class does not model (key_scope, inter_agency, activity,
+    plausibility) are read from here."""
+    return yamlfile.load(CONTRACTS_DIR / f"{name}.yaml")
 
 
 # ------------------------------------------------------------------ GX plumbing
@@ -203,12 +240,15 @@ def _columns_used(e: Any) -> set[str]:
 
 
 def _issues_from(results: list[Any], sheets: dict[str, str | None], headers: dict[str, str],
-                 raw: dict[str, pd.DataFrame] | None = None) -> list[Issue]:
+                 raw: dict[str, pd.DataFrame] | None = None,
+                 absent: dict[str, set[str]] | None = None) -> list[Issue]:
     """Turn failed GX results into one Issue per offending row (per file), capped at MAX_LISTED per rule and file.
 
-    The value shown is the cell as typed in the file (raw), not parplan's internal code.
+    The value shown is the cell as typed in the file (raw), not parplan's internal code. A rule that reads a column
+    a file does not have is not reported for that file (its missing column is; the other rules still run).
     """
     raw = raw or {}
+    absent = absent or {}
 
     def as_typed(f: str, row: Any, column: str, fallback: Any) -> str:
         table = raw.get(f)
@@ -223,6 +263,8 @@ def _issues_from(results: list[Any], sheets: dict[str, str | None], headers: dic
         meta = r.expectation_config.meta or {}
         col = meta.get("column", "")
         header = headers.get(col, col)
+        reads = set(meta.get("columns") or [col])
+        fix = {"fix_vi": meta.get("fix_vi", ""), "fix_en": meta.get("fix_en", "")}
         if r.exception_info and r.exception_info.get("raised_exception"):
             msg = r.exception_info.get("exception_message")
             for f, sh in sheets.items():
@@ -235,27 +277,38 @@ def _issues_from(results: list[Any], sheets: dict[str, str | None], headers: dic
         for item in idx:
             by_file.setdefault(item.get(FILE, ""), []).append(item)
         for f, items in by_file.items():
+            if reads & absent.get(f, set()):
+                continue
             for item in items[:MAX_LISTED]:
                 row = int(item[ROW]) if ROW in item else None
-                if meta.get("pair"):
-                    a, b = meta["pair"]
-                    value = f"{as_typed(f, row, a, item.get(a))} < {as_typed(f, row, b, item.get(b))}"
-                elif meta.get("pair_le"):
-                    a, b = meta["pair_le"]
-                    value = f"{as_typed(f, row, a, item.get(a))} > {as_typed(f, row, b, item.get(b))}"
-                elif meta.get("sum"):
-                    total, *parts = meta["sum"]
-                    value = (f"{as_typed(f, row, total, item.get(total))} ≠ "
-                             + " + ".join(as_typed(f, row, x, "") for x in parts))
-                else:
-                    value = as_typed(f, row, col, item.get(col, ""))
                 out.append(Issue(f, meta["rule"], meta["severity"], meta["vi"], meta["en"], header,
-                                 row=row, value=value, sheet=sheets.get(f)))
+                                 row=row, value=_value_shown(meta, item, lambda c, v, f=f, row=row: as_typed(f, row, c, v)),
+                                 sheet=sheets.get(f), **fix))
             if len(items) > MAX_LISTED:
                 extra = len(items) - MAX_LISTED
                 out.append(Issue(f, meta["rule"], meta["severity"], f"{meta['vi']} — còn {extra} dòng khác",
-                                 f"{meta['en']} — {extra} more rows", header, sheet=sheets.get(f), count=extra))
+                                 f"{meta['en']} — {extra} more rows", header, sheet=sheets.get(f), count=extra, **fix))
     return out
+
+
+def _value_shown(meta: dict[str, Any], item: dict, cell: Any) -> str:
+    """The cells a rule compared, as typed, with the figure they should equal (identities show both sides)."""
+    col = meta.get("column", "")
+    if meta.get("pair"):
+        a, b = meta["pair"]
+        return f"{cell(a, item.get(a))} < {cell(b, item.get(b))}"
+    if meta.get("pair_le"):
+        a, b = meta["pair_le"]
+        return f"{cell(a, item.get(a))} > {cell(b, item.get(b))}"
+    if meta.get("sum") or meta.get("sum_le"):
+        total, *parts = meta.get("sum") or meta["sum_le"]
+        shown = [v for v in (cell(x, "") for x in parts) if v != ""]
+        s = item.get(meta["sum_col"])
+        s = "" if s is None or pd.isna(s) else f" = {_fmt(int(s) if float(s).is_integer() else s)}"
+        if meta.get("sum_le"):
+            return f"{' + '.join(shown)}{s} > {cell(total, item.get(total))}"
+        return f"{cell(total, item.get(total))} ≠ {' + '.join(shown)}{s}"
+    return cell(col, item.get(col, ""))
 
 
 def _fmt(v: Any) -> str:
@@ -266,15 +319,63 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+# ------------------------------------------------------------------ suites built from the contract
 def _meta(rule: str, severity: str, column: str = "", **extra: Any) -> dict[str, Any]:
     vi, en = RULE_TEXT.get(rule, (rule, rule))
+    fvi, fen = FIX_TEXT.get(rule, ("", ""))
     return {"rule": rule, "severity": severity, "column": column, "vi": extra.pop("vi", vi), "en": extra.pop("en", en),
-            **extra}
+            "fix_vi": extra.pop("fix_vi", fvi), "fix_en": extra.pop("fix_en", fen), **extra}
 
 
-# ------------------------------------------------------------------ suites built from the contract
+def _label(contract: Contract, column: str, code: Any) -> str:
+    """What an officer types for a coded value: the Vietnamese label, Có/Không for yes/no."""
+    if isinstance(code, bool):
+        return "Có" if code else "Không"
+    try:
+        c = contract.column(column)
+    except KeyError:
+        return str(code)
+    return c.allowed().get(code, str(code)) if c.type == "category" else str(code)
+
+
+def rule_fix(contract: Contract, r: dict[str, Any]) -> tuple[str, str]:
+    """How to fix a contract rule's finding, naming the columns by the headers the officer sees."""
+    if r.get("fix_vi"):
+        return r["fix_vi"], r.get("fix_en", r["fix_vi"])
+    h = {c.name: c.header_vi for c in contract.columns}
+    q = lambda n: f"'{h.get(n, n)}'"  # noqa: E731
+    kind = r["kind"]
+    when = ""
+    if r.get("when"):
+        (wc, wv), = r["when"].items()
+        when = f"{q(wc)} = '{_label(contract, wc, wv)}'"
+    if kind == "sum_equals":
+        parts = " + ".join(q(x) for x in r["parts"])
+        return (f"sửa các ô để {q(r['total'])} = {parts}", f"correct the cells so that {q(r['total'])} = {parts}")
+    if kind == "sum_le":
+        parts = " + ".join(q(x) for x in r["parts"])
+        return (f"sửa các ô để {parts} ≤ {q(r['total'])}", f"correct the cells so that {parts} ≤ {q(r['total'])}")
+    if kind == "pair_ge":
+        return (f"kiểm tra hai ô: {q(r['a'])} phải ≥ {q(r['b'])}", f"check both cells: {q(r['a'])} must be ≥ {q(r['b'])}")
+    if kind == "pair_le":
+        return (f"kiểm tra hai ô: {q(r['a'])} phải ≤ {q(r['b'])}", f"check both cells: {q(r['a'])} must be ≤ {q(r['b'])}")
+    if kind == "required_if":
+        return (f"điền {q(r['column'])} khi {when}", f"fill in {q(r['column'])} where {when}")
+    if kind == "null_if":
+        return (f"để trống {q(r['column'])} khi {when}", f"leave {q(r['column'])} empty where {when}")
+    if kind == "false_unless":
+        return (f"ghi 'Không' ở {q(r['column'])} khi {q(r['unless'])} là 'Không'",
+                f"type 'Không' in {q(r['column'])} where {q(r['unless'])} is 'Không'")
+    if kind == "in_set_if":
+        allowed = ", ".join(f"'{_label(contract, r['column'], v)}'" for v in r["values"])
+        return (f"ghi {allowed} ở {q(r['column'])} khi {when}", f"type {allowed} in {q(r['column'])} where {when}")
+    if kind == "max_if":
+        return (f"{q(r['column'])} ≤ {r['max']:g} khi {when}", f"{q(r['column'])} ≤ {r['max']:g} where {when}")
+    return (f"kiểm tra ngày ở {q(r['column'])}", f"check the date in {q(r['column'])}")
+
+
 def logic_suite(contract: Contract, quarter: Quarter) -> list:
-    """Expectations on the typed table: the contract's cross-column rules."""
+    """Expectations on the typed table: the contract's cross-column rules (identities, dates, conditions)."""
     import great_expectations.expectations as gxe
     from great_expectations.expectations.row_conditions import Column as Col
 
@@ -286,47 +387,131 @@ def logic_suite(contract: Contract, quarter: Quarter) -> list:
             if c.min is not None:
                 exps.append(gxe.ExpectColumnValuesToBeBetween(
                     column=c.name, min_value=c.min, meta=_meta(
-                        "min_value", "reject", c.name, vi=f"Giá trị phải ≥ {c.min:g}", en=f"value must be ≥ {c.min:g}")))
+                        "min_value", "reject", c.name, vi=f"Giá trị phải ≥ {c.min:g}", en=f"value must be ≥ {c.min:g}",
+                        fix_vi=f"ghi số ≥ {c.min:g}", fix_en=f"type a number ≥ {c.min:g}")))
             if c.max is not None:
                 exps.append(gxe.ExpectColumnValuesToBeBetween(
                     column=c.name, max_value=c.max, meta=_meta(
-                        "max_value", "reject", c.name, vi=f"Giá trị phải ≤ {c.max:g}", en=f"value must be ≤ {c.max:g}")))
+                        "max_value", "reject", c.name, vi=f"Giá trị phải ≤ {c.max:g}", en=f"value must be ≤ {c.max:g}",
+                        fix_vi=f"ghi số ≤ {c.max:g}", fix_en=f"type a number ≤ {c.max:g}")))
     for r in contract.rules:
-        m = {"rule": r["id"], "severity": r["severity"], "vi": r["vi"], "en": r["en"]}
+        fvi, fen = rule_fix(contract, r)
+        m = {"rule": r["id"], "severity": r["severity"], "vi": r["vi"], "en": r["en"], "fix_vi": fvi, "fix_en": fen}
         kind = r["kind"]
+        when = None
+        if r.get("when"):
+            (col_w, val_w), = r["when"].items()
+            when = Col(col_w) == val_w
         if kind == "pair_ge":
             exps.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A=r["a"], column_B=r["b"], or_equal=True, ignore_row_if="either_value_is_missing",
-                meta={**m, "column": r["a"], "pair": [r["a"], r["b"]]}))
+                meta={**m, "column": r["a"], "pair": [r["a"], r["b"]], "columns": [r["a"], r["b"]]}))
         elif kind == "pair_le":
             exps.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A=r["b"], column_B=r["a"], or_equal=True, ignore_row_if="either_value_is_missing",
-                meta={**m, "column": r["a"], "pair_le": [r["a"], r["b"]]}))
+                meta={**m, "column": r["a"], "pair_le": [r["a"], r["b"]], "columns": [r["a"], r["b"]]}))
         elif kind == "sum_equals":
             exps.append(gxe.ExpectColumnPairValuesToBeEqual(
                 column_A=r["total"], column_B=f"__sum_{r['id']}", ignore_row_if="either_value_is_missing",
-                meta={**m, "column": r["total"], "sum": [r["total"], *r["parts"]]}))
+                meta={**m, "column": r["total"], "sum": [r["total"], *r["parts"]], "sum_col": f"__sum_{r['id']}",
+                      "columns": [r["total"], *r["parts"]]}))
+        elif kind == "sum_le":
+            exps.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=r["total"], column_B=f"__sum_{r['id']}", or_equal=True, ignore_row_if="either_value_is_missing",
+                meta={**m, "column": r["total"], "sum_le": [r["total"], *r["parts"]], "sum_col": f"__sum_{r['id']}",
+                      "columns": [r["total"], *r["parts"]]}))
         elif kind == "required_if":
-            (col_w, val_w), = r["when"].items()
             exps.append(gxe.ExpectColumnValuesToNotBeNull(
-                column=r["column"], row_condition=Col(col_w) == val_w, meta={**m, "column": r["column"]}))
+                column=r["column"], row_condition=when, meta={**m, "column": r["column"], "columns": [r["column"], col_w]}))
         elif kind == "null_if":
-            (col_w, val_w), = r["when"].items()
             exps.append(gxe.ExpectColumnValuesToBeNull(
-                column=r["column"], row_condition=Col(col_w) == val_w, meta={**m, "column": r["column"]}))
+                column=r["column"], row_condition=when, meta={**m, "column": r["column"], "columns": [r["column"], col_w]}))
         elif kind == "false_unless":
             exps.append(gxe.ExpectColumnValuesToBeInSet(
                 column=r["column"], value_set=[False], row_condition=Col(r["unless"]) == False,  # noqa: E712
-                meta={**m, "column": r["column"]}))
-        elif kind == "date_not_after_quarter_end":
+                meta={**m, "column": r["column"], "columns": [r["column"], r["unless"]]}))
+        elif kind == "in_set_if":
+            exps.append(gxe.ExpectColumnValuesToBeInSet(
+                column=r["column"], value_set=list(r["values"]), row_condition=when,
+                meta={**m, "column": r["column"], "columns": [r["column"], col_w]}))
+        elif kind == "max_if":
             exps.append(gxe.ExpectColumnValuesToBeBetween(
-                column=r["column"], max_value=end, meta={**m, "column": r["column"]}))
+                column=r["column"], max_value=r["max"], row_condition=when,
+                meta={**m, "column": r["column"], "columns": [r["column"], col_w]}))
+        elif kind in ("date_not_after_quarter_end", "after_quarter_end"):
+            exps.append(gxe.ExpectColumnValuesToBeBetween(
+                column=r["column"], max_value=end, row_condition=when, meta={**m, "column": r["column"]}))
+        elif kind == "date_not_before_quarter_start":
+            exps.append(gxe.ExpectColumnValuesToBeBetween(
+                column=r["column"], min_value=start, meta={**m, "column": r["column"]}))
         elif kind == "date_in_quarter":
             exps.append(gxe.ExpectColumnValuesToBeBetween(
                 column=r["column"], min_value=start, max_value=end, meta={**m, "column": r["column"]}))
         else:
             raise ValueError(f"{contract.name}: unknown rule kind {kind}")
     return exps
+
+
+def as_at_quarter_end(t: pd.DataFrame, contract: Contract, quarter: Quarter) -> pd.DataFrame:
+    """Each record as it stood on the quarter's last day (rules with `as_at_end`): a date after it did not exist yet,
+    so its record is dropped (`drop`) or the named columns take the given values (e.g. a completion after the quarter
+    leaves the dossier pending). The finding saying so is the rule's own warning."""
+    end = pd.Timestamp(quarter.end)
+    out = t
+    for r in contract.rules:
+        effect = r.get("as_at_end")
+        if r["kind"] != "after_quarter_end" or not effect or r["column"] not in out.columns:
+            continue
+        late = (out[r["column"]] > end).fillna(False).to_numpy(dtype=bool)
+        if r.get("when"):
+            (wc, wv), = r["when"].items()
+            late &= (out[wc] == wv).fillna(False).to_numpy(dtype=bool)
+        if not late.any():
+            continue
+        if effect == "drop":
+            out = out[~late].reset_index(drop=True)
+            continue
+        out = out.copy()
+        for col, value in effect.items():
+            out.loc[late, col] = pd.NA if value is None else value
+    return out
+
+
+def activity_issues(t: pd.DataFrame, contract: Contract, quarter: Quarter,
+                    sheets: dict[str, str | None]) -> list[Issue]:
+    """Wrong quarter by the records' own dates: a file where more than `max_outside` of the records have no activity
+    in the folder's quarter is rejected, naming the quarter its dates point to (contract block `activity`)."""
+    spec = contract_spec(contract.name).get("activity")
+    if not spec or t.empty:
+        return []
+    start, end = pd.Timestamp(quarter.start), pd.Timestamp(quarter.end)
+    first = t[spec["from"]]
+    last = t[spec["to"]] if spec.get("to") else first
+    known = first.notna()
+    if spec.get("to"):  # open until `to`; no `to` yet: still open at the quarter's end
+        active = (first <= end) & (last.isna() | (last >= start))
+    else:
+        active = first.between(start, end)
+    frame = pd.DataFrame({FILE: t[FILE], "known": known, "outside": known & ~active.fillna(False),
+                          "q": last.where(last.notna(), first).dt.to_period("Q")})
+    counts = frame.groupby(FILE, sort=False, observed=True)[["known", "outside"]].sum()
+    bound = float(spec.get("max_outside", 0.5))
+    bad = counts[(counts["known"] > 0) & (counts["outside"] > bound * counts["known"])]
+    out = []
+    h = contract.column(spec["from"]).header_vi
+    for f, row in bad.iterrows():
+        pointed = frame[(frame[FILE] == f) & frame["outside"]]["q"].mode()
+        where = f"{pointed.iat[0].year}Q{pointed.iat[0].quarter}" if len(pointed) else "?"
+        n, k = int(row["outside"]), int(row["known"])
+        out.append(Issue(
+            str(f), "wrong_quarter", "reject",
+            f"Tệp sai quý: {n}/{k} dòng không có hoạt động trong quý {quarter}; ngày trong tệp thuộc quý {where}",
+            f"wrong quarter: {n} of {k} rows have no activity in {quarter}; the file's dates point to {where}",
+            h, value=where, sheet=sheets.get(str(f)), count=n,
+            fix_vi=f"đặt tệp vào thư mục data/raw/{where}/ hoặc gửi tệp của quý {quarter}",
+            fix_en=f"put the file under data/raw/{where}/ or send the file for {quarter}"))
+    return out
+
 
 
 # ------------------------------------------------------------------ normalisation
@@ -374,7 +559,7 @@ def with_derived(t: pd.DataFrame, contract: Contract) -> pd.DataFrame:
     """Add the helper columns some rules compare against (e.g. the sum of the parts for sum_equals)."""
     out = t.copy()
     for r in contract.rules:
-        if r["kind"] == "sum_equals":
+        if r["kind"] in ("sum_equals", "sum_le"):
             parts = out[list(r["parts"])]
             required = [c.name for c in contract.columns if c.name in r["parts"] and c.required]
             # an optional part left empty counts as 0; a missing required part leaves the sum undefined
@@ -415,6 +600,7 @@ def typed(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ entry point
 FILE = "_file"
+UNREADABLE_LAYOUT = {"duplicate_column"}  # reader findings after which the rows cannot be matched to columns
 FILE_AGENCY = "_file_agency"
 FILE_KIND = "_file_kind"
 FILE_QUARTER = "_file_quarter"
@@ -431,14 +617,14 @@ def _prepare(path: Path, contract: Contract, agency: str, agency_kind: str | Non
         v.issues.append(Issue(shown, "unknown_agency_file", "reject",
                               f"Tên tệp '{path.stem}' không phải mã cơ quan được nộp dữ liệu này ({expected})",
                               f"file name '{path.stem}' is not the code of an agency that submits this dataset ({expected})"))
-        v.verdict = "rejected"
+        v.verdict, v.checked = "rejected", False
         return v, None, None
     try:
         rr = read_table(path, contract)
     except ReadError as e:
         vi, _, en = str(e).partition(" / ")
         v.issues.append(Issue(shown, "unreadable", "reject", vi, en or vi))
-        v.verdict = "rejected"
+        v.verdict, v.checked = "rejected", False
         return v, None, None
     v.sheet = rr.sheet
     for n in rr.notes:
@@ -448,14 +634,17 @@ def _prepare(path: Path, contract: Contract, agency: str, agency_kind: str | Non
     v.rows_read = len(frame)
     if v.rows_read == 0:
         v.issues.append(Issue(shown, "empty", "reject", *RULE_TEXT["empty"], sheet=rr.sheet))
-    missing = [c.header_vi for c in contract.columns if c.required and c.name not in frame.columns]
-    for h in missing:
+    missing = [c for c in contract.columns if c.required and c.name not in frame.columns]
+    for c in missing:
         v.issues.append(Issue(shown, "missing_column", "reject", RULE_TEXT["missing_column"][0],
-                              RULE_TEXT["missing_column"][1], h, sheet=rr.sheet))
-    if any(i.severity == "reject" for i in v.issues):
-        v.verdict = "rejected"
+                              RULE_TEXT["missing_column"][1], c.header_vi, sheet=rr.sheet, fix_vi=FIX_TEXT["missing_column"][0],
+                              fix_en=FIX_TEXT["missing_column"][1]))
+    v.absent = [c.name for c in missing]  # the other rules still run on the columns present (one round trip)
+    if v.rows_read == 0 or any(i.severity == "reject" and (i.row is None or i.rule in UNREADABLE_LAYOUT)
+                               and i.rule != "missing_column" for i in v.issues):
+        v.verdict, v.checked = "rejected", False  # the rows cannot be read as records: no rule can run on them
         return v, None, None
-    for c in contract.columns:  # optional columns absent from the file are simply empty
+    for c in contract.columns:  # optional columns absent from the file are simply empty (required ones: see absent)
         if c.name not in frame.columns:
             frame[c.name] = pd.Series(pd.NA, index=frame.index, dtype="string")
     frame.insert(0, FILE, shown)
@@ -535,20 +724,23 @@ def validate_files(items: list[tuple[Path, str, str | None]], contract: Contract
     if frames:
         stacked = pd.concat(frames, ignore_index=True)
         sheets = {v.path: v.sheet for v in verdicts.values()}
+        absent = {v.path: set(v.absent) for v in verdicts.values() if v.absent}
         issues = _issues_from(_run_suite(stacked, batch_structure_suite(contract), f"{contract.name}.structure"),
-                              sheets, headers, raw)
+                              sheets, headers, raw, absent)
+        # one round trip: the cross-column rules run on every file that could be read, structural faults or not
+        # (a cell that failed its own check is empty in the typed table, so no rule reads it twice)
+        t = pd.concat([pd.concat([f[[FILE, FILE_AGENCY, FILE_KIND]], typed(f, contract)], axis=1) for f in frames],
+                      ignore_index=True)
+        checked = with_derived(t, contract)
+        issues += _issues_from(_run_suite(checked, logic_suite(contract, quarter), f"{contract.name}.logic"),
+                               sheets, headers, raw, absent)
+        issues += activity_issues(t, contract, quarter, sheets)
         for i in issues:
             verdicts[i.file].issues.append(i)
-        ok = [f for f in frames if not _rejected(verdicts[f[FILE].iat[0]])]
-        if ok:
-            t = pd.concat([pd.concat([f[[FILE, FILE_AGENCY, FILE_KIND]], typed(f, contract)], axis=1) for f in ok],
-                          ignore_index=True)
-            checked = with_derived(t, contract)
-            for i in _issues_from(_run_suite(checked, logic_suite(contract, quarter), f"{contract.name}.logic"),
-                                  sheets, headers, raw):
-                verdicts[i.file].issues.append(i)
-            for name, g in t.groupby(FILE, sort=False):
-                typed_by_file[name] = g.drop(columns=[FILE, FILE_AGENCY, FILE_KIND]).reset_index(drop=True)
+        for name, g in t.groupby(FILE, sort=False, observed=True):
+            if not _rejected(verdicts[name]):
+                g = g.drop(columns=[FILE, FILE_AGENCY, FILE_KIND]).reset_index(drop=True)
+                typed_by_file[name] = as_at_quarter_end(g, contract, quarter)
     out = []
     for v, _, _ in prepared:
         if _rejected(v):
