@@ -1,0 +1,107 @@
+"""Feedback workbooks: the agency's own file back, the planted faults highlighted and explained, same bytes each run."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from parplan.feedback import KEY_FILE, SUMMARY_SHEET, write_feedback
+from parplan.ingest import ingest_quarter
+
+BAD = Path(__file__).parent / "bad_inputs" / "2023Q2"
+RED = "00FFC7CE"
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    data = tmp_path_factory.mktemp("fb") / "data"
+    raw = data / "raw" / "2023Q2"
+    # e_documents: -5 in 'Số văn bản gửi điện tử' (column F, row 2) and a formula-like text in 'Đơn vị' (column C)
+    text = (BAD / "e_documents" / "SNV.csv").read_text(encoding="utf-8")
+    assert "Toàn cơ quan" in text
+    (raw / "e_documents").mkdir(parents=True)
+    (raw / "e_documents" / "SNV.csv").write_text(text.replace("Toàn cơ quan", '=HYPERLINK("http://x")'),
+                                                 encoding="utf-8")
+    # tthc_summary: an xlsx whose E2 is a formula without a cached value (and so empty)
+    (raw / "tthc_summary").mkdir()
+    shutil.copy(BAD / "tthc_summary" / "SXD.xlsx", raw / "tthc_summary" / "SXD.xlsx")
+    (raw / "pakn").mkdir()
+    shutil.copy(BAD / "pakn" / "TAM_KY.csv", raw / "pakn" / "TAM_KY.csv")  # PAKN-001 twice: rows 2 and 3
+    before = _hashes(data / "raw")
+    ingest_quarter("2023Q2", data, {"e_documents": [], "tthc_summary": [], "pakn": []}, force=True, say=lambda s: None)
+    out = data.parent / "feedback"
+    written = write_feedback("2023Q2", data, out, say=lambda s: None)
+    return data, out, written, before
+
+
+def test_one_workbook_per_agency_with_findings(run):
+    _, out, written, _ = run
+    assert sorted(p.name for p in written) == ["SNV.xlsx", "SXD.xlsx", "TAM_KY.xlsx"]
+    assert all(p.parent == out / "2023Q2" for p in written)
+
+
+def test_planted_fault_is_highlighted_with_its_comment(run):
+    _, out, _, _ = run
+    wb = openpyxl.load_workbook(out / "2023Q2" / "SNV.xlsx")
+    assert wb.sheetnames == [SUMMARY_SHEET, "e_documents"]  # only its own file
+    ws = wb["e_documents"]
+    cell = ws["F2"]
+    assert ws["F1"].value == "Số văn bản gửi điện tử"
+    assert cell.fill.fgColor.rgb == RED
+    assert "Giá trị phải ≥ 0" in cell.comment.text and "Giá trị đã nhập: -5" in cell.comment.text
+    marked = [c.coordinate for row in ws.iter_rows() for c in row if c.comment is not None]
+    assert marked == ["F2"]
+    # the agency's text comes back as text, never as a formula
+    assert ws["C2"].data_type == "s" and ws["C2"].value == "'=HYPERLINK(\"http://x\")"
+
+
+def test_summary_sheet_says_what_to_fix(run):
+    _, out, _, _ = run
+    wb = openpyxl.load_workbook(out / "2023Q2" / "SNV.xlsx")
+    ws = wb[SUMMARY_SHEET]
+    assert ws["A1"].value == "Phản hồi dữ liệu Quý II/2023 — Sở Nội vụ (SNV)"
+    assert [c.value for c in ws[4]] == ["STT", "Tệp", "Trang tính", "Dòng", "Cột", "Giá trị đã nhập", "Yêu cầu",
+                                        "Cách sửa", "Mức"]
+    row = [c.value for c in ws[5]]
+    assert row[:7] == [1, "SNV.csv", "e_documents", 2, "Số văn bản gửi điện tử", "'-5", "Giá trị phải ≥ 0"]
+    assert row[8] == "Lỗi — tệp bị từ chối"
+    assert ws.cell(row=5, column=3).hyperlink.location == "'e_documents'!F2"
+    assert ws.max_row == 5
+
+
+def test_xlsx_copy_and_two_findings_on_one_cell(run):
+    _, out, _, _ = run
+    ws = openpyxl.load_workbook(out / "2023Q2" / "SXD.xlsx")["tthc_summary"]
+    assert ws["E1"].value == "Tiếp nhận - Tổng số" and ws["F2"].value == "5"  # typed as text in that file
+    assert ws["E2"].fill.fgColor.rgb == RED
+    assert "công thức" in ws["E2"].comment.text and "bỏ trống" in ws["E2"].comment.text
+
+
+def test_duplicate_rows_both_marked(run):
+    _, out, _, _ = run
+    ws = openpyxl.load_workbook(out / "2023Q2" / "TAM_KY.xlsx")["pakn"]
+    assert [c.coordinate for row in ws.iter_rows() for c in row if c.comment is not None] == ["A2", "A3"]
+
+
+def test_raw_files_untouched(run):
+    data, _, _, before = run
+    assert _hashes(data / "raw") == before
+
+
+def test_same_bytes_on_rerun_and_stale_workbooks_removed(run):
+    data, out, written, _ = run
+    first = _hashes(out)
+    stale = out / "2023Q2" / "SYT.xlsx"
+    stale.write_bytes(b"old")
+    (out / "2023Q2" / KEY_FILE).unlink()
+    again = write_feedback("2023Q2", data, out, say=lambda s: None)
+    assert again == written and not stale.exists()
+    assert _hashes(out) == first
