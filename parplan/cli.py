@@ -38,6 +38,16 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _feedback(args: argparse.Namespace) -> int:
+    from .feedback import write_feedback
+    from .pipeline import ROOT, load_params
+
+    params = load_params(args.quarter or None)
+    paths = write_feedback(params["quarter"], ROOT / params.get("data_root", "data"), ROOT / "feedback")
+    print(f"{len(paths)} tệp phản hồi / feedback workbooks: {ROOT / 'feedback' / str(params['quarter'])}")
+    return 0
+
+
 def _sample(args: argparse.Namespace) -> int:
     from .pipeline import ROOT
     from .sample import generate
@@ -81,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--quarter", default="")
     i.add_argument("--force", action="store_true")
     i.set_defaults(fn=_ingest)
+    fb = sub.add_parser("feedback", help="one annotated workbook per agency with findings (feedback/<Q>/)")
+    fb.add_argument("--quarter", default="")
+    fb.set_defaults(fn=_feedback)
     s = sub.add_parser("sample", help="regenerate the deterministic sample data")
     s.add_argument("--out", default="")
     s.set_defaults(fn=_sample)

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from . import render, yamlfile
+from .feedback import write_feedback
 from .ingest import ingest_quarter, load_manifest, load_processed, processed_dir
 from .io import atomic_write, atomic_write_text, sha256
 from .metrics import combine_quarters, dossier_indicators
@@ -206,6 +207,7 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
     code = render.code_digest()
     for x in year_quarters:
         manifests[str(x)] = ingest_quarter(x, data_root, _datasets(load_params(x, root / "params")), say=say)
+        write_feedback(x, data_root, root / "feedback", say=say)  # each agency's own annotated file, not published
         if not _fresh(data_root, x, "reconciliation", code, [x]):
             reconcile_quarter(x, data_root)
             _stamp(data_root, x, "reconciliation", code, [x])
