@@ -78,7 +78,10 @@ def compute_progress(q: Quarter, data_root: Path) -> tuple[Path, Path]:
 
     cat = catalogue.load()
     ind = pd.read_parquet(processed_dir(data_root, q) / "indicators.parquet")
-    targets = target_status(cat, ind, q)
+    # the quarterly rows of every quarter to date: the trend of the year-end forecast
+    earlier = [processed_dir(data_root, x) / "indicators.parquet" for x in q.quarters_to_date()[:-1]]
+    history = pd.concat([pd.read_parquet(p) for p in earlier if p.exists()] + [ind], ignore_index=True)
+    targets = target_status(cat, ind, q, history[history["period"] == "Q"])
     reports = _tables_to_date(q, data_root).get("task_status", pd.DataFrame())
     if len(reports):
         recurring = {t.id for t in cat.tasks if t.schedule["kind"] == "recurring"}
@@ -125,20 +128,22 @@ def _task_status_counts(q: Quarter, data_root: Path) -> dict[str, int]:
 
 
 def _agency_summaries(q: Quarter, data_root: Path, lang: str) -> list[dict[str, Any]]:
-    """Departments and districts with a badge: the worst status among their targets this quarter."""
+    """Departments and districts with a badge: the worst of the unit's own statuses (its rows that carry a verdict;
+    a district's communes included), not the province's."""
     from . import catalogue
-    from .progress import SEVERITY, label
+    from .progress import label, worst
     from .report.overview import STATUS_BADGE
 
     cat = catalogue.load()
     prog = pd.read_parquet(processed_dir(data_root, q) / "progress.parquet")
+    prog = prog[prog["role"] == "target"] if "role" in prog.columns else prog
     out = []
     for a in cat.by_kind("department") + cat.by_kind("district"):
-        mine = prog[prog["agency"].isin([a.code, f"XA_{a.code}"])]["status"]
-        mine = [s for s in mine if s not in ("no_data", "not_yet_due")]
-        worst = max(mine, key=lambda s: SEVERITY.get(s, 3)) if mine else "no_data"
-        out.append({"code": a.code, "kind": a.kind, "name": a.name(lang), "status": worst,
-                    "badge": STATUS_BADGE.get(worst, "neutral"), "label": label(worst, lang)})
+        own = prog["agency"].isin([a.code, f"XA_{a.code}"]) | prog["agency"].str.startswith(f"XA_{a.code}__")
+        mine = [s for s in prog[own]["status"] if s not in ("", "no_data", "not_yet_due", "not_measurable")]
+        worst_status = worst(mine) if mine else "no_data"
+        out.append({"code": a.code, "kind": a.kind, "name": a.name(lang), "status": worst_status,
+                    "badge": STATUS_BADGE.get(worst_status, "neutral"), "label": label(worst_status, lang)})
     return out
 
 
