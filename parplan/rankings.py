@@ -21,13 +21,19 @@ def rank(indicators: pd.DataFrame, cat: Catalogue, metric: str, higher_is_better
 
 
 def laggards_now(indicators: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    """For every agency the plan names as lagging: its value now, its rank among peers, and whether it still lags."""
+    """For every agency the plan names as lagging: its value, its rank among peers, and whether it still lags.
+
+    A list the plan took from before it was issued (a context target, e.g. disbursement below 20 % at 30/4/2023)
+    gets no verdict: the value at that date is shown with today's value beside it (`value_now`), still_lagging NA.
+    """
     rows = []
     for lag in cat.indices["laggards"]:
         task = cat.task(lag["task_id"])
         metric = lag["metric"]
         target = next(t for t in task.targets if t.metric == metric) if any(
             t.metric == metric for t in task.targets) else None
+        context = target is not None and target.role == "context"
+        now = indicators[(indicators["metric"] == metric) & (indicators["period"] == "YTD")].set_index("agency")
         if target is None:  # A.IV.4.4 names laggards on the on-time rate; its thresholds are A.IV.4.1–4.3
             target_by_kind = {"department": cat.task("A.IV.4.1").targets[0],
                               "district": cat.task("A.IV.4.2").targets[0],
@@ -40,14 +46,14 @@ def laggards_now(indicators: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
         for code in lag.get("departments", []) + lag.get("districts", []) + lag.get("commune_groups", []):
             a = cat.agencies[code]
             tg = target_by_kind.get(a.kind) or target_by_kind["department"]
+            value_now = float(now.loc[code, "value"]) if context and code in now.index else float("nan")
+            base = {"task_id": lag["task_id"], "metric": key, "agency": code, "kind": a.kind,
+                    "threshold": tg.describe("en"), "context": context, "value_now": value_now}
             if code in by_agency.index:
                 r = by_agency.loc[code]
-                still = not tg.is_met_by(float(r["value"]))
-                rows.append({"task_id": lag["task_id"], "metric": key, "agency": code, "kind": a.kind,
-                             "value": float(r["value"]), "rank": int(r["rank"]), "peers": int(r["peers"]),
-                             "threshold": tg.describe("en"), "still_lagging": still})
+                still = pd.NA if context else not tg.is_met_by(float(r["value"]))
+                rows.append({**base, "value": float(r["value"]), "rank": int(r["rank"]), "peers": int(r["peers"]),
+                             "still_lagging": still})
             else:
-                rows.append({"task_id": lag["task_id"], "metric": key, "agency": code, "kind": a.kind,
-                             "value": float("nan"), "rank": pd.NA, "peers": pd.NA, "threshold": tg.describe("en"),
-                             "still_lagging": pd.NA})
+                rows.append({**base, "value": float("nan"), "rank": pd.NA, "peers": pd.NA, "still_lagging": pd.NA})
     return pd.DataFrame(rows)

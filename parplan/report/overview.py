@@ -11,6 +11,7 @@ import pandas as pd
 from .. import catalogue
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
+from ..progress import label, target_verdicts
 from . import charts, fmt
 from .html import VERDICT, badge, esc, table
 
@@ -108,10 +109,12 @@ def kpis(ctx: Context) -> str:
     """Headline figures for the province, year to date."""
     lang = ctx.lang
     items = []
-    for metric, vi, en, target in (
+    for metric, vi, en, task_id in (
         ("ontime_rate", "Hồ sơ giải quyết đúng hạn (toàn tỉnh)", "Dossiers resolved on time (province)", None),
-        ("online_dossier_share", "Hồ sơ giải quyết trực tuyến (chỉ tiêu ≥ 70 %)", "Dossiers resolved online (target ≥ 70 %)", 0.70),
-        ("online_payment_rate", "Thanh toán trực tuyến (chỉ tiêu ≥ 80 %)", "Online payment (target ≥ 80 %)", 0.80),
+        ("online_dossier_share", "Hồ sơ giải quyết trực tuyến (chỉ tiêu ≥ 70 %)", "Dossiers resolved online (target ≥ 70 %)",
+         "A.VIII.3.4.b"),
+        ("online_payment_rate", "Thanh toán trực tuyến (chỉ tiêu ≥ 80 %)", "Online payment (target ≥ 80 %)",
+         "A.VIII.3.4.c"),
     ):
         d = ctx.ind(metric, "YTD")
         if "PROVINCE" not in d.index:
@@ -119,9 +122,11 @@ def kpis(ctx: Context) -> str:
         r = d.loc["PROVINCE"]
         sub = f"{fmt.number(r.numerator, lang)} / {fmt.number(r.denominator, lang)}"
         mark = ""
-        if target is not None and r.value == r.value:
-            ok = r.value >= target
-            mark = " " + badge("met" if ok else "not_met", t("met" if ok else "not_met", lang))
+        p = ctx.progress
+        if task_id and len(p):  # the target's own verdict from progress.parquet, never a second one
+            v = p[(p["task_id"] == task_id) & (p["metric"] == metric) & (p["role"] == "target")]
+            if len(v):
+                mark = " " + status_badge(str(v["status"].iloc[0]), lang)
         items.append(f'<div class="kpi"><div class="v">{esc(fmt.pct(r.value, lang))}{mark}</div>'
                      f'<div class="l">{esc(vi if lang == "vi" else en)}</div><div class="l">{esc(sub)}</div></div>')
     return '<div class="kpis">' + "".join(items) + "</div>"
@@ -134,45 +139,107 @@ LEVELS = [
 ]
 
 
+def unit_name(cat: catalogue.Catalogue, code: str, lang: str) -> str:
+    """Display name of a unit: the registry's, or for a commune of the list 'xã Tam Đàn (Phú Ninh)'."""
+    a = cat.agencies.get(code)
+    if a:
+        return a.name(lang)
+    if code.startswith("XA_") and "__" in code:
+        try:
+            from .. import communes
+        except ImportError:
+            return code
+        c = communes.load()
+        hit = c[c["unit"] == code]
+        if len(hit):
+            d = cat.agencies.get(str(hit["district_code"].iloc[0]))
+            return f"{hit['unit_type'].iloc[0]} {hit['commune_vi'].iloc[0]}" + (f" ({d.name(lang)})" if d else "")
+    return code
+
+
 def _agency_name(ctx: Context, code: str) -> str:
-    a = ctx.cat.agencies.get(code)
-    return a.name(ctx.lang) if a else code
+    return unit_name(ctx.cat, code, ctx.lang)
+
+
+SELF_MARK = "◆"
+LEGEND = {"vi": "◆ tự báo cáo — số liệu do cơ quan tự báo cáo, chưa đối chiếu với hồ sơ",
+          "en": "◆ self-reported — figure reported by the agency itself, not checked against records"}
+
+
+def self_mark(source: str) -> str:
+    """' ◆' after a value the agency reported itself (or a set of values some of which it did)."""
+    return f" {SELF_MARK}" if source in ("self_reported", "mixed") else ""
+
+
+def legend(lang: str) -> str:
+    """The one-line legend of the self-reported mark."""
+    return f'<p class="note legend">{esc(LEGEND[lang])}</p>'
+
+
+UNIT_NOUN = {"each_department": ("sở, ban, ngành", "departments"),
+             "each_district": ("huyện, thị xã, thành phố", "districts"),
+             "each_commune": ("xã (hoặc nhóm xã của huyện)", "communes (or a district's communes together)"),
+             "each_agency": ("cơ quan, đơn vị", "agencies")}
+
+
+def units_line(cat: catalogue.Catalogue, verdict: Any, lang: str, max_names: int = 40) -> str:
+    """'17/19 sở, ban, ngành đạt; chưa đạt: …; không có dữ liệu: …' for an each-unit target's verdict row."""
+    vi = lang == "vi"
+    noun = UNIT_NOUN.get(verdict.scope, ("đơn vị", "units"))[0 if vi else 1]
+    word = ("đạt" if verdict.final else "đang đạt") if vi else ("meet it" if verdict.final else "on course")
+
+    def names(codes: str) -> str:
+        cs = [c for c in codes.split(";") if c]
+        shown = ", ".join(unit_name(cat, c, lang) for c in cs[:max_names])
+        return shown + (f" (+{len(cs) - max_names})" if len(cs) > max_names else "")
+    out = f"{verdict.n_ok}/{verdict.n_units} {noun} {word}"
+    if verdict.missing:
+        out += ("; chưa đạt: " if vi else "; missing it: ") + names(verdict.missing)
+    if verdict.no_data:
+        out += ("; chưa có số liệu: " if vi else "; no data: ") + names(verdict.no_data)
+    return out
 
 
 def ontime_rows(ctx: Context, task_id: str, kind: str, group: str) -> tuple[list[list[str]], list[dict]]:
-    """Rows of the on-time table for one level (agencies in registry order, then the group), plus chart data."""
+    """Rows of the on-time table for one level: every unit with its own status (progress.parquet), then the
+    aggregate as a figure without a verdict of its own; plus chart data."""
     lang = ctx.lang
     target = ctx.cat.task(task_id).targets[0]
-    q_ind, y_ind = ctx.ind("ontime_rate", "Q"), ctx.ind("ontime_rate", "YTD")
+    q_ind = ctx.ind("ontime_rate", "Q")
     rows, chart = [], []
-    codes = [a.code for a in ctx.cat.by_kind(kind)] + [group]
-    for code in codes:
-        fcode = ctx.cat.agencies[code].district if kind == "commune_group" and code != group else code
-        status = ctx.file_status(fcode) if code != group else "accepted"
-        if code in q_ind.index and status != "rejected":
-            r = q_ind.loc[code]
-            q_cell = f"{fmt.pct(r.value, lang)} ({fmt.number(r.numerator, lang)}/{fmt.number(r.denominator, lang)})"
+    p = ctx.progress
+    mine = p[(p["task_id"] == task_id) & p["role"].isin(["target", "aggregate_figure"])] if len(p) else p
+    for r in mine.itertuples():
+        code = r.agency
+        a = ctx.cat.agencies.get(code)
+        district = a.district if a is not None and a.kind == "commune_group" else \
+            code[3:].split("__")[0] if code.startswith("XA_") and "__" in code else code
+        file_status = ctx.file_status(district) if r.role == "target" else "accepted"
+        if code in q_ind.index and file_status != "rejected":
+            qr = q_ind.loc[code]
+            q_cell = f"{fmt.pct(qr.value, lang)} ({fmt.number(qr.numerator, lang)}/{fmt.number(qr.denominator, lang)})"
         else:
-            q_cell = t("rejected", lang) if status == "rejected" else t("missing", lang) if status == "missing" else "—"
-        if code in y_ind.index and y_ind.loc[code].denominator > 0:
-            r = y_ind.loc[code]
+            q_cell = t("rejected", lang) if file_status == "rejected" else t("missing", lang) \
+                if file_status == "missing" else "—"
+        if r.value == r.value:
             y_cell = f"{fmt.pct(r.value, lang)} ({fmt.number(r.numerator, lang)}/{fmt.number(r.denominator, lang)})"
-            met = target.is_met_by(r.value)
-            st = badge("met" if met else "not_met", t("met" if met else "not_met", lang))
-            if status in ("rejected", "missing"):
+            caution = r.caution_vi if lang == "vi" else r.caution_en
+            if caution:
+                y_cell += f" — {caution}"
+            if file_status in ("rejected", "missing"):
                 # never overstate: without this quarter's data the year-to-date figure is incomplete
-                note = "chỉ gồm các quý đã nộp hợp lệ" if lang == "vi" else "valid quarters only"
-                y_cell += f" — {note}"
-                met = None
-                st = badge("warn", "Chưa đánh giá: thiếu dữ liệu quý" if lang == "vi" else "Not assessed: quarter missing")
-            value = r.value
+                y_cell += " — " + ("chỉ gồm các quý đã nộp hợp lệ" if lang == "vi" else "valid quarters only")
         else:
-            y_cell, met, value = "—", None, float("nan")
-            st = badge("no_data", t("no_data", lang))
-        name = t("group_total", lang) if code == group else _agency_name(ctx, code)
+            y_cell = "—"
+        if r.role == "aggregate_figure":
+            st = badge("neutral", "Số chung, không đánh giá riêng" if lang == "vi" else "Figure only, no verdict")
+        else:
+            st = status_badge(r.status, lang)
+        name = t("group_total", lang) if r.role == "aggregate_figure" else _agency_name(ctx, code)
         rows.append([name, q_cell, y_cell, target.describe(lang), st])
-        if code != group:
-            chart.append({"label": name, "value": value, "met": met})
+        if r.role == "target":
+            met = None if r.status in ("no_data", "not_measurable", "") else r.status in ("met", "on_course")
+            chart.append({"label": name, "value": r.value, "met": met})
     return rows, chart
 
 
@@ -188,11 +255,16 @@ def ontime_section(ctx: Context) -> str:
                "Formula: dossiers resolved on or before the due date ÷ dossiers resolved in the period "
                "(groups: ratio of sums). Targets are annual; the assessment uses the year-to-date figure and may still change.") + "</p>"]
     headers = [t("agency", lang), f"{t('quarter', lang)} ({ctx.quarter.label(lang)})", ytd, t("target", lang), t("status", lang)]
+    verdicts = target_verdicts(ctx.progress) if len(ctx.progress) else pd.DataFrame()
     for task_id, kind, group, vi, en in LEVELS:
         rows, chart = ontime_rows(ctx, task_id, kind, group)
         target = ctx.cat.task(task_id).targets[0]
         title = f"{vi if lang == 'vi' else en} — {task_id}"
         out.append(f"<h3>{esc(title)}</h3>")
+        v = verdicts[verdicts["task_id"] == task_id] if len(verdicts) else verdicts
+        if len(v):
+            out.append(f"<p>{status_badge(str(v['status'].iloc[0]), lang)} "
+                       f"<strong>{esc(units_line(ctx.cat, v.iloc[0], lang))}</strong></p>")
         out.append(forecast_sentence(ctx, task_id, kind))
         out.append(table(headers, rows, raw_cols=[4], numeric_cols=[1, 2]))
         if kind in ("district", "department"):
@@ -212,21 +284,24 @@ def forecast_sentence(ctx: Context, task_id: str, kind: str) -> str:
     p = ctx.progress
     if p.empty:
         return ""
-    members = {a.code for a in ctx.cat.by_kind(kind)}
-    rows = p[(p["task_id"] == task_id) & p["agency"].isin(members) & p["forecast"].notna()]
+    rows = p[(p["task_id"] == task_id) & (p["role"] == "target") & p["forecast"].notna()]
     if rows.empty:
         return ""
     target = ctx.cat.task(task_id).targets[0]
     miss = rows[~rows["forecast"].map(target.is_met_by)]
-    sure = miss[~miss["forecast_upper"].map(target.is_met_by)]  # even the interval's best end misses
+    # even if the remaining quarters went like the unit's best quarter so far (no range: the forecast itself)
+    best = miss["forecast_upper"].where(miss["forecast_upper"].notna(), miss["forecast"])
+    sure = miss[~best.map(target.is_met_by)]
     unit = {"department": ("sở, ban, ngành", "departments"), "district": ("huyện", "districts"),
-            "commune_group": ("nhóm xã (theo huyện)", "commune groups")}[kind]
+            "commune_group": ("xã (hoặc nhóm xã của huyện)", "communes (or a district's communes)")}[kind]
     if lang == "vi":
         text = (f"Dự báo cuối năm theo tiến độ hiện nay: {len(miss)}/{len(rows)} {unit[0]} sẽ không đạt "
-                f"{target.describe(lang)} (trong đó {len(sure)} không đạt ngay cả ở cận trên khoảng tin cậy 95 %).")
+                f"{target.describe(lang)} (trong đó {len(sure)} không đạt ngay cả khi các quý còn lại tốt bằng "
+                f"quý tốt nhất từ đầu năm). Dự báo: mức lũy kế cộng xu hướng theo quý kéo dài đến cuối năm.")
     else:
         text = (f"Year-end forecast on the current course: {len(miss)} of {len(rows)} {unit[1]} will miss "
-                f"{target.describe(lang)} ({len(sure)} miss it even at the upper end of the 95 % interval).")
+                f"{target.describe(lang)} ({len(sure)} miss it even if the remaining quarters match their best "
+                f"quarter so far). Forecast: the year-to-date level plus the quarterly trend carried to year end.")
     return f"<p><strong>{esc(text)}</strong></p>"
 
 
@@ -326,17 +401,16 @@ def provenance(ctx: Context) -> str:
             "</footer>")
 
 
-STATUS_BADGE = {"met": "met", "done": "met", "on_track": "ok", "in_progress": "warn", "at_risk": "warn",
-                "done_no_evidence": "warn", "not_yet_due": "neutral", "off_track": "not_met", "overdue": "not_met",
-                "not_started": "not_met", "no_report": "no_data", "no_data": "no_data"}
-STATUS_ORDER = ["met", "done", "on_track", "in_progress", "done_no_evidence", "at_risk", "not_yet_due",
-                "not_started", "off_track", "overdue", "no_report", "no_data"]
+STATUS_BADGE = {"met": "met", "done": "met", "on_course": "ok", "on_track": "ok", "in_progress": "warn",
+                "at_risk": "warn", "done_no_evidence": "warn", "not_yet_due": "neutral", "off_track": "not_met",
+                "not_met": "not_met", "overdue": "not_met", "not_started": "not_met", "no_report": "no_data",
+                "no_data": "no_data", "not_measurable": "neutral"}
+STATUS_ORDER = ["met", "done", "on_course", "on_track", "in_progress", "done_no_evidence", "at_risk", "not_yet_due",
+                "not_started", "off_track", "not_met", "overdue", "no_report", "no_data", "not_measurable"]
 
 
 def status_badge(status: str, lang: str) -> str:
     """A status pill with the reviewer label."""
-    from ..progress import label
-
     return badge(STATUS_BADGE.get(status, "neutral"), label(status, lang))
 
 
@@ -356,8 +430,6 @@ def _sentence_case(title: str) -> str:
 
 def progress_by_field(ctx: Context) -> str:
     """How many tasks of each section (A.I–A.IX, B.I–B.V) are in each status."""
-    from ..progress import label
-
     lang = ctx.lang
     if ctx.tasks.empty:
         return ""
@@ -382,41 +454,96 @@ def progress_by_field(ctx: Context) -> str:
             table(headers, rows, numeric_cols=list(range(1, len(present) + 2))))
 
 
+def target_evidence(ctx: Context, task: catalogue.Task, verdicts: pd.DataFrame) -> list[str]:
+    """One line per target of a task: the number that decides it (each unit: '17/19 sở đạt; chưa đạt: …'),
+    the aggregate as a figure, a small-denominator caution, the self-reported mark; context and unmeasurable said so."""
+    lang, vi = ctx.lang, ctx.lang == "vi"
+    prog = ctx.progress
+    out = []
+    for tg in task.targets:
+        rows = prog[(prog["task_id"] == task.id) & (prog["metric"] == tg.metric) & (prog["scope"] == tg.scope)]
+        v = verdicts[(verdicts["task_id"] == task.id) & (verdicts["metric"] == tg.metric)
+                     & (verdicts["scope"] == tg.scope)]
+        if rows.empty or v.empty:
+            continue
+        v = v.iloc[0]
+        head = tg.describe(lang)
+        if v["role"] == "context":
+            what = ("bối cảnh trước khi ban hành Kế hoạch, không chấm điểm" if vi else
+                    "context from before the plan was issued, not scored")
+            with_data = rows[rows["value"].notna() & ~rows["agency"].isin(GROUPS)]
+            below = with_data[~with_data["value"].map(tg.is_met_by)]
+            out.append(f"{head}: {what}; " + (f"{len(below)}/{len(with_data)} đơn vị dưới ngưỡng tại "
+                                               if vi else f"{len(below)} of {len(with_data)} units below it at ")
+                       + fmt.date(tg.as_of or ctx.quarter.end))
+            continue
+        if v["status"] == "not_measurable":
+            m = ctx.cat.metrics.get(tg.metric, {})
+            why = (m.get("unmeasurable_reason_vi") or "") if vi else (tg.reason or m.get("unmeasurable_reason", ""))
+            out.append(f"{head}: {label('not_measurable', lang)}" + (f" — {why}" if why else ""))
+            continue
+        if v["judge"] == "each" and tg.scope != "each_record":
+            line = f"{head}: {units_line(ctx.cat, v, lang)}{self_mark(v['source'])}"
+            agg = rows[rows["role"] == "aggregate_figure"]
+            if len(agg) and agg["value"].iloc[0] == agg["value"].iloc[0]:
+                a = agg.iloc[0]
+                line += (f" (chung: {fmt.pct(a.value, lang)}, không đánh giá riêng)" if vi else
+                         f" (all together: {fmt.pct(a.value, lang)}, figure only)")
+            out.append(line)
+            continue
+        d = rows[rows["role"] == "target"].iloc[0]
+        if d["value"] == d["value"]:
+            shown = fmt.pct(d["value"], lang) if d["unit"] == "fraction" else fmt.number(d["value"], lang, 1)
+            if d["denominator"] == d["denominator"] and d["unit"] == "fraction":
+                shown += f" ({fmt.number(d['numerator'], lang)}/{fmt.number(d['denominator'], lang)})"
+            caution = d["caution_vi"] if vi else d["caution_en"]
+            shown += (f" — {caution}" if caution else "") + self_mark(d["source"])
+        else:
+            shown = "—"
+        out.append(f"{head}: {shown} ({_agency_name(ctx, d['agency'])})")
+    return out
+
+
+GROUPS = {"PROVINCE", "ALL_DEPARTMENTS", "ALL_DISTRICTS", "ALL_COMMUNES"}
+
+
+def _report_text(r: Any, lang: str) -> str:
+    """The lead agencies' reports in words of the page's language."""
+    if lang == "vi":
+        return f"Báo cáo: {label(r.report_status, 'vi').lower()} ({r.n_reports} báo cáo của cơ quan chủ trì)"
+    return f"Reports: {r.report_basis}"
+
+
 def progress_tasks(ctx: Context) -> str:
     """Every task of the plan with its status, due date, lead agencies and the numbers behind the status."""
     lang = ctx.lang
     if ctx.tasks.empty:
         return ""
     rows = []
-    prog = ctx.progress
-    groups = {"PROVINCE", "ALL_DEPARTMENTS", "ALL_DISTRICTS", "ALL_COMMUNES"}
+    verdicts = target_verdicts(ctx.progress) if len(ctx.progress) else pd.DataFrame()
     for r in ctx.tasks.itertuples():
         task = ctx.cat.task(r.task_id)
         text = task.task_vi if lang == "vi" else (task.task_en or task.task_vi)
         lead = ", ".join(_agency_name(ctx, c) for c in task.lead)
-        evidence = []
-        if len(prog):
-            for p in prog[(prog["task_id"] == r.task_id) & prog["agency"].isin(groups)].itertuples():
-                tg = next(t for t in task.targets if t.metric == p.metric and t.scope == p.scope)
-                if p.value == p.value:
-                    shown = fmt.pct(p.value, lang) if p.unit == "fraction" else fmt.number(p.value, lang, 1)
-                    if p.denominator == p.denominator and p.unit == "fraction":
-                        shown += f" ({fmt.number(p.numerator, lang)}/{fmt.number(p.denominator, lang)})"
-                    if p.lower == p.lower and p.upper == p.upper and p.unit == "fraction" and p.lower != p.upper:
-                        shown += f" [{fmt.pct(p.lower, lang)}–{fmt.pct(p.upper, lang)}]"
-                else:
-                    shown = "—"
-                evidence.append(f"{tg.describe(lang)}: {shown} ({_agency_name(ctx, p.agency)})")
-        if r.source == "reports" or not evidence:
-            evidence.append(("Báo cáo: " if lang == "vi" else "Reports: ") + r.report_basis)
+        evidence = target_evidence(ctx, task, verdicts) if len(verdicts) else []
+        if r.status_from == "reports" or not evidence:
+            evidence.append(_report_text(r, lang))
         due = fmt.date(r.due) if r.due else {"recurring": "Thường xuyên" if lang == "vi" else "Recurring",
                                               "external": "Theo kế hoạch cấp trên" if lang == "vi" else "External schedule",
                                               "none": "—"}[r.schedule_kind]
-        rows.append([r.task_id, text, lead, due, status_badge(r.status, lang), "; ".join(evidence)])
+        rows.append([r.task_id, text, lead, due, status_badge(r.status, lang) + esc(self_mark(r.source)),
+                     "; ".join(evidence)])
     h = "Tiến độ từng nhiệm vụ" if lang == "vi" else "Progress of every task"
+    note = ("Chỉ tiêu áp dụng cho từng đơn vị: chỉ đạt khi mọi đơn vị trong phạm vi đạt; đơn vị chưa có số liệu được "
+            "nêu tên. Tỷ lệ đếm đủ mọi hồ sơ, không phải mẫu: không có khoảng tin cậy. Trước thời hạn, chỉ tiêu đang ở "
+            "mức yêu cầu ghi 'Đang đạt', chưa ghi 'Đạt'." if lang == "vi" else
+            "A target that binds each unit is met only when every unit in scope meets it; units without data are "
+            "named. Rates count every dossier, not a sample: no confidence interval. Before the due date a target at "
+            "its level reads 'On course', not 'Met'.")
     headers = (["Mã", "Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn", "Trạng thái", "Căn cứ"] if lang == "vi" else
                ["ID", "Task", "Lead", "Due", "Status", "Basis"])
-    return f"<h2>{esc(h)}</h2>" + table(headers, rows, raw_cols=[4])
+    return (f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + legend(lang)
+            + table(headers, rows, raw_cols=[4]))
 
 
 def laggards_section(ctx: Context) -> str:
@@ -428,22 +555,37 @@ def laggards_section(ctx: Context) -> str:
     if lag.empty:
         return ""
     rows = []
+    vi = lang == "vi"
+    p = ctx.progress
+    own = {}  # the unit's own status on the on-time target of its level: the same verdict as everywhere else
+    if len(p):
+        for task_id, _kind, _group, _vi, _en in LEVELS:
+            for x in p[(p["task_id"] == task_id) & (p["role"] == "target")].itertuples():
+                own[x.agency] = x.status
     for r in lag.itertuples():
-        if r.value == r.value:
+        if bool(r.context):
+            val = fmt.pct(r.value, lang) if r.value == r.value else "—"
+            if r.value_now == r.value_now:
+                val += (f"; nay {fmt.pct(r.value_now, lang)}" if vi else f"; now {fmt.pct(r.value_now, lang)}")
+            rk = f"{r.rank}/{r.peers}" if r.value == r.value else "—"
+            st = badge("neutral", "Bối cảnh, không chấm điểm" if vi else "Context, not scored")
+        elif r.value == r.value:
             val = fmt.pct(r.value, lang)
             rk = f"{r.rank}/{r.peers}"
-            st = badge("not_met", "Vẫn chậm" if lang == "vi" else "Still lagging") if r.still_lagging else \
-                badge("met", "Đã cải thiện" if lang == "vi" else "Improved")
+            st = status_badge(own[r.agency], lang) if r.agency in own else \
+                badge("neutral", "Đánh giá theo từng xã" if vi else "Judged per commune")
         else:
-            val, rk, st = "—", "—", badge("no_data", t("no_data", lang))
-        what = {"ontime_rate": "đúng hạn lũy kế" if lang == "vi" else "on time (YTD)"}.get(
-            r.metric, "giải ngân tại 30/4/2023" if lang == "vi" else "disbursed at 30/4/2023")
+            val, rk, st = "—", "—", status_badge(own.get(r.agency, "no_data"), lang)
+        what = {"ontime_rate": "đúng hạn lũy kế" if vi else "on time (YTD)"}.get(
+            r.metric, "giải ngân tại 30/4/2023" if vi else "disbursed at 30/4/2023")
         rows.append([r.task_id, _agency_name(ctx, r.agency), what, val, rk, st])
     h = "Các đơn vị Kế hoạch nêu tên là chậm: nay ra sao?" if lang == "vi" else "Units the plan names as lagging: where are they now?"
-    note = ("Hạng: thứ hạng trong nhóm cùng loại (sở; huyện; xã theo huyện), 1 = tốt nhất. 'Vẫn chậm': chưa đạt ngưỡng "
-            "của chỉ tiêu tương ứng." if lang == "vi" else
+    note = ("Hạng: thứ hạng trong nhóm cùng loại (sở; huyện; xã theo huyện), 1 = tốt nhất. Đánh giá: trạng thái của "
+            "chính đơn vị ở chỉ tiêu đúng hạn của cấp mình (A.IV.4.1–4.3). Danh sách giải ngân dưới 20 % tại 30/4/2023 "
+            "có trước khi ban hành Kế hoạch: chỉ để tham khảo, không chấm điểm." if vi else
             "Rank: among peers of the same kind (departments; districts; communes by district), 1 = best. "
-            "'Still lagging': the relevant threshold is not met.")
+            "Assessment: the unit's own status on its level's on-time target (A.IV.4.1–4.3). The list of units below "
+            "20 % disbursed at 30/4/2023 predates the plan: context, not scored.")
     headers = (["Nhiệm vụ", "Đơn vị", "Chỉ số", "Giá trị", "Hạng", "Đánh giá"] if lang == "vi" else
                ["Task", "Unit", "Measure", "Value", "Rank", "Assessment"])
     return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, raw_cols=[5], numeric_cols=[3, 4])
