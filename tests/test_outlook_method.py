@@ -1,0 +1,244 @@
+"""The honest outlook (issue 12 item 6): as-of filtering, the projected 25th place, survey ranges, the verdict.
+
+Hand-built inputs with values worked out by hand in the comments; the as-of tests use the shipped reference data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import pytest
+
+from parplan import scoring
+from parplan.report import outlook as ol
+
+PLAN_ISSUED = dt.date(2023, 6, 1)     # indices.yaml: June 2023, day blank in the plan text -> first of the month
+
+
+def history(rows: list[tuple]) -> pd.DataFrame:
+    """A threshold history: (year, mean, bracket_low, bracket_high, scheme_family)."""
+    return pd.DataFrame([{"year": y, "mean": m, "bracket_low": lo, "bracket_high": hi, "scheme_family": f}
+                         for y, m, lo, hi, f in rows])
+
+
+NAN = float("nan")
+MADE_UP = history([(2018, 80.0, NAN, NAN, "old"), (2019, 82.0, NAN, NAN, "old"), (2020, 81.0, NAN, NAN, "new"),
+                   (2021, 84.0, 85.0, 86.0, "new")])
+
+
+# ====================================================================== as of
+def test_as_of_is_the_later_of_quarter_end_and_plan_issue():
+    assert scoring.plan_dates()["plan_issued"] == PLAN_ISSUED
+    assert scoring.as_of_date("2023Q1") == PLAN_ISSUED                 # 31/03 is before the plan existed
+    assert scoring.as_of_date("2023Q2") == dt.date(2023, 6, 30)
+    assert scoring.as_of_date("2023Q4") == dt.date(2023, 12, 31)
+    assert scoring.as_of_date("2024Q2") == dt.date(2024, 6, 30)
+    assert scoring.as_of_date("2023Q1", plan_issued="2023-02-01") == dt.date(2023, 3, 31)
+    with pytest.raises(ValueError, match="ISO"):
+        scoring.reference_table("par_index_provinces", "30/06/2023")
+
+
+def test_a_2023q1_report_cannot_see_2023_results_and_a_2024q2_report_can():
+    q1, q24 = scoring.as_of_date("2023Q1"), scoring.as_of_date("2024Q2")
+    for name in ("par_index_provinces", "sipas_provinces", "par_sipas_aggregates", "quangnam_components"):
+        early = scoring.reference_table(name, q1)
+        late = scoring.reference_table(name, q24)
+        assert "2023" not in set(early["year"]), name
+        assert "2023" in set(late["year"]), name
+        assert (early["published"] <= "2023-06-01").all()
+    qn = scoring.reference_table("par_index_provinces", q24)
+    assert qn[(qn["province"] == "Quảng Nam") & (qn["year"] == "2023")]["score_pct"].tolist() == ["84.6"]
+    assert list(scoring.publications(q1)["result_year"].unique()) == [2019, 2020, 2021, 2022]
+    assert 2023 in set(scoring.publications(q24)["result_year"])
+    # the 2022 results themselves came out on 19/04/2023: a report as of the day before sees 2021 as the latest year
+    assert scoring.publications("2023-04-18")["result_year"].max() == 2021
+    assert scoring.neighbours(q1)["year"].iloc[0] == 2022 and scoring.neighbours(q24)["year"].iloc[0] == 2023
+
+
+def test_every_reference_figure_is_published_no_earlier_than_its_years_results():
+    pub = scoring.publications("2100-01-01")
+    first = {(r["index"], r["result_year"]): r["published"] for _, r in pub.iterrows()}
+    idx = {"par_index_provinces": "PAR INDEX provinces", "sipas_provinces": "SIPAS"}
+    for name in ("par_index_provinces", "sipas_provinces", "par_sipas_aggregates", "quangnam_components"):
+        t = scoring.reference_table(name, "2100-01-01")
+        for _, r in t.iterrows():
+            index = idx.get(name) or (r["index"] if "index" in t.columns else "PAR INDEX provinces")
+            index = "PAR INDEX provinces" if index in ("PAR INDEX ministries", "PAR survey") else index
+            assert r["published"] >= first[(index, int(r["year"]))], (name, dict(r))
+
+
+def test_rank25_bracket_from_published_provinces_matches_the_recorded_2022_bracket():
+    b = scoring.rank25_bracket(2022, "2023-06-01")
+    # best score ranked >= 25: Ninh Thuận 85.78 (29); worst score ranked <= 25: Thừa Thiên Huế 86.56 (19)
+    assert (b["low"], b["low_rank"], b["low_province"]) == (85.78, 29, "Ninh Thuận")
+    assert (b["high"], b["high_rank"], b["high_province"]) == (86.56, 19, "Thừa Thiên Huế")
+    rec = scoring.reference_table("par_sipas_aggregates", "2023-06-01")
+    text = rec[rec["metric"].str.startswith("rank-25")]["value"].iloc[0]
+    assert text == "between 85.78 (rank 29) and 86.56 (rank 19)"
+    # 2023 (published 17/04/2024): Nam Định 87.32 (29) and Ninh Bình 88.72 (11)
+    assert (scoring.rank25_bracket(2023, "2024-06-30")["low"], scoring.rank25_bracket(2023, "2024-06-30")["high"]) \
+        == (87.32, 88.72)
+    assert scoring.rank25_bracket(2023, "2023-12-31")["low"] != scoring.rank25_bracket(2023, "2023-12-31")["low"]  # NaN
+
+
+def test_threshold_as_of_the_plan_uses_2022_bracket_and_2019_2022_mean_moves():
+    th = scoring.rank25_outlook(scoring.as_of_date("2023Q1"))
+    # means 81.15 (2019), 83.72 (2020, derived), 86.37 (2021), 84.79 (2022, derived): moves +2.57, +2.65, −1.58
+    assert [m["change"] for m in th["moves"]] == pytest.approx([2.57, 2.65, -1.58])
+    assert [m["scheme_change"] for m in th["moves"]] == [False, False, True]
+    assert th["basis"] == "projected" and th["base_year"] == 2022 and th["steps"] == 1
+    assert th["low"] == pytest.approx(85.78 - 1.58) and th["high"] == pytest.approx(86.56 + 2.65)   # 84.20, 89.21
+    assert (th["low"], th["high"]) != (85.78, 86.56)                  # never last year's bar copied
+    assert list(th["history"]["year"]) == [2019, 2020, 2021, 2022]
+    # before the 2022 results: 2021 bracket 86.58 (Quảng Nam, 33) – 89.28 (Vĩnh Phúc, 5), two years ahead, moves
+    # +2.57 and +2.65 only: 86.58 + 2 × 2.57 = 91.72, 89.28 + 2 × 2.65 = 94.58
+    early = scoring.rank25_outlook("2023-04-18")
+    assert (early["base_year"], early["steps"]) == (2021, 2)
+    assert early["low"] == pytest.approx(91.72) and early["high"] == pytest.approx(94.58)
+    # a 2024Q2 report sees the 2023 results: the bracket is the published one, no projection
+    late = scoring.rank25_outlook(scoring.as_of_date("2024Q2"))
+    assert late["basis"] == "published" and (late["low"], late["high"]) == (87.32, 88.72)
+
+
+# ====================================================================== threshold projection (made-up history)
+def test_threshold_projection_from_a_made_up_history():
+    th = scoring.project_rank25(MADE_UP, 2022)
+    # moves: 2018->19 +2, 2019->20 −1 (method changed), 2020->21 +3; last bracket 2021 [85, 86]
+    assert [m["change"] for m in th["moves"]] == [2.0, -1.0, 3.0]
+    assert (th["low"], th["high"]) == (84.0, 89.0)                     # 85 − 1, 86 + 3
+    assert th["central"] == pytest.approx(85.5 + 2.0)                  # mid 85.5 + median move 2
+    two = scoring.project_rank25(MADE_UP, 2023)                        # two years ahead: 85 − 2, 86 + 6
+    assert (two["low"], two["high"], two["steps"]) == (83.0, 92.0, 2)
+    cfg = scoring.scoring_config()
+    cfg["projection"]["threshold"]["include_scheme_changes"] = False
+    assert (scoring.project_rank25(MADE_UP, 2022, cfg)["low"], scoring.project_rank25(MADE_UP, 2022, cfg)["high"]) \
+        == (87.0, 89.0)                                                # moves +2, +3 only
+
+
+def test_threshold_projection_pairs_only_consecutive_years_and_uses_a_published_bracket():
+    gap = history([(2018, 80.0, NAN, NAN, "a"), (2019, 81.0, NAN, NAN, "a"), (2021, 85.0, 86.0, 87.0, "a")])
+    th = scoring.project_rank25(gap, 2022)
+    assert [m["change"] for m in th["moves"]] == [1.0]                 # 2019 -> 2021 is not a year-on-year move
+    assert (th["low"], th["high"]) == (87.0, 88.0)
+    out = history([(2020, 80.0, NAN, NAN, "a"), (2021, 81.0, 82.0, 83.0, "a"), (2022, 84.0, 85.5, 86.5, "a")])
+    pub = scoring.project_rank25(out, 2022)
+    assert pub["basis"] == "published" and (pub["low"], pub["high"]) == (85.5, 86.5)
+    with pytest.raises(ValueError, match="cannot be projected"):
+        scoring.project_rank25(history([(2021, 81.0, 82.0, 83.0, "a")]), 2022)
+
+
+# ====================================================================== verdict
+TH = {"low": 85.0, "high": 87.0}
+
+
+@pytest.mark.parametrize(("pes", "opt", "word"), [
+    (87.0, 90.0, "likely"),        # pessimistic exactly at the top of the range: likely
+    (86.99, 90.0, "possible"),     # a hair below the top
+    (80.0, 85.0, "possible"),      # optimistic exactly at the bottom: not below it
+    (80.0, 84.99, "unlikely"),     # optimistic below the bottom
+    (88.0, 89.0, "likely"),
+])
+def test_verdict_at_each_boundary(pes, opt, word):
+    totals = {"pessimistic": pes, "expected": (pes + opt) / 2, "optimistic": opt}
+    assert scoring.verdict(totals, TH)["verdict"] == word
+
+
+def test_verdict_points_short_and_sentences_in_each_language():
+    v = scoring.verdict({"pessimistic": 84.0, "expected": 86.0, "optimistic": 88.0}, TH)
+    assert v["verdict"] == "possible"
+    assert v["short"]["pessimistic"] == {"to_low": 1.0, "to_high": 3.0}
+    assert v["short"]["expected"] == {"to_low": 0.0, "to_high": 1.0}
+    assert v["short"]["optimistic"] == {"to_low": 0.0, "to_high": 0.0}
+    vi = ol.verdict_sentence(v, 2023, projected=True, lang="vi")
+    en = ol.verdict_sentence(v, 2023, projected=True, lang="en")
+    assert vi.startswith("Vào nhóm 25 tỉnh dẫn đầu năm 2023: CÓ THỂ, CHƯA CHẮC")
+    assert "85,00–87,00" in vi and "kịch bản bi quan (84,00) thiếu 1,00 điểm để đạt cận dưới và 3,00 điểm" in vi
+    assert "kịch bản dự kiến (86,00) đã đạt cận dưới, thiếu 1,00 điểm" in vi and "lạc quan (88,00) đạt cả cận trên" in vi
+    assert vi.count(".") == 1 and vi.endswith(".")                     # one sentence (decimal commas in vi)
+    assert not re.search(r"\b(likely|possible|unlikely|pessimistic|expected|optimistic|points|range)\b", vi)
+    assert en.startswith("Top 25 in 2023: POSSIBLE") and "pessimistic (84.00) is 1.00 points short" in en
+    assert ol.verdict_sentence(scoring.verdict({"pessimistic": 88.0, "expected": 89.0, "optimistic": 90.0}, TH),
+                               2023, True, "vi").startswith("Vào nhóm 25 tỉnh dẫn đầu năm 2023: NHIỀU KHẢ NĂNG")
+    lines = ol.expected_lines("vi")
+    assert len(lines) == 2 and all("expected" not in x and "SIPAS" in lines[1] for x in lines)
+
+
+# ====================================================================== survey-based components
+def comp_history(rows: list[tuple]) -> pd.DataFrame:
+    """A component history: (component, year, points, status)."""
+    return pd.DataFrame([{"component": c, "year": y, "points_value": p, "status": s, "source_url": "https://x.example"}
+                         for c, y, p, s in rows])
+
+
+def test_survey_ranges_fall_as_well_as_rise_from_own_history():
+    h = comp_history([("sipas", 2020, 8.0, "sourced"), ("sipas", 2021, 8.6, "sourced"), ("sipas", 2022, 7.9, "sourced"),
+                      ("socio_economic", 2021, 5.0, "sourced"), ("socio_economic", 2022, 5.62, "derived")])
+    r = scoring.survey_ranges("2023-06-30", history=h).set_index("component")
+    # SIPAS: changes +0.6, −0.7 -> band 0.7 around the 2022 level 7.9
+    assert r.at["sipas", "band"] == pytest.approx(0.7)
+    assert (r.at["sipas", "low"], r.at["sipas", "expected"], r.at["sipas", "high"]) == \
+        (pytest.approx(7.2), 7.9, pytest.approx(8.6))
+    assert r.at["sipas", "low"] < r.at["sipas", "level"]               # a fall is inside the range
+    # socio-economic: +0.62 -> 5.62 ± 0.62
+    assert (r.at["socio_economic", "low"], r.at["socio_economic", "high"]) == (pytest.approx(5.0), pytest.approx(6.24))
+    # leaders' survey has no history: the largest relative change (socio 0.62/6.5 = 0.0954 > SIPAS 0.07) × 22
+    assert r.at["leaders_survey", "band"] == pytest.approx(0.62 / 6.5 * 22)          # 2.0985
+    # its 2022 level is derived: 22 × (fields 1-7 points 67.585) / 83.5 = 17.8068
+    assert r.at["leaders_survey", "level"] == pytest.approx(22 * 67.585 / 83.5)
+    assert "derived" in r.at["leaders_survey", "level_status"]
+
+
+def test_survey_ranges_as_of_the_plan_and_a_year_later():
+    r23 = scoring.survey_ranges(scoring.as_of_date("2023Q1")).set_index("component")
+    # only SIPAS has two published years by mid-2023: 8.41 (2021, derived) -> 7.58 (2022): −0.83
+    assert r23.at["sipas", "band"] == pytest.approx(0.83) and r23.at["sipas", "low"] == pytest.approx(6.75)
+    assert r23.at["socio_economic", "band"] == pytest.approx(0.083 * 6.5)
+    assert r23.at["socio_economic", "level"] == pytest.approx(0.80 * 16.5 - 7.58)    # 5.62
+    r24 = scoring.survey_ranges(scoring.as_of_date("2024Q2")).set_index("component")
+    # 2023 published: socio-economic 5.62 -> 3.61 (derived): band 2.01; SIPAS 7.58 -> 7.84: band stays 0.83
+    assert r24.at["socio_economic", "band"] == pytest.approx(2.01)
+    assert r24.at["sipas", "band"] == pytest.approx(0.83)
+
+
+def test_survey_ranges_need_some_history():
+    with pytest.raises(ValueError, match="no range"):
+        scoring.survey_ranges("2023-06-30", history=comp_history([("sipas", 2022, 7.58, "sourced")]))
+
+
+# ====================================================================== the page
+def tasks_frame() -> pd.DataFrame:
+    rows = [("A.IV.1", "PAR", "IV", "met"), ("A.VI.1", "PAR", "VI", "on_course"), ("A.VII.1", "PAR", "VII", "overdue"),
+            ("B.I.1", "SIPAS", "I", "in_progress"), ("A.I.1", "PAR", "I", "strange_code")]
+    return pd.DataFrame([{"task_id": t, "index": i, "field": f, "status": s} for t, i, f, s in rows])
+
+
+def test_outlook_vietnamese_page_states_as_of_verdict_threshold_and_ranges_without_keys():
+    ctx = ol.build_context("2023Q1", tasks_frame(), "vi")
+    assert ctx.as_of == PLAN_ISSUED and ctx.threshold["base_year"] == 2022
+    page = (ol.header(ctx) + ol.threshold_section(ctx) + ol.survey_section(ctx) + ol.top25_section(ctx)
+            + ol.overview_summary(ctx))
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<img[^>]*>", "", page))
+    assert "01/06/2023" in text and "kết quả mới nhất là năm 2022" in text
+    assert "Vào nhóm 25 tỉnh dẫn đầu năm 2023:" in text and "84,20–89,21" in text
+    assert "2021→2022: −1,58 (đổi bộ chỉ số)" in text and "85,78 − 1,58 = 84,20" in text
+    assert "6,75 – 7,58 – 8,41" in text                                 # SIPAS range, with a fall
+    assert "A.I.1" in text                                              # the task with an unknown status is listed
+    for word in ("strange_code", "on_course", "pessimistic", "expected", "derived", "sourced", "qd_876", "pre_876",
+                 "NOT FOUND", "leaders_survey", "socio_economic"):
+        assert word not in text, word
+
+
+def test_outlook_english_page_and_overview_carry_the_same_verdict():
+    ctx = ol.build_context("2023Q1", tasks_frame(), "en")
+    s = ol.overview_summary(ctx)
+    assert "Top 25 in 2023:" in s and "84.20–89.21" in s
+    assert ctx.verdict["verdict"] in scoring.VERDICTS
+
+
+def test_projection_as_of_defaults_to_the_tables_quarter():
+    t = tasks_frame().assign(quarter="2023Q1")
+    assert scoring.project(t).attrs["as_of"] == "2023-06-01"
+    assert scoring.total_range(scoring.project(t)) == scoring.total_range(scoring.project(t, "2023-06-01"))
+    with pytest.raises(ValueError, match="single quarter"):
+        scoring.project(pd.concat([t, t.assign(quarter="2023Q2", task_id=t["task_id"] + "x")]))
