@@ -61,6 +61,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     values_from: str | None = None  # agencies | tasks: allowed values come from the catalogue
     description_vi: str = ""
+    personal: str | None = None  # personal data (ND 13/2023/NĐ-CP): name|phone|id|address|email|text, masked in reports
 
     def allowed(self) -> dict[str, str]:
         """Allowed codes -> Vietnamese label (from the contract, or from the catalogue for values_from)."""
@@ -139,6 +140,7 @@ def load_contract(name: str) -> Contract:
             min=c.get("min"), max=c.get("max"),
             aliases=tuple(unicodedata.normalize("NFC", a) for a in c.get("aliases", [])),
             values_from=c.get("values_from"), description_vi=c.get("description_vi", ""),
+            personal=str(c["personal"]) if c.get("personal") else None,
         ))
     return Contract(
         name=d["name"], title_vi=d["title_vi"], title_en=d["title_en"], submitters=tuple(d.get("submitters", [])),
