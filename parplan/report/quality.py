@@ -11,6 +11,7 @@ from .. import catalogue
 from ..contracts import load_contract
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
+from ..privacy import mask_manifest
 from ..reconcile import MEASURES
 from ..validation import applicable_rules
 from .html import VERDICT, badge, esc, table
@@ -34,7 +35,8 @@ def load_quality_context(quarter: str, lang: str = "vi", data_root: str = "data"
     q = Quarter.parse(quarter)
     rec_path = processed_dir(Path(data_root), q) / "reconciliation.parquet"
     rec = pd.read_parquet(rec_path) if rec_path.exists() else pd.DataFrame()
-    return QualityContext(q, lang, load_manifest(q, Path(data_root)), rec, catalogue.load())
+    # personal data (contract columns marked personal) is masked before any section sees it (parplan.privacy)
+    return QualityContext(q, lang, mask_manifest(load_manifest(q, Path(data_root))), rec, catalogue.load())
 
 
 def _name(ctx: QualityContext, code: str) -> str:
