@@ -118,13 +118,35 @@ def test_targets_show_the_ontime_value_from_progress_and_the_trend_of_both_quart
     for i, q in enumerate(QUARTERS):
         ind = pd.read_parquet(processed_dir(root / "data", Quarter.parse(q)) / "indicators.parquet")
         r = ind[(ind["period"] == "YTD") & (ind["metric"] == "ontime_rate") & (ind["agency"] == "TAM_KY")].iloc[0]
-        assert cells[6 + i] == fmt.pct(r.value, "vi"), q
+        assert cells[7 + i] == fmt.pct(r.value, "vi"), q
     assert "Quý I (lũy kế)" in html and "Quý II (lũy kế)" in html
     # the district's communes (XA_TAM_KY) for the commune-level target
     assert any(cells_of(r)[0] == "A.IV.4.3" and "Các xã thuộc thành phố Tam Kỳ" in r for r in rows_of(html))
     # the sparkline, embedded with alt text naming both quarters' values
     m = re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]+)"', html)
     assert m and "Quý I" in m.group(1) and fmt.pct(p.numerator / p.denominator, "vi") in m.group(1)
+
+
+@slow
+def test_targets_show_the_units_own_status_next_to_the_provinces(root):
+    from parplan.progress import target_verdicts
+
+    ctx = ctx_for(root)
+    html = sc.targets(ctx)
+    assert "Đánh giá của đơn vị" in html and "Đánh giá chỉ tiêu toàn tỉnh" in html
+    prog = pd.read_parquet(processed_dir(root / "data", Quarter.parse("2023Q2")) / "progress.parquet")
+    own = prog[(prog["task_id"] == "A.IV.4.2") & (prog["agency"] == "TAM_KY")].iloc[0]
+    v = target_verdicts(prog).set_index("task_id").loc["A.IV.4.2"]
+    cells = cells_of(next(r for r in rows_of(html) if cells_of(r)[0] == "A.IV.4.2"))
+    assert label(own.status, "vi") in cells[5]                           # Tam Kỳ's own status
+    assert label(v["status"], "vi") in cells[6] and f"({v['n_ok']}/18)" in cells[6]   # the province's, with 18 units
+    # self-reported values carry the mark, and the legend says what it means
+    mine = prog[prog["agency"] == "TAM_KY"]
+    if (mine["source"] == "self_reported").any():
+        tid = mine[mine["source"] == "self_reported"]["task_id"].iloc[0]
+        assert "◆" in cells_of(next(r for r in rows_of(html) if cells_of(r)[0] == tid))[3]
+    assert "◆ tự báo cáo — số liệu do cơ quan tự báo cáo, chưa đối chiếu với hồ sơ" in html
+    assert "khoảng tin cậy" not in html and "khoảng tin cậy" not in sc.next_actions(ctx)
 
 
 @slow

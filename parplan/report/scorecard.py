@@ -17,11 +17,11 @@ import pandas as pd
 from .. import __version__, catalogue
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
-from ..progress import SCOPE_GROUP, label, qualitative_status
+from ..progress import SCOPE_GROUP, label, qualitative_status, target_verdicts
 from ..rankings import rank as rank_metric
 from . import charts, fmt
 from .html import VERDICT, badge, esc, table
-from .overview import status_badge
+from .overview import legend, self_mark, status_badge, unit_name
 
 KINDS = ("department", "district")
 KIND_LABEL = {"department": ("Sở, ban, ngành (cơ quan chuyên môn cấp tỉnh)", "Provincial department"),
@@ -33,7 +33,7 @@ RANK_METRICS = ("ontime_rate", "online_dossier_share", "online_payment_rate", "e
 ONTIME_TASK = {"department": "A.IV.4.1", "district": "A.IV.4.2", "commune_group": "A.IV.4.3"}
 MAX_ISSUES_SHOWN = 5
 # next-action tiers: 0 = overdue / off track, 1 = at risk, 2 = no report / no data / missing evidence or file
-TIER_OF = {"off_track": 0, "overdue": 0, "at_risk": 1, "no_report": 2, "no_data": 2, "not_started": 2,
+TIER_OF = {"off_track": 0, "not_met": 0, "overdue": 0, "at_risk": 1, "no_report": 2, "no_data": 2, "not_started": 2,
            "done_no_evidence": 2, "rejected": 2, "missing": 2}
 
 L = {
@@ -106,7 +106,7 @@ class ScorecardContext:
         code = code or self.agency
         a = self.cat.agencies.get(code)
         if a is None:
-            return code
+            return unit_name(self.cat, code, self.lang)
         if a.kind == "district" and self.lang == "vi":
             return f"UBND {a.unit_vi} {a.name_vi}" if a.unit_vi else a.name_vi
         return a.name(self.lang)
@@ -120,10 +120,13 @@ class ScorecardContext:
         p = self.progress
         if p.empty:
             return p
-        rows = p[p["agency"].isin(self.codes)].copy()
+        mine = p["agency"].isin(self.codes)
+        if self.commune_group:  # the district's communes of the list, where they are judged one by one
+            mine |= p["agency"].astype(str).str.startswith(self.commune_group + "__")
+        rows = p[mine].copy()
         order = {t.id: i for i, t in enumerate(self.cat.tasks)}
         rows["_o"] = rows["task_id"].map(order)
-        rows["_c"] = rows["agency"].map({c: i for i, c in enumerate(self.codes)})
+        rows["_c"] = rows["agency"].map(lambda c: self.codes.index(c) if c in self.codes else len(self.codes))
         return rows.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"])
 
     def report_status(self, task: catalogue.Task) -> tuple[str, str]:
@@ -266,7 +269,7 @@ def action_items(ctx: ScorecardContext) -> list[dict[str, Any]]:
     order = {t.id: i for i, t in enumerate(ctx.cat.tasks)}
     items: list[dict[str, Any]] = []
     for r in ctx.target_rows().itertuples():
-        if r.status not in ("off_track", "at_risk", "no_data"):
+        if r.role != "target" or r.status not in ("off_track", "not_met", "at_risk", "no_data"):
             continue
         tg = _target_of(ctx, r.task_id, r.metric, r.scope)
         threshold = tg.describe(lang) if tg else f"{r.op} {r.threshold:g}"
@@ -276,10 +279,8 @@ def action_items(ctx: ScorecardContext) -> list[dict[str, Any]]:
             text = (f"{what} ({who}): không có số liệu lũy kế để đánh giá chỉ tiêu {threshold} — cần nộp dữ liệu"
                     if vi else f"{what} ({who}): no year-to-date data to assess the target {threshold} — data needed")
         else:
-            text = f"{what} ({who}): {_value_with_ratio(r, lang)}; {'chỉ tiêu' if vi else 'target'} {threshold}"
-            if r.unit == "fraction" and not _nan(r.lower) and not _nan(r.upper) and r.lower != r.upper:
-                text += (f"; {'khoảng tin cậy 95 %' if vi else '95 % interval'} "
-                         f"{fmt.pct(r.lower, lang)}–{fmt.pct(r.upper, lang)}")
+            text = (f"{what} ({who}): {_value_with_ratio(r, lang)}{self_mark(r.source)}; "
+                    f"{'chỉ tiêu' if vi else 'target'} {threshold}")
             if r.unit == "fraction" and tg and tg.value >= 1.0 and not _nan(r.denominator):
                 miss = r.denominator - r.numerator
                 if miss > 0:
@@ -481,6 +482,7 @@ def targets(ctx: ScorecardContext) -> str:
     if rows_df.empty:
         return h + f"<p>{esc('Không có chỉ tiêu định lượng nào áp dụng riêng cho đơn vị.' if vi else 'No quantitative target applies to this unit.')}</p>"
     quarters = list(ctx.trend)
+    verdicts = target_verdicts(ctx.progress).set_index(["task_id", "metric", "scope"])
     rows = []
     for r in rows_df.itertuples():
         tg = _target_of(ctx, r.task_id, r.metric, r.scope)
@@ -490,23 +492,54 @@ def targets(ctx: ScorecardContext) -> str:
             shown = "—"
         else:
             shown = _value_with_ratio(r, lang)
+            caution = r.caution_vi if vi else r.caution_en
+            shown += (f" — {caution}" if caution else "") + self_mark(r.source)
         trend = _trend_values(ctx, key, r.agency)
         rows.append([r.task_id, _metric_name(ctx, key, tg), ctx.name(r.agency), shown, threshold,
-                     status_badge(r.status, lang)] + [_value(trend[x], r.unit, lang) for x in quarters])
-    headers = (["Nhiệm vụ", "Chỉ tiêu", "Đơn vị", "Giá trị lũy kế", "Ngưỡng", "Đánh giá"] if vi else
-               ["Task", "Measure", "Unit", "Year to date", "Threshold", "Assessment"])
+                     _own_badge(r, lang), _province_badge(verdicts, r, lang)]
+                    + [_value(trend[x], r.unit, lang) for x in quarters])
+    headers = (["Nhiệm vụ", "Chỉ tiêu", "Đơn vị", "Giá trị lũy kế", "Ngưỡng", "Đánh giá của đơn vị",
+                "Đánh giá chỉ tiêu toàn tỉnh"] if vi else
+               ["Task", "Measure", "Unit", "Year to date", "Threshold", "This unit's status",
+                "Province-wide target status"])
     headers += [f"{_quarter_short(x, lang)} ({'lũy kế' if vi else 'YTD'})" for x in quarters]
-    note = ("Giá trị lũy kế từ đầu năm đến hết quý, kèm tử số/mẫu số. Các cột theo quý: giá trị lũy kế tại cuối từng quý "
-            "(xu hướng trong năm)." if vi else
-            "Year-to-date values with numerator/denominator. Quarter columns: the year-to-date value at the end of each "
-            "quarter (the trend over the year).")
+    note = ("Giá trị lũy kế từ đầu năm đến hết quý, kèm tử số/mẫu số. 'Đánh giá của đơn vị': chính đơn vị này so với "
+            "ngưỡng. 'Đánh giá chỉ tiêu toàn tỉnh': chỉ tiêu của Kế hoạch — chỉ tiêu áp dụng cho từng đơn vị chỉ đạt "
+            "khi mọi đơn vị đạt (số đơn vị đạt trong ngoặc); chỉ tiêu chung tính trên số chung của tỉnh. Các cột theo "
+            "quý: giá trị lũy kế tại cuối từng quý (xu hướng trong năm)." if vi else
+            "Year-to-date values with numerator/denominator. 'This unit's status': this unit against the threshold. "
+            "'Province-wide target status': the plan's target — a target for each unit is met only when every unit "
+            "meets it (units at its level in brackets); a province-wide target is judged on the province's figure. "
+            "Quarter columns: the year-to-date value at the end of each quarter (the trend over the year).")
     if ctx.skipped:
         miss = ", ".join(Quarter.parse(x).label(lang) for x in ctx.skipped)
         note += (f" Chưa có số liệu đã xử lý của {miss}: không đưa vào xu hướng." if vi else
                  f" No processed figures for {miss}: left out of the trend.")
-    return (h + f'<p class="note">{esc(note)}</p>'
-            + table(headers, rows, raw_cols=[5], numeric_cols=[3] + list(range(6, 6 + len(quarters))))
+    return (h + f'<p class="note">{esc(note)}</p>' + legend(lang)
+            + table(headers, rows, raw_cols=[5, 6], numeric_cols=[3] + list(range(7, 7 + len(quarters))))
             + _ontime_chart(ctx))
+
+
+def _own_badge(r: Any, lang: str) -> str:
+    """The unit's own status; a figure beside an aggregate target or a context row has none."""
+    vi = lang == "vi"
+    if r.role == "unit_figure":
+        return badge("neutral", "Không đánh giá riêng (chỉ tiêu tính chung)" if vi else "Not judged per unit")
+    if r.role == "context":
+        return badge("neutral", "Bối cảnh, không chấm điểm" if vi else "Context, not scored")
+    return status_badge(r.status, lang)
+
+
+def _province_badge(verdicts: pd.DataFrame, r: Any, lang: str) -> str:
+    """The target's own verdict for the whole province, with how many units meet it when it binds each unit."""
+    k = (r.task_id, r.metric, r.scope)
+    if k not in verdicts.index or not verdicts.loc[k, "status"]:
+        return _own_badge(r, lang) if r.role == "context" else "—"
+    v = verdicts.loc[k]
+    out = status_badge(str(v["status"]), lang)
+    if v["judge"] == "each" and int(v["n_units"]) > 1:
+        out += f" ({int(v['n_ok'])}/{int(v['n_units'])})"
+    return out
 
 
 def rank(ctx: ScorecardContext) -> str:
