@@ -224,7 +224,8 @@ def test_outlook_vietnamese_page_states_as_of_verdict_threshold_and_ranges_witho
     assert "2021→2022: −1,58 (đổi bộ chỉ số)" in text and "85,78 − 1,58 = 84,20" in text
     assert "6,75 – 7,58 – 8,41" in text                                 # SIPAS range, with a fall
     assert "A.I.1" in text                                              # the task with an unknown status is listed
-    for word in ("strange_code", "on_course", "pessimistic", "expected", "derived", "sourced", "qd_876", "pre_876",
+    assert "85,78 (hạng 29) – 86,56 (hạng 19)" in text and "Kế hoạch của tỉnh" in text
+    for word in (".txt", "plans/", ".0)", "strange_code", "on_course", "pessimistic", "expected", "derived", "sourced", "qd_876", "pre_876",
                  "NOT FOUND", "leaders_survey", "socio_economic"):
         assert word not in text, word
 

@@ -97,6 +97,18 @@ def status_label(code: str, lang: str = "vi") -> str:
     return "trạng thái chưa xác định" if lang == "vi" else code
 
 
+def _source_list(sources: list[str] | set[str], lang: str) -> str:
+    """Web sources as printed; anything else (the plan text) named in words, not as a file."""
+    web = sorted(s for s in sources if s.startswith("http"))
+    if any(not s.startswith("http") for s in sources):
+        web.append("Kế hoạch của tỉnh" if lang == "vi" else "the province's plan")
+    return "; ".join(web)
+
+
+def _rank(r: object) -> str:
+    return "—" if r is None or pd.isna(r) else str(int(r))
+
+
 def _scheme(family: str, lang: str) -> str:
     names = scoring.scoring_config().get("scheme_families", {}).get(family, {})
     return names.get(lang, family) if names else family
@@ -302,11 +314,11 @@ def survey_section(ctx: OutlookContext) -> str:
         "Survey-based components: ranges that can fall as well as rise"
     headers = (["Phần điểm", "Mức gốc (năm)", "Biên dao động", "Căn cứ", "Bi quan – dự kiến – lạc quan"] if vi else
                ["Component", "Level (year)", "Band", "Basis", "Pessimistic – expected – optimistic"])
-    srcs = sorted({s for x in r["sources"] for s in x})
+    srcs = {s for x in r["sources"] for s in x} | {"plan"}
     note = ("Tiến độ nhiệm vụ không làm thay đổi các phần này: chúng phụ thuộc cảm nhận của người dân, cán bộ quản lý và "
             "tình hình kinh tế. Nguồn: " if vi else
             "Task progress does not move these parts: they depend on how people, managers and the economy respond. "
-            "Sources: ") + ("; ".join(srcs) + "; " if srcs else "") + ("Kế hoạch của tỉnh." if vi else "the plan.")
+            "Sources: ") + _source_list(srcs, lang) + "."
     return f"<h2>{esc(h)}</h2>" + table(headers, rows, numeric_cols=[1, 2, 4]) + f"<p class=\"note\">{esc(note)}</p>"
 
 
@@ -318,11 +330,11 @@ def threshold_section(ctx: OutlookContext) -> str:
     rows = []
     for r in hist.itertuples():
         br = ("—" if pd.isna(r.bracket_low) or pd.isna(r.bracket_high) else
-              f"{_n(r.bracket_low, lang)} ({'hạng' if vi else 'rank'} {r.bracket_low_rank}) – "
-              f"{_n(r.bracket_high, lang)} ({'hạng' if vi else 'rank'} {r.bracket_high_rank})")
+              f"{_n(r.bracket_low, lang)} ({'hạng' if vi else 'rank'} {_rank(r.bracket_low_rank)}) – "
+              f"{_n(r.bracket_high, lang)} ({'hạng' if vi else 'rank'} {_rank(r.bracket_high_rank)})")
         rows.append([str(r.year), _scheme(r.scheme_family, lang), fmt.date(r.published),
                      "—" if pd.isna(r.mean) else f"{_n(r.mean, lang)} ({_status_word(r.mean_status, lang)})", br,
-                     "; ".join(sorted(set(r.mean_sources) | set(r.bracket_sources)))])
+                     _source_list(set(r.mean_sources) | set(r.bracket_sources), lang)])
     y = th["year"]
     h = f"Điểm của tỉnh xếp thứ 25 năm {y}" if vi else f"The 25th-place score of {y}"
     headers = (["Năm kết quả", "Bộ chỉ số", "Ngày công bố", "Trung bình cả nước", "Khoảng điểm hạng 25 (suy ra)", "Nguồn"]
