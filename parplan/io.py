@@ -1,4 +1,4 @@
-"""Read agency submissions (.csv / .xlsx) into tables of NFC-normalised strings with source row numbers."""
+"""Read agency submissions (.csv / .xlsx / .xls) into tables of NFC-normalised strings with source row numbers."""
 from __future__ import annotations
 
 import codecs
@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from .contracts import Contract, header_key
+from .contracts import INVISIBLE, Contract
+from .inputs import headers, numbers, rows
 
 ROW = "_row"  # source row number as the officer sees it (CSV line / Excel row)
 MAX_XLSX_BYTES = 50 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
-TOTAL_RE = re.compile(r"^(tổng cộng|tổng số|tổng|cộng|total|grand total)( chung| toàn tỉnh| toàn đơn vị)?[:.]?$")
 
 
 # what str.strip() removes: the careful reader and the fast one trim exactly the same characters
@@ -42,6 +43,7 @@ class ReadResult:
     sheet: str | None
     header_row: int
     notes: list[dict] = field(default_factory=list)
+    locale: str = "vi"  # the file's number convention for numbers typed as text: 'vi' (1.234,5) or 'en' (1,234.5)
 
 
 def sha256(path: Path) -> str:
@@ -59,17 +61,69 @@ def _sha256(path: str, size: int, mtime_ns: int, inode: int) -> str:
     return h.hexdigest()
 
 
-def _clean(value: object) -> str:
+_NBSP = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
+
+
+def clean_text(value: str) -> str:
+    """A cell's text: NFC, zero-width characters removed, non-breaking spaces as spaces, trimmed."""
+    t = unicodedata.normalize("NFC", value)
+    if not t.isascii():
+        t = unicodedata.normalize("NFC", INVISIBLE.sub("", t).translate(_NBSP))
+    return t.strip(WHITESPACE)
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number stored as a number in a workbook cell (locale-free), with the cell's number format."""
+
+    value: float
+    fmt: str = "General"
+
+
+def _positional(x: float) -> str:
+    """A number without exponent or thousands separators, '.' as decimal mark: 1234, 0.975, 0.00001."""
+    import numpy as np
+
+    return str(int(x)) if float(x).is_integer() else np.format_float_positional(float(x), trim="-")
+
+
+_FMT_LITERAL = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+_FMT_NUMBER = re.compile(r"([0#?,]*)(?:\.([0#?]+))?(%?)")
+
+
+def _as_displayed(x: float, fmt: str) -> str:
+    """A number in a text column (a code such as 1.001046) as its cell's number format shows it, '.' as decimal
+    mark: '0.000000' keeps trailing zeros, '00000' keeps leading zeros; General gives the shortest form."""
+    f = _FMT_LITERAL.sub("", (fmt or "General").split(";")[0]).strip()
+    m = _FMT_NUMBER.fullmatch(f)
+    if f.lower() in ("general", "@", "") or not m or not (m.group(1) or m.group(2)):
+        return _positional(x)
+    if m.group(3):
+        x *= 100
+    decimals = m.group(2) or ""
+    text = f"{x:.{len(decimals)}f}"
+    if decimals:
+        keep = len(decimals.rstrip("#?"))
+        whole, _, frac = text.partition(".")
+        frac = frac[:keep] + frac[keep:].rstrip("0")
+        text = whole + ("." + frac if frac else "")
+    zeros = m.group(1).replace(",", "").count("0")
+    sign = "-" if text.startswith("-") else ""
+    whole, dot, frac = text.lstrip("-").partition(".")
+    return sign + whole.zfill(zeros) + dot + frac + m.group(3)
+
+
+def _text(value: object) -> str:
+    """A workbook cell as text, without knowing its column's type (header rows, extra columns)."""
     if value is None:
         return ""
+    if isinstance(value, Num):
+        return _as_displayed(value.value, value.fmt)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, float):
-        # a real Excel number: write it the Vietnamese way so 0.975 is not read as 975 (thousands dot)
-        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
-    return unicodedata.normalize("NFC", str(value)).strip()
+    return clean_text(str(value))
 
 
 def _csv_bytes(path: Path) -> bytes:
@@ -110,7 +164,7 @@ def _rows_csv(text: str, delim: str) -> tuple[list[list[str]], list[int]]:
     rows, starts, prev_end = [], [], 0
     try:
         for row in reader:
-            rows.append([c.strip() for c in row])  # the whole text is NFC already
+            rows.append([c.strip() if c.isascii() else clean_text(c) for c in row])
             starts.append(prev_end + 1)
             prev_end = reader.line_num
     except csv.Error as e:
@@ -146,7 +200,7 @@ def _arrow_csv(data: bytes, delim: str, skip: int, width: int) -> tuple[pd.DataF
             cols.append(pc.ascii_trim(col, characters=ASCII_WHITESPACE))
         else:  # NFC and trimmed per distinct value: files repeat the same labels
             uniq = pc.unique(col)
-            nfc = [unicodedata.normalize("NFC", v).strip(WHITESPACE) for v in uniq.to_pylist()]
+            nfc = [clean_text(v) for v in uniq.to_pylist()]
             cols.append(pc.take(pa.array(nfc, pa.string()), pc.index_in(col, value_set=uniq)))
     filled = functools.reduce(pc.or_, [pc.not_equal(c, "") for c in cols])
     frame = pa.table(cols, names=[str(j) for j in range(len(cols))]).to_pandas(
@@ -167,23 +221,23 @@ def _read_csv_fast(raw: bytes, delim: str, contract: Contract) -> ReadResult | N
         if cut < 0:
             return None  # a short file: the careful reader is fast enough
     try:
-        rows, starts = _rows_csv(_decode_csv(raw[: cut + 1]), delim)
+        head_rows, starts = _rows_csv(_decode_csv(raw[: cut + 1]), delim)
     except ReadError:
         return None
-    if starts != list(range(1, len(rows) + 1)):
+    if starts != list(range(1, len(head_rows) + 1)):
         return None
-    h, n_header, header, hits = _find_header(rows, contract)
-    if not _header_found(h, hits, contract):
+    header = headers.find(head_rows, contract)
+    if not _header_found(header, contract):
         return None
-    skip = h + n_header
+    skip = header.first + header.n_rows
     try:
-        body, keep = _arrow_csv(raw, delim, skip, len(header))
+        body, _ = _arrow_csv(raw, delim, skip, len(header.names))
     except ValueError:  # pyarrow's ArrowInvalid is a ValueError
         return None  # ragged records, stray quotes, bad bytes …: the careful reader says exactly where
     n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
     if len(body) != n_lines - skip:
         return None  # a record spans lines: line numbers would drift
-    names, notes = _column_names(header, h + 1, contract)
+    names, notes = _column_names(header, header.first + 1, contract)
     if body.shape[1] > len(names):
         if (body.iloc[:, len(names):] != "").any(axis=None):
             return None
@@ -191,15 +245,8 @@ def _read_csv_fast(raw: bytes, delim: str, contract: Contract) -> ReadResult | N
     for j in range(body.shape[1], len(names)):
         body[j] = ""
     body.columns = names
-    line = pd.Series(range(skip + 1, skip + 1 + len(body)), dtype="int64")
-    if not keep.all():  # blank records are skipped, as in the careful reader
-        body, line = body[keep].reset_index(drop=True), line[keep].reset_index(drop=True)
-    if len(body) and _is_total_row(list(body.iloc[-1])):
-        notes.append(_total_note(int(line.iat[-1])))
-        body, line = body.iloc[:-1], line.iloc[:-1]
-    frame = body[[c for c in names if not c.startswith("__")]].astype("string")
-    frame.insert(0, ROW, line.to_numpy())
-    return ReadResult(frame=frame.reset_index(drop=True), sheet=None, header_row=h + 1, notes=notes)
+    lines = np.arange(skip + 1, skip + 1 + len(body), dtype="int64")
+    return _finish(body, lines, contract, header, None, header.first + 1, notes)
 
 
 def _check_xlsx_size(path: Path) -> None:
@@ -222,36 +269,36 @@ def _check_xlsx_size(path: Path) -> None:
 
 
 CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # OLE compound file: encrypted .xlsx or legacy .xls
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # the stream an encrypted OOXML workbook keeps in its OLE file
+PASSWORD_MSG = ("Tệp Excel được đặt mật khẩu: hãy bỏ mật khẩu và lưu lại rồi gửi. / "
+                "The workbook is password-protected: remove the password, save it and send it again.")
+
+Sheets = dict[str, list[list[Any]]]
 
 
-def _rows_xlsx(path: Path) -> tuple[dict[str, list[list[str]]], list[dict]]:
-    """Every sheet's cell texts, plus notes about formulas (cached values are used; missing ones are reported)."""
+def _rows_xlsx(path: Path) -> tuple[Sheets, list[dict], dt.datetime]:
+    """Every sheet's cells (text, Num, dates), notes about formulas (cached values are used; missing ones are
+    reported) and the workbook's date epoch (1900 or 1904, for serial numbers)."""
     import openpyxl
 
-    with open(path, "rb") as fh:
-        if fh.read(8) == CFB_MAGIC:
-            raise ReadError(
-                "Tệp Excel được đặt mật khẩu (hoặc là định dạng .xls cũ): hãy bỏ mật khẩu và lưu lại dạng .xlsx. / "
-                "The workbook is password-protected (or a legacy .xls): remove the password and save as .xlsx."
-            )
     _check_xlsx_size(path)
     try:
         values = openpyxl.load_workbook(path, read_only=True, data_only=True)
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as e:  # openpyxl raises many types for broken files
         raise ReadError(f"Không mở được tệp .xlsx ({type(e).__name__}). / Cannot open the .xlsx file ({e}).") from None
-    sheets: dict[str, list[list[str]]] = {}
+    sheets: Sheets = {}
     notes: list[dict] = []
     try:
         for ws_v, ws_f in zip(values.worksheets, formulas.worksheets, strict=True):
             rows = []
             cached = missing = 0
-            for i, (rv, rf) in enumerate(zip(ws_v.iter_rows(values_only=True), ws_f.iter_rows(values_only=True),
-                                             strict=False), 1):
-                row = [_clean(c) for c in rv]
+            for i, (rv, rf) in enumerate(zip(ws_v.iter_rows(), ws_f.iter_rows(values_only=True), strict=False), 1):
+                row = [_xlsx_cell(c) for c in rv]
                 for j, f in enumerate(rf):
                     if isinstance(f, str) and f.startswith("="):
-                        if j < len(rv) and rv[j] is not None:
+                        if j < len(row) and row[j] is not None:
                             cached += 1
                         else:
                             missing += 1
@@ -266,65 +313,118 @@ def _rows_xlsx(path: Path) -> tuple[dict[str, list[list[str]]], list[dict]]:
                               "sheet": ws_v.title, "vi": f"{cached} ô có công thức: dùng giá trị Excel đã tính",
                               "en": f"{cached} formula cells: the values Excel computed are used"})
             sheets[ws_v.title] = rows
+        epoch = values.epoch
     finally:
         values.close()
         formulas.close()
-    return sheets, notes
+    return sheets, notes, epoch
 
 
-def _header_candidates(rows: list[list[str]]) -> list[tuple[int, int, list[str]]]:
-    """(first header row, rows used, header texts): single rows, and two-row headers whose top cells are merged."""
-    out = []
-    for i, row in enumerate(rows[:20]):
-        out.append((i, 1, row))
-        if i + 1 < len(rows) and any(row):
-            top, sub = list(row), rows[i + 1]
-            last = ""
-            for j in range(max(len(top), len(sub))):  # a merged cell reads as empty after its first column
-                v = top[j] if j < len(top) else ""
-                last = v or last
-                if j < len(top):
-                    top[j] = last
-                else:
-                    top.append(last)
-            combined = [(f"{top[j]} - {sub[j]}" if j < len(sub) and sub[j] and top[j] else
-                         (sub[j] if j < len(sub) and sub[j] else top[j])) for j in range(len(top))]
-            out.append((i, 2, combined))
-    return out
+def _xlsx_cell(cell: Any) -> Any:
+    v = getattr(cell, "value", None)
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, int | float):
+        return Num(float(v), getattr(cell, "number_format", "General") or "General")
+    if isinstance(v, str):
+        return v
+    return v  # datetime, date, time
 
 
-def _find_header(rows: list[list[str]], contract: Contract) -> tuple[int, int, list[str], int]:
-    """Best header: (first row index, number of header rows, header texts, matched columns)."""
-    known = contract.header_map()
-    best = (-1, 1, [], 0)
-    for i, n, header in _header_candidates(rows):
-        hits = len({known[header_key(c)] for c in header if header_key(c) in known})
-        if hits > best[3]:
-            best = (i, n, header, hits)
-    return best
+def _rows_xls(path: Path) -> tuple[Sheets, list[dict], dt.datetime]:
+    """Every sheet's cells of an Excel 97-2003 workbook (xlrd): text, Num with its number format, dates."""
+    import xlrd
+
+    size = path.stat().st_size
+    if size > MAX_XLSX_BYTES:
+        raise ReadError(f"Tệp quá lớn ({size} byte). / File too large ({size} bytes, limit {MAX_XLSX_BYTES}).")
+    try:
+        book = xlrd.open_workbook(path, formatting_info=True, on_demand=True)
+    except Exception as e:  # xlrd.XLRDError, struct errors, … for broken files
+        if "encrypt" in str(e).lower():
+            raise ReadError(PASSWORD_MSG) from None
+        raise ReadError(f"Tệp .xls bị hỏng, không mở được ({type(e).__name__}). / The .xls file is corrupt and "
+                        f"cannot be opened ({e}).") from None
+    sheets: Sheets = {}
+    try:
+        fmt = {i: book.format_map[xf.format_key].format_str for i, xf in enumerate(book.xf_list)
+               if xf.format_key in book.format_map}
+        for k in range(book.nsheets):
+            sh = book.sheet_by_index(k)
+            rows = []
+            for i in range(sh.nrows):
+                row: list[Any] = []
+                for j, c in enumerate(sh.row(i)):
+                    if c.ctype == xlrd.XL_CELL_NUMBER:
+                        row.append(Num(float(c.value), fmt.get(sh.cell_xf_index(i, j), "General")))
+                    elif c.ctype == xlrd.XL_CELL_DATE:
+                        row.append(xlrd.xldate_as_datetime(c.value, book.datemode))
+                    elif c.ctype == xlrd.XL_CELL_TEXT:
+                        row.append(c.value)
+                    elif c.ctype == xlrd.XL_CELL_BOOLEAN:
+                        row.append(bool(c.value))
+                    elif c.ctype == xlrd.XL_CELL_ERROR:
+                        row.append(xlrd.error_text_from_code.get(c.value, "#ERROR"))
+                    else:
+                        row.append(None)
+                rows.append(row)
+            sheets[sh.name] = rows
+            book.unload_sheet(k)
+        epoch = dt.datetime(1904, 1, 1) if book.datemode else dt.datetime(1899, 12, 30)
+    except Exception as e:
+        raise ReadError(f"Tệp .xls bị hỏng, không đọc được ({type(e).__name__}). / The .xls file is corrupt ({e}).") \
+            from None
+    finally:
+        book.release_resources()
+    return sheets, [], epoch
 
 
-def _is_total_row(row: list[str]) -> bool:
-    """Only a row whose first filled cell is just a total word ('Tổng cộng', 'Cộng', 'Total'…) is a total row."""
-    first = next((c for c in row if c), "")
-    return bool(TOTAL_RE.match(header_key(first)))
+def _read_workbook(path: Path) -> tuple[Sheets, list[dict], dt.datetime]:
+    """A workbook by its content, whatever its extension says (.xlsx saved as .xls and the reverse are noted)."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    ext = path.suffix.lower()
+    if head.startswith(ZIP_MAGIC):
+        sheets, notes, epoch = _rows_xlsx(path)
+        kind = ".xlsx"
+    elif head == CFB_MAGIC:
+        if ENCRYPTED in path.read_bytes()[:1 << 20] or ext == ".xlsx" and not _is_biff(path):
+            raise ReadError(PASSWORD_MSG)
+        sheets, notes, epoch = _rows_xls(path)
+        kind = ".xls"
+    elif ext == ".xlsx":
+        _check_xlsx_size(path)  # not a zip: says corrupt
+        raise ReadError("Tệp .xlsx bị hỏng (không mở được). / The .xlsx file is corrupt.")
+    else:
+        raise ReadError("Tệp .xls bị hỏng hoặc không phải tệp Excel (không mở được). / The .xls file is corrupt or "
+                        "not an Excel workbook.")
+    if kind != ext:
+        notes.append({"rule": "file_type_mismatch", "severity": "info", "row": None, "column": "", "sheet": None,
+                      "vi": f"Tệp có đuôi {ext} nhưng là bảng tính {kind}: đã đọc theo {kind}",
+                      "en": f"the file is named {ext} but is a {kind} workbook: read as {kind}"})
+    return sheets, notes, epoch
 
 
-def _header_found(h: int, hits: int, contract: Contract) -> bool:
+def _is_biff(path: Path) -> bool:
+    """An OLE file holding an Excel 97-2003 workbook stream (not an encrypted .xlsx)."""
+    data = path.read_bytes()[:1 << 20]
+    return "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data
+
+
+def _header_found(h: headers.Header | None, contract: Contract) -> bool:
     """A header row was found and enough of its cells name contract columns (a third of them, at least two)."""
-    return h >= 0 and hits >= max(2, len(contract.columns) // 3)
+    return h is not None and h.hits >= max(2, len(contract.columns) // 3)
 
 
-def _column_names(header: list[str], header_line: int, contract: Contract) -> tuple[list[str], list[dict]]:
+def _column_names(header: headers.Header, header_line: int, contract: Contract) -> tuple[list[str], list[dict]]:
     """Contract column names for the header cells (extra and duplicate columns get placeholder names and a note)."""
-    known = contract.header_map()
     names: list[str] = []
-    notes: list[dict] = []
-    for j, cell in enumerate(header):
-        canon = known.get(header_key(cell))
+    notes: list[dict] = headers.notes(header, header_line, contract)
+    ambiguous = {j for j, _, _ in header.ambiguous}
+    for j, (cell, canon) in enumerate(zip(header.labels, header.names, strict=True)):
         if canon is None:
             canon = f"__extra_{j}"
-            if cell:
+            if cell and j not in ambiguous:
                 notes.append({"rule": "extra_column", "severity": "warn", "column": cell, "row": header_line,
                               "vi": f"Cột thừa '{cell}' không thuộc mẫu dữ liệu, bị bỏ qua",
                               "en": f"extra column '{cell}' is not in the contract; ignored"})
@@ -353,62 +453,152 @@ def _beyond_header_notes(cells: list[tuple[int, int, str]]) -> list[dict]:
     return notes
 
 
-def _total_note(row: int) -> dict:
-    return {"rule": "total_row", "severity": "info", "row": row, "column": "",
-            "vi": "Dòng tổng cộng cuối bảng được bỏ qua", "en": "trailing total row ignored"}
+def _finish(body: pd.DataFrame, lines: Any, contract: Contract, header: headers.Header, sheet: str | None,
+            header_line: int, notes: list[dict], stored: dict[str, Any] | None = None) -> ReadResult:
+    """What every reader does with the table under the header: drop the rows that are not records (with notes),
+    decide the number convention, check the totals present, and keep the contract's columns.
+
+    body: cell texts ('' empty) under the contract names (others start with '__'); lines: source row numbers;
+    stored: per numeric column, a mask of the cells stored as numbers in a workbook ('.' decimal, no convention).
+    """
+    lines = np.asarray(lines, dtype="int64")
+    kinds = rows.classify(body, contract)
+    notes = notes + rows.notes(kinds, lines)
+    labels = {n: lab for n, lab in zip(body.columns, header.labels, strict=False) if not str(n).startswith("__")}
+    numeric = [c.name for c in contract.columns if c.type in ("int", "float") and c.name in body.columns]
+    counted = (kinds == rows.RECORD) | (kinds == rows.TOTAL) | (kinds == rows.GROUP_TOTAL)
+    typed_cells = {}
+    for c in numeric:
+        s = body[c].astype("string")
+        if stored and c in stored:
+            s = s.mask(stored[c], "")
+        typed_cells[c] = s[counted]
+    whole = [c.name for c in contract.columns if c.type == "int"]
+    decision = numbers.decide(typed_cells, pd.Series(lines, index=body.index), labels, whole)
+    if stored and decision.locale == numbers.VI:  # stored numbers are written the way the file's numbers read
+        for c, mask in stored.items():
+            body[c] = body[c].astype("string").mask(mask, body[c].astype("string").str.replace(".", ",", regex=False))
+    notes += decision.notes
+    if (n := numbers.locale_note(decision)) is not None:
+        notes.append(n)
+    if not decision.notes:
+        notes += rows.check_totals(body, kinds, lines, contract, decision.locale, labels)
+    keep = kinds == rows.RECORD
+    frame = body[[c for c in body.columns if not str(c).startswith("__")]][keep].astype("string")
+    frame.insert(0, ROW, lines[keep])
+    frame = frame.reset_index(drop=True)
+    frame.attrs["number_locale"] = decision.locale
+    return ReadResult(frame=frame, sheet=sheet, header_row=header_line, notes=notes, locale=decision.locale)
+
+
+def _render_workbook(cells: list[list[Any]], names: list[str], contract: Contract,
+                     epoch: dt.datetime) -> tuple[list[list[str]], dict[str, Any], list[dict]]:
+    """Workbook cells as text for their columns: numbers stored as numbers in numeric columns in plain form (and a
+    mask of them), in text columns as their number format shows them (codes such as 1.001046), serial numbers in
+    date columns as dates; notes on what was converted."""
+    types = {c.name: c.type for c in contract.columns}
+    kind = [types.get(n) for n in names]
+    width = len(names)
+    out: list[list[str]] = []
+    stored_at: dict[int, list[int]] = {}
+    serial = timed = 0
+    for i, row in enumerate(cells):
+        texts = []
+        for j in range(width):
+            v = row[j] if j < len(row) else None
+            t = kind[j]
+            if isinstance(v, Num) and t in ("int", "float"):
+                texts.append(_positional(v.value))
+                stored_at.setdefault(j, []).append(i)
+            elif isinstance(v, Num) and t == "date" and 1 <= v.value < 2958466:
+                from openpyxl.utils.datetime import from_excel
+
+                d = from_excel(v.value, epoch)
+                texts.append(d.date().isoformat())
+                serial += 1
+                timed += d.time() != dt.time(0)
+            elif isinstance(v, dt.datetime) and t == "date":
+                texts.append(v.date().isoformat())
+                timed += v.time() != dt.time(0)
+            else:
+                texts.append(_text(v))
+        texts += [_text(v) for v in row[width:]]
+        out.append(texts)
+    stored = {}
+    for j, at in stored_at.items():
+        mask = np.zeros(len(cells), dtype=bool)
+        mask[at] = True
+        stored[names[j]] = mask
+    notes = []
+    if serial:
+        notes.append({"rule": "date_serial", "severity": "info", "row": None, "column": "",
+                      "vi": f"{serial} ô ngày ghi dạng số seri của Excel được đọc thành ngày",
+                      "en": f"{serial} date cells holding Excel serial numbers were read as dates"})
+    if timed:
+        notes.append({"rule": "date_with_time", "severity": "info", "row": None, "column": "",
+                      "vi": f"{timed} ô ngày có kèm giờ: dùng phần ngày", "en": f"{timed} date cells carry a time of "
+                                                                              "day: the date is used"})
+    return out, stored, notes
 
 
 def read_table(path: Path, contract: Contract) -> ReadResult:
-    """Read a .csv or .xlsx submission: strings only, contract headers mapped, `_row` = source row number."""
+    """Read a .csv, .xlsx or .xls submission: strings only, contract headers mapped, `_row` = source row number.
+
+    The rows that are not records (totals, group headings, numbering, spacers, signatures) are dropped with notes;
+    the file's number convention is decided once (ReadResult.locale) and a total present is checked.
+    """
     path = Path(path)
     ext = path.suffix.lower()
     notes: list[dict] = []
+    epoch = dt.datetime(1899, 12, 30)
     if ext == ".csv":
         raw = _csv_bytes(path)
         delim = _delimiter(raw)
         fast = _read_csv_fast(raw, delim, contract)
         if fast is not None:
             return fast
-        (rows, lines), sheet = _rows_csv(_decode_csv(raw), delim), None
-        h, n_header, header, hits = _find_header(rows, contract)
-    elif ext == ".xlsx":
-        sheets, notes = _rows_xlsx(path)
-        rows, sheet, h, n_header, header, hits = [], None, -1, 1, [], 0
+        (rows_, lines), sheet = _rows_csv(_decode_csv(raw), delim), None
+        text_rows = rows_
+        header = headers.find(text_rows, contract)
+    elif ext in (".xlsx", ".xls"):
+        sheets, notes, epoch = _read_workbook(path)
+        rows_, text_rows, sheet, header = [], [], None, None
         for name, srows in sheets.items():  # the sheet whose header matches the contract best
-            cand = _find_header(srows, contract)
-            if cand[3] > hits:
-                rows, sheet, (h, n_header, header, hits) = srows, name, cand
-        notes = [x for x in notes if x.get("sheet") == sheet]
-        lines = list(range(1, len(rows) + 1))
+            head = [[_text(c) for c in r] for r in srows[: headers.SCAN_ROWS + headers.MAX_HEADER_ROWS]]
+            cand = headers.find(head, contract)
+            if cand is not None and (header is None or cand.hits > header.hits):
+                rows_, text_rows, sheet, header = srows, head, name, cand
+        notes = [x for x in notes if x.get("sheet") in (sheet, None)]
+        lines = list(range(1, len(rows_) + 1))
     else:
-        raise ReadError(f"Định dạng tệp không hỗ trợ: {ext!r} (chỉ .csv, .xlsx). / Unsupported file type {ext!r}.")
-    if not any(any(r) for r in rows):
+        raise ReadError(f"Định dạng tệp không hỗ trợ: {ext!r} (chỉ .csv, .xlsx, .xls). / Unsupported file type {ext!r}.")
+    if not any(any(_text(c) if ext != ".csv" else c for c in r) for r in rows_):
         raise ReadError("Tệp rỗng. / The file is empty.")
-    if not _header_found(h, hits, contract):
+    if not _header_found(header, contract):
         raise ReadError(
             "Không tìm thấy dòng tiêu đề cột khớp mẫu dữ liệu (trong 20 dòng đầu). / "
             "No header row matching the contract in the first 20 rows."
         )
-    names, more = _column_names(header, lines[h], contract)
+    assert header is not None
+    header_line = lines[header.first]
+    names, more = _column_names(header, header_line, contract)
     notes += more
-    body = []
-    row_numbers = []
-    beyond: list[tuple[int, int, str]] = []  # (line, column number, text) of cells to the right of the header
-    for i in range(h + n_header, len(rows)):
-        r = rows[i] + [""] * (len(names) - len(rows[i]))
-        if not any(r):
-            continue
-        beyond += [(lines[i], j + 1, cell) for j, cell in enumerate(r[len(names):], len(names)) if cell][:1]
-        body.append(r[: len(names)])
-        row_numbers.append(lines[i])
+    first = header.first + header.n_rows
+    stored = None
+    if ext == ".csv":
+        cells = rows_[first:]
+    else:
+        cells, stored, more = _render_workbook(rows_[first:], names, contract, epoch)
+        notes += more
+    width = len(names)
+    body, beyond = [], []  # beyond: (line, column number, text) of cells to the right of the header
+    for k, r in enumerate(cells):
+        r = list(r) + [""] * (width - len(r))
+        beyond += [(lines[first + k], j + 1, cell) for j, cell in enumerate(r[width:], width) if cell][:1]
+        body.append(r[:width])
     notes += _beyond_header_notes(beyond)
-    if body and _is_total_row(body[-1]):
-        notes.append(_total_note(row_numbers[-1]))
-        body, row_numbers = body[:-1], row_numbers[:-1]
     frame = pd.DataFrame(body, columns=names, dtype="string") if body else pd.DataFrame(columns=names, dtype="string")
-    frame = frame[[c for c in frame.columns if not c.startswith("__")]]
-    frame.insert(0, ROW, pd.array(row_numbers, dtype="int64"))
-    return ReadResult(frame=frame, sheet=sheet, header_row=lines[h], notes=notes)
+    return _finish(frame, lines[first:], contract, header, sheet, header_line, notes, stored)
 
 
 def atomic_write(path: Path, writer: Callable[[Path], None]) -> None:

@@ -14,34 +14,39 @@ HERE = Path(__file__).parent
 TYPES = {"string", "category", "date", "bool", "int", "float"}
 TRUE_WORDS = {"có", "x", "1", "true", "yes", "đúng", "c"}
 FALSE_WORDS = {"không", "0", "false", "no", "k", ""}
-_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")  # '0.955' is a decimal, never a thousands group
-_PLAIN = re.compile(r"^-?\d+([.,]\d+)?$")
+PATH_SEP = "›"  # a header path: 'Đã giải quyết › Quá hạn' names the leaf 'Quá hạn' under 'Đã giải quyết'
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width spaces and BOM (not the soft hyphen: TCVN3 text uses its byte)
 
 
-def parse_number(text: str) -> float | None:
-    """Vietnamese-style numbers: '1.234' -> 1234, '12,5' -> 12.5, '1.234,5' -> 1234.5; None when not a number.
+def parse_number(text: str, locale: str = "vi") -> float | None:
+    """A number typed as text under a file's convention ('vi': '1.234,5', 'en': '1,234.5'); None when not a number.
 
-    A dot followed by groups of exactly three digits is a thousands separator (Vietnamese convention);
-    otherwise a single dot is read as a decimal point (numbers typed the English way, e.g. '12.5').
+    The convention is decided per file by parplan.inputs.numbers; 'vi' is the default.
     """
-    t = str(text).strip().replace("\u00a0", "").replace(" ", "")
-    if not t:
-        return None
-    if "," in t:
-        t = t.replace(".", "").replace(",", ".", 1) if t.count(",") == 1 else ""
-    elif _THOUSANDS.match(t):
-        t = t.replace(".", "")
-    if not t or not _PLAIN.match(t.replace(",", ".")):
-        return None
-    return float(t)
+    from ..inputs.numbers import parse_number as parse
+
+    return parse(text, locale)
 
 
+@functools.lru_cache(maxsize=65536)
 def header_key(text: str) -> str:
     """Normalise a header for matching: NFC, lower-case, single spaces, no trailing '*' or ':'."""
-    t = unicodedata.normalize("NFC", str(text)).strip().lower()
+    t = unicodedata.normalize("NFC", INVISIBLE.sub("", str(text))).strip().lower()
     t = re.sub(r"[\u2010-\u2015]", "-", t)  # en/em dashes typed in Word or Excel
     t = re.sub(r"\s+", " ", t)
     return t.rstrip("*: ").strip()
+
+
+def plain_key(text: str) -> str:
+    """header_key without diacritics ('Đã giải quyết' -> 'da giai quyet'): for labels typed without them."""
+    t = unicodedata.normalize("NFD", header_key(text).replace("đ", "d"))
+    return unicodedata.normalize("NFC", "".join(c for c in t if not unicodedata.combining(c)))
+
+
+def header_path(text: str) -> tuple[str, ...]:
+    """A contract header as a path of normalised labels: 'A › B' and 'A - B' both give ('a', 'b')."""
+    parts = re.split(rf"\s*{PATH_SEP}\s*|\s+-\s+", header_key(text))
+    return tuple(p for p in (x.strip() for x in parts) if p)
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,8 @@ class Column:
     values_from: str | None = None  # agencies | tasks: allowed values come from the catalogue
     description_vi: str = ""
     personal: str | None = None  # personal data (ND 13/2023/NĐ-CP): name|phone|id|address|email|text, masked in reports
+    fraction: bool = False  # a share stored as 0-1: '85%' is read as 0.85
+    value_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> other accepted labels
 
     def allowed(self) -> dict[str, str]:
         """Allowed codes -> Vietnamese label (from the contract, or from the catalogue for values_from)."""
@@ -81,6 +88,9 @@ class Column:
         for code, label in self.allowed().items():
             out[header_key(code)] = code
             out[header_key(label)] = code
+        for code, labels in self.value_aliases.items():
+            for label in labels:
+                out[header_key(label)] = code
         return out
 
 
@@ -116,6 +126,10 @@ class Contract:
                 out[header_key(h)] = c.name
         return out
 
+    def header_paths(self) -> list[tuple[tuple[str, ...], str]]:
+        """Every accepted header as a path of normalised labels, with its column (for multi-row headers)."""
+        return [(header_path(h), c.name) for c in self.columns for h in (c.name, c.header_vi, c.header_en, *c.aliases)]
+
     def accepts_submitter(self, code: str, kind: str | None) -> bool:
         """Whether an agency (by code or kind) sends this dataset; submitters lists kinds or specific codes."""
         return code in self.submitters or (kind is not None and kind in self.submitters)
@@ -141,6 +155,9 @@ def load_contract(name: str) -> Contract:
             aliases=tuple(unicodedata.normalize("NFC", a) for a in c.get("aliases", [])),
             values_from=c.get("values_from"), description_vi=c.get("description_vi", ""),
             personal=str(c["personal"]) if c.get("personal") else None,
+            fraction=bool(c.get("fraction")),
+            value_aliases={k: tuple(unicodedata.normalize("NFC", a) for a in v)
+                           for k, v in (c.get("value_aliases") or {}).items()},
         ))
     return Contract(
         name=d["name"], title_vi=d["title_vi"], title_en=d["title_en"], submitters=tuple(d.get("submitters", [])),

@@ -1,0 +1,232 @@
+"""Rows that are not records: totals and subtotals, group headings, the column-numbering row, blank spacer rows,
+notes and signature blocks under the table. Each is recognised wherever it is, dropped with a note naming its row,
+and a total that is present is checked against the sum of the records it covers.
+
+Rows are classified in two steps so a million-row file costs a few vectorised passes: masks over whole columns
+(Arrow regex) pick the few candidate rows, and only those are looked at one by one.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..contracts import Contract, header_key
+from . import numbers
+
+RECORD, BLANK, NUMBERING, TOTAL, GROUP, GROUP_TOTAL, FOOTER = (
+    "record", "blank", "numbering", "total", "group", "group_total", "footer")
+
+# a cell that is only a total word, possibly with what it covers: 'Tổng cộng', 'Cộng I', 'Tổng số toàn tỉnh',
+# 'Tổng cộng (I+II+III)', 'Cộng lĩnh vực đất đai', 'Total'
+TOTAL = (r"(?i)^(tổng cộng|tổng số|tổng|cộng|total|grand total|sub-?total)"
+         r"(\s+(chung|toàn tỉnh|toàn huyện|toàn thị xã|toàn thành phố|toàn đơn vị|toàn ngành|cộng|số|các lĩnh vực"
+         r"|(lĩnh vực|nhóm|cấp|mục|phần)\s.+|[ivx]+|[a-z]|\([^)]*\)))*\s*[:.]?$").replace(" ", r"\s+")
+# a number as typed (the locale is decided later): used to tell counts from text in numeric columns
+NUMBER = r"^[-+]?\d[\d.,\s\x{00a0}]*%?$"
+# a cell of the column-numbering row: (1) 1 (A) A
+TOKEN = r"^\(?(\d{1,3}|[A-Z])\)?$"
+_TOTAL = re.compile(TOTAL)
+_TOKEN = re.compile(TOKEN)
+_ROMAN = r"((?=[IVX])X{0,3}(IX|IV|V?I{0,3}))"
+_HEAD_ALONE = re.compile(rf"^({_ROMAN}|[A-Z])[.)]?$")  # the STT cell of a group row: I, II, A, B.
+_HEAD_TEXT = re.compile(rf"^({_ROMAN}|[A-Z]|\d{{1,2}})\s*([.)]|\s-)\s+[^\W\d_]")  # 'I. Lĩnh vực đất đai', '1. Cấp tỉnh'
+# notes and signature blocks under the table
+_FOOTER = re.compile(
+    r"^(người lập( biểu)?|người báo cáo|người tổng hợp|lập biểu|thủ trưởng( đơn vị| cơ quan)?|ghi chú\s*:|nơi nhận"
+    r"|kt\.|tm\.|tl\.|q\.|(phó )?giám đốc|(phó )?chủ tịch|(phó )?chánh văn phòng|\(ký|xác nhận|ký tên|ghi chú$)"
+    r"|^.{0,60}ngày\s*[\d.…_ ]*\s*tháng\s*[\d.…_ ]*\s*năm\b", re.IGNORECASE)
+MAX_SPARSE = 3  # rows with at most this many filled cells are looked at one by one
+
+RULE_TEXT = {
+    BLANK: ("Dòng trống giữa bảng được bỏ qua", "blank spacer row ignored"),
+    NUMBERING: ("Dòng đánh số cột (1), (2), (3)… được bỏ qua", "column-numbering row (1), (2), (3)… ignored"),
+    TOTAL: ("Dòng tổng cộng được bỏ qua (đã đối chiếu với tổng các dòng)", "total row ignored (checked against the sum "
+            "of the rows)"),
+    GROUP: ("Dòng tiêu đề nhóm (I., II., A., 1. …) được bỏ qua", "group heading row (I., II., A., 1. …) ignored"),
+    GROUP_TOTAL: ("Dòng cộng của nhóm được bỏ qua (đã đối chiếu với tổng các dòng của nhóm)",
+                  "group total row ignored (checked against the sum of the group's rows)"),
+    FOOTER: ("Dòng ghi chú, chữ ký dưới bảng được bỏ qua", "note or signature row under the table ignored"),
+}
+RULE_ID = {BLANK: "blank_row", NUMBERING: "numbering_row", TOTAL: "total_row", GROUP: "group_row",
+           GROUP_TOTAL: "total_row", FOOTER: "footer_row"}
+MAX_ROW_NOTES = 20
+
+
+def _arrow(s: pd.Series) -> pa.ChunkedArray | pa.Array:
+    return pa.array(s.astype("string").fillna("").array)
+
+
+def _mask(s: pd.Series, pattern: str) -> np.ndarray:
+    return pc.match_substring_regex(_arrow(s), pattern).to_numpy(zero_copy_only=False)
+
+
+def classify(body: pd.DataFrame, contract: Contract) -> np.ndarray:
+    """The kind of every row of a table of cell texts ('' when empty): record, blank, numbering, total, group,
+    group_total or footer. body's columns are the contract names the header mapped (others start with '__')."""
+    n = len(body)
+    kinds = np.full(n, RECORD, dtype=object)
+    if n == 0:
+        return kinds
+    numeric = [c.name for c in contract.columns if c.type in ("int", "float") and c.name in body.columns]
+    cols = list(body.columns)
+    filled = np.column_stack([body[c].astype("string").fillna("").to_numpy(dtype=object) != "" for c in cols])
+    count = filled.sum(axis=1)
+    has_number = np.zeros(n, dtype=bool)
+    for c in numeric:
+        has_number |= _mask(body[c], NUMBER)
+    totals = np.zeros(n, dtype=bool)
+    tokens = np.ones(n, dtype=bool)
+    for j, c in enumerate(cols):
+        s = body[c]
+        totals |= _mask(s, TOTAL)
+        tokens &= ~filled[:, j] | _mask(s, TOKEN)
+    candidate = (count <= MAX_SPARSE) | totals | (tokens & (count >= 3))
+    if numeric:
+        candidate |= ~has_number
+    idx = np.flatnonzero(candidate)
+    if len(idx) == 0:
+        return kinds
+    cells = body.iloc[idx].astype("string").fillna("").to_numpy(dtype=object)
+    footer, prev = False, -1
+    for k, i in enumerate(idx):
+        footer = footer and i == prev + 1  # a record between two candidate rows ends a signature block
+        prev = i
+        kind = _row_kind([str(x) for x in cells[k]], bool(has_number[i]), bool(numeric), int(count[i]),
+                         bool(totals[i]))
+        if kind == FOOTER:
+            footer = True
+        elif footer and kind in (RECORD, GROUP) and count[i] <= MAX_SPARSE and not has_number[i]:
+            kind = FOOTER  # names and titles under a signature line
+        elif kind != BLANK:
+            footer = False
+        kinds[i] = kind
+    return _resolve_group_totals(kinds)
+
+
+def _row_kind(row: list[str], has_number: bool, has_numeric: bool, count: int, total: bool) -> str:
+    """One candidate row's kind, from its cells."""
+    if count == 0:
+        return BLANK
+    filled = [x for x in row if x]
+    if total and any(_TOTAL.match(header_key(x)) for x in filled):
+        return TOTAL
+    if count >= 3 and all(_TOKEN.match(x) for x in filled):
+        nums = [int(x.strip("()")) for x in filled if x.strip("()").isdigit()]
+        if len(nums) >= 3 and all(b == a + 1 for a, b in zip(nums, nums[1:], strict=False)):
+            return NUMBERING
+    if not has_number and count <= MAX_SPARSE and any(_FOOTER.match(x) for x in filled):
+        return FOOTER
+    first = filled[0]
+    if not has_number and count <= MAX_SPARSE and (_HEAD_ALONE.match(first) or _HEAD_TEXT.match(first)):
+        return GROUP
+    if has_numeric and has_number and (_HEAD_ALONE.match(first) or
+                                        (_HEAD_TEXT.match(first) and not first[0].isdigit())):
+        return GROUP_TOTAL  # confirmed only if records follow it (see _resolve_group_totals)
+    return RECORD
+
+
+def _resolve_group_totals(kinds: np.ndarray) -> np.ndarray:
+    """A group row with counts ('I | Cấp tỉnh | 120 …') is a group total only if records follow it before the next
+    group or total row; otherwise it is a record whose first cell happens to look like a heading."""
+    for i in np.flatnonzero(kinds == GROUP_TOTAL):
+        j = i + 1
+        while j < len(kinds) and kinds[j] in (BLANK, NUMBERING):
+            j += 1
+        if j >= len(kinds) or kinds[j] != RECORD:
+            kinds[i] = RECORD
+    return kinds
+
+
+def notes(kinds: np.ndarray, lines: Sequence[int]) -> list[dict]:
+    """One info note per dropped row (capped per kind; the rest counted), naming the row. Blank rows after the last
+    filled row (Excel's empty formatted rows) are dropped without a note."""
+    out: list[dict] = []
+    filled = np.flatnonzero(kinds != BLANK)
+    last = filled[-1] if len(filled) else -1
+    for kind in (BLANK, NUMBERING, GROUP, GROUP_TOTAL, TOTAL, FOOTER):
+        rows = [int(lines[i]) for i in np.flatnonzero(kinds == kind) if kind != BLANK or i < last]
+        vi, en = RULE_TEXT[kind]
+        out += [{"rule": RULE_ID[kind], "severity": "info", "row": r, "column": "", "vi": vi, "en": en}
+                for r in rows[:MAX_ROW_NOTES]]
+        if len(rows) > MAX_ROW_NOTES:
+            more = len(rows) - MAX_ROW_NOTES
+            out.append({"rule": RULE_ID[kind], "severity": "info", "row": None, "column": "",
+                        "vi": f"{vi} — và {more} dòng khác", "en": f"{en} — and {more} more rows"})
+    return out
+
+
+def check_totals(body: pd.DataFrame, kinds: np.ndarray, lines: Sequence[int], contract: Contract, locale: str,
+                 headers: Mapping[str, str]) -> list[dict]:
+    """Every total row present must equal the sum of the records it covers, column by column (summable numeric
+    columns: counts and amounts, not shares). A grand total (first or last, no records on one side) covers every
+    record; a subtotal or group total covers the records of its group. A reject note per column that differs."""
+    cols = [c.name for c in contract.columns if c.type in ("int", "float") and not c.fraction and c.name in body]
+    at = np.flatnonzero((kinds == TOTAL) | (kinds == GROUP_TOTAL))
+    if not cols or len(at) == 0:
+        return []
+    values = {c: body[c].astype("string").fillna("").map(lambda v: numbers.parse_number(v, locale) if v else 0.0)
+              for c in cols}
+    record = kinds == RECORD
+    out: list[dict] = []
+    for i in at:
+        covered = _covered(kinds, i)
+        if not covered.any():
+            continue
+        for c in cols:
+            typed = str(body[c].iat[i])
+            total = values[c].iat[i]
+            parts = values[c][covered & record]
+            if not typed or total is None or parts.isna().any():
+                continue  # nothing to compare, or a cell that is not a number (reported by the column's rule)
+            found = float(parts.sum())
+            if abs(found - total) > _tolerance(typed, total, locale):
+                out.append(_mismatch(int(lines[i]), headers.get(c, c), typed, found, locale))
+    return out
+
+
+def _covered(kinds: np.ndarray, i: int) -> np.ndarray:
+    """The rows a total at position i covers."""
+    n = len(kinds)
+    rec = np.flatnonzero(kinds == RECORD)
+    boundary = (kinds == GROUP) | (kinds == GROUP_TOTAL) | (kinds == TOTAL)
+    mask = np.zeros(n, dtype=bool)
+    if kinds[i] == GROUP_TOTAL:  # its group: the records below it, up to the next group or total row
+        j = i + 1
+        while j < n and not boundary[j]:
+            j += 1
+        mask[i + 1: j] = True
+        return mask
+    grand = not len(rec) or rec[0] > i or rec[-1] < i
+    if grand:
+        mask[:] = True
+        return mask
+    j = i - 1  # a subtotal: the records above it, up to the previous group or total row
+    while j >= 0 and not boundary[j]:
+        j -= 1
+    mask[j + 1: i] = True
+    return mask
+
+
+def _tolerance(typed: str, total: float, locale: str) -> float:
+    """Half a unit of the last decimal the total was typed with (a total rounded to what it shows is right)."""
+    mark = "," if locale == numbers.VI else "."
+    decimals = len(typed.strip().rpartition(mark)[2]) if mark in typed else 0
+    return max(0.5 * 10 ** -decimals if decimals else 1e-9, 1e-9 * abs(total))
+
+
+def _fmt(x: float, locale: str) -> str:
+    text = f"{x:,.2f}".rstrip("0").rstrip(".") if not float(x).is_integer() else f"{int(x):,}"
+    return text.translate(str.maketrans(",.", ".,")) if locale == numbers.VI else text
+
+
+def _mismatch(row: int, column: str, typed: str, found: float, locale: str) -> dict:
+    return {"rule": "total_mismatch", "severity": "reject", "row": row, "column": column,
+            "vi": f"Dòng tổng ghi {typed} nhưng tổng các dòng là {_fmt(found, locale)}: hãy sửa dòng tổng hoặc các "
+                  "dòng số liệu",
+            "en": f"the total row says {typed} but the rows add up to {_fmt(found, locale)}: correct the total or "
+                  "the rows"}
