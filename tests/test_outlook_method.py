@@ -243,3 +243,13 @@ def test_projection_as_of_defaults_to_the_tables_quarter():
     assert scoring.total_range(scoring.project(t)) == scoring.total_range(scoring.project(t, "2023-06-01"))
     with pytest.raises(ValueError, match="single quarter"):
         scoring.project(pd.concat([t, t.assign(quarter="2023Q2", task_id=t["task_id"] + "x")]))
+
+
+def test_a_hypothetical_2024q2_report_uses_the_published_2023_bracket():
+    ctx = ol.build_context("2024Q2", tasks_frame(), "vi")
+    assert ctx.as_of == dt.date(2024, 6, 30)
+    assert ctx.threshold["basis"] == "published" and (ctx.verdict["low"], ctx.verdict["high"]) == (87.32, 88.72)
+    text = re.sub(r"<[^>]+>", " ", ol.header(ctx) + ol.threshold_section(ctx))
+    assert "kết quả mới nhất là năm 2023 (công bố 17/04/2024)" in text
+    assert "theo kết quả đã công bố trong khoảng 87,32–88,72" in text
+    assert "Đã công bố: 87,32 – 88,72" in text
