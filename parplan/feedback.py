@@ -29,7 +29,7 @@ SUMMARY_SHEET = "Cần sửa"
 FILL = {"reject": "FFC7CE", "warn": "FFEB9C"}  # Excel's own "bad" (light red) and "neutral" (amber) fills
 LEVEL_VI = {"reject": "Lỗi — tệp bị từ chối", "warn": "Cảnh báo — tệp vẫn được nhận"}
 MAX_COPY_ROWS = 20_000  # rows of a submission copied into the workbook; findings further down are still listed
-HEADER_SEARCH_ROWS = 40  # a column's header is looked for in the rows above the finding, at most this far up
+HEADER_SEARCH_ROWS = 40  # a column's header is looked for in the sheet's first rows (above the finding)
 KEY_FILE = ".feedback-key"
 
 
@@ -167,7 +167,7 @@ def _filled(g: Grid) -> dict[tuple[int, int], str]:
 
 
 def locate_column(g: Grid, column: str, row: int | None) -> int | None:
-    """The sheet column of a finding: its header (or header path 'A › B') in the rows above, '#n', or a letter."""
+    """The sheet column of a finding: its header (or header path 'A › B') in the top rows above it, '#n', or a letter."""
     if not column:
         return None
     if m := re.fullmatch(r"#(\d+)", column):
@@ -175,19 +175,21 @@ def locate_column(g: Grid, column: str, row: int | None) -> int | None:
     filled = _filled(g)
     top = (row or HEADER_SEARCH_ROWS + 1) - 1
     cols = sorted({c for _, c in filled})
-    rows = range(max(1, top - HEADER_SEARCH_ROWS), top + 1)
+    rows = range(1, min(top, HEADER_SEARCH_ROWS) + 1)  # headers sit at the top of the sheet, above the finding
     # the header as one cell, then as a path of merged parents over a leaf ('Đã giải quyết › Quá hạn' or 'A - B')
     for sep in (None, r"\s*›\s*", r"\s+-\s+"):
         parts = [header_key(p) for p in (re.split(sep, column) if sep else [column]) if p.strip()]
-        best: tuple[int, int] | None = None  # (header row, column): the lowest header row above the finding wins
+        hits: dict[int, int] = {}  # column -> lowest header row where it matches
         for c in cols:
             above = [(r, header_key(filled.get((r, c), ""))) for r in rows]
             texts = {t for _, t in above}
             for r, t in above:
-                if t == parts[-1] and all(p in texts for p in parts[:-1]) and (best is None or r > best[0]):
-                    best = (r, c)
-        if best:
-            return best[1]
+                if t == parts[-1] and all(p in texts for p in parts[:-1]):
+                    hits[c] = max(hits.get(c, 0), r)
+        if hits:
+            lowest = max(hits.values())
+            found = [c for c, r in hits.items() if r == lowest]
+            return found[0] if len(found) == 1 else None  # a leaf under two parents needs its path
     if re.fullmatch(r"[A-Z]{1,3}", column):
         from openpyxl.utils import column_index_from_string
 

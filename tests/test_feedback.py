@@ -105,3 +105,20 @@ def test_same_bytes_on_rerun_and_stale_workbooks_removed(run):
     again = write_feedback("2023Q2", data, out, say=lambda s: None)
     assert again == written and not stale.exists()
     assert _hashes(out) == first
+
+
+def test_locate_column_far_below_the_header_and_by_header_path():
+    from parplan.feedback import Grid, locate_column
+
+    g = Grid()
+    g.cells = {(1, 1): "Mã hồ sơ", (1, 2): "Ngày tiếp nhận", (412, 1): "HS-1", (412, 2): "03/07/2023"}
+    assert locate_column(g, "Ngày tiếp nhận", 412) == 2
+    official = Grid()  # 'Quá hạn' under both parents: only the path tells them apart
+    official.cells = {(1, 1): "Đã giải quyết", (1, 3): "Đang giải quyết", (2, 1): "Đúng hạn", (2, 2): "Quá hạn",
+                      (2, 3): "Trong hạn", (2, 4): "Quá hạn", (3, 1): 5}
+    official.merges = ["A1:B1", "C1:D1"]
+    assert locate_column(official, "Đang giải quyết › Quá hạn", 3) == 4
+    assert locate_column(official, "Đã giải quyết › Quá hạn", 3) == 2
+    assert locate_column(official, "E", 3) == 5 and locate_column(official, "#7", 3) == 7
+    assert locate_column(official, "Không có cột này", 3) is None
+    assert locate_column(official, "Quá hạn", 3) is None  # the leaf alone is ambiguous: the row is marked instead
