@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from . import yamlfile
 from .contracts import FALSE_WORDS, TRUE_WORDS, Contract, header_key, parse_number
 from .contracts import HERE as CONTRACTS_DIR
+from .inputs.numbers import parse_percent
 from .io import ROW, ReadError, parse_date, read_table, sha256
 from .periods import Quarter
 
@@ -515,15 +516,19 @@ def activity_issues(t: pd.DataFrame, contract: Contract, quarter: Quarter,
 
 
 # ------------------------------------------------------------------ normalisation
-def _normalise_value(c: Any, v: str, lut: dict[str, str]) -> str:
-    """One cell's canonical text: category code, ISO date, 'true'/'false', canonical number; unknowns unchanged."""
+def _normalise_value(c: Any, v: str, lut: dict[str, str], locale: str = "vi") -> str:
+    """One cell's canonical text: category code, ISO date, 'true'/'false', canonical number; unknowns unchanged.
+
+    Numbers typed as text are read with the file's convention (locale, decided by the reader); '85%' is 0.85 in a
+    fraction column and stays as typed (so it is reported) elsewhere.
+    """
     if c.type == "category":
         return lut.get(header_key(v), v)
     if c.type == "date":
         d = parse_date(v)
         return d.isoformat() if d else v
     if c.type in ("int", "float"):
-        x = parse_number(v)
+        x = parse_percent(v, locale) if c.fraction and v.endswith("%") else parse_number(v, locale)
         if x is None:
             return v
         return str(int(x)) if x.is_integer() else repr(x)
@@ -533,12 +538,15 @@ def _normalise_value(c: Any, v: str, lut: dict[str, str]) -> str:
     return v
 
 
-def normalise(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+def normalise(frame: pd.DataFrame, contract: Contract, locale: str | None = None) -> pd.DataFrame:
     """Map labels to codes, dates to ISO strings, yes/no to 'true'/'false'; '' becomes missing. Unknowns stay as typed.
 
     Each distinct value is interpreted once (files repeat the same labels and dates many times). Cells are expected
     trimmed, as `read_table` returns them; coded values (labels, dates, numbers, yes/no) are trimmed again.
+    locale: the file's number convention ('vi' | 'en'), as `ReadResult.locale`; by default the one `read_table`
+    recorded on the frame (frame.attrs['number_locale']), else 'vi'.
     """
+    locale = locale or frame.attrs.get("number_locale") or "vi"
     out = frame.copy()
     for c in contract.columns:
         if c.name not in out.columns:
@@ -547,7 +555,8 @@ def normalise(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
         if c.type in ("category", "date", "int", "float", "bool"):
             lut = c.label_to_code() if c.type == "category" else {}
             codes, uniques = pd.factorize(s)  # missing -> code -1, which picks the trailing null below
-            canon = pa.array([None if u.strip() == "" else _normalise_value(c, u.strip(), lut) for u in uniques]
+            canon = pa.array([None if u.strip() == "" else _normalise_value(c, u.strip(), lut, locale)
+                              for u in uniques]
                              + [None], pa.string())
             picked = pc.take(canon, pa.array(np.where(codes < 0, len(uniques), codes)))
             s = pd.Series(pd.arrays.ArrowStringArray(picked), index=s.index)
