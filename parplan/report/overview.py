@@ -11,6 +11,7 @@ import pandas as pd
 from .. import catalogue
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
+from ..privacy import mask_manifest
 from ..progress import label, target_verdicts
 from . import charts, fmt
 from .html import VERDICT, badge, esc, table
@@ -78,7 +79,7 @@ def load_context(quarter: str, lang: str = "vi", data_root: str = "data", sample
         raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
     root = Path(data_root)
     ind = pd.read_parquet(processed_dir(root, q) / "indicators.parquet")
-    manifests = {str(x): load_manifest(x, root) for x in q.quarters_to_date()}
+    manifests = {str(x): mask_manifest(load_manifest(x, root)) for x in q.quarters_to_date()}  # personal data masked
     folder = processed_dir(root, q)
     prog = pd.read_parquet(folder / "progress.parquet") if (folder / "progress.parquet").exists() else pd.DataFrame()
     tasks = pd.read_parquet(folder / "task_progress.parquet") if (folder / "task_progress.parquet").exists() \

@@ -17,6 +17,7 @@ import pandas as pd
 from .. import __version__, catalogue
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
+from ..privacy import mask_manifest
 from ..progress import SCOPE_GROUP, label, qualitative_status, target_verdicts
 from ..rankings import rank as rank_metric
 from . import charts, fmt
@@ -160,7 +161,7 @@ def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_roo
         raise FileNotFoundError(f"{ind_path}: chưa tính chỉ số quý {q} (chạy make quarterly) / "
                                 f"indicators not computed yet (run make quarterly)")
     indicators = pd.read_parquet(ind_path)
-    manifest = load_manifest(q, root)
+    manifest = mask_manifest(load_manifest(q, root))  # personal data masked (parplan.privacy)
     trend: dict[str, pd.DataFrame] = {}
     manifests: dict[str, dict[str, Any]] = {}
     skipped: list[str] = []
@@ -176,7 +177,7 @@ def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_roo
         if x == q:
             manifests[str(x)] = manifest
         elif (xf / "manifest.json").exists():
-            manifests[str(x)] = load_manifest(x, root)
+            manifests[str(x)] = mask_manifest(load_manifest(x, root))
         ts = _read(xf / "task_status.parquet")
         if len(ts):
             ts = ts[ts["agency_code"] == code].copy()
