@@ -30,11 +30,14 @@ def _quarterly(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest_quarter
+    from .ingest import end_summary, ingest_quarter
     from .pipeline import ROOT, _datasets, load_params
 
     params = load_params(args.quarter or None)
-    ingest_quarter(params["quarter"], ROOT / params.get("data_root", "data"), _datasets(params), force=args.force)
+    m = ingest_quarter(params["quarter"], ROOT / params.get("data_root", "data"), _datasets(params), force=args.force)
+    page = Path(params.get("reports_root", "reports")) / params["quarter"] / "data-quality.html"
+    for line in end_summary(m, f"{page} (make quarterly)"):
+        print(line)
     return 0
 
 

@@ -204,6 +204,27 @@ def _fingerprint(data_root: Path, q: Quarter, datasets: dict[str, list[str]]) ->
     return h.hexdigest()
 
 
+def end_summary(manifest: dict[str, Any], page: str) -> list[str]:
+    """Lines printed at the end of a run: every rejected and warned file of the quarter, then the data-quality page."""
+    lines = []
+    for d in manifest["datasets"]:
+        for f in d["files"]:
+            if f["verdict"] == "accepted":
+                continue
+            worst = "reject" if f["verdict"] == "rejected" else "warn"
+            n = sum(1 for i in f["issues"] if i["severity"] == worst)
+            mark = "TỪ CHỐI / REJECTED" if worst == "reject" else "CẢNH BÁO / WARNED"
+            first = next(i for i in f["issues"] if i["severity"] == worst)
+            lines.append(f"  {mark}: {f['path']} — {n} {'lỗi / errors' if worst == 'reject' else 'cảnh báo / warnings'}"
+                         f"; {first['vi']}")
+    q = manifest["quarter"]
+    if not lines:
+        return [f"{q}: mọi tệp hợp lệ / every file accepted — {page}"]
+    n_rej = sum(1 for x in lines if "REJECTED" in x)
+    return ([f"{q}: {n_rej} tệp bị từ chối, {len(lines) - n_rej} tệp có cảnh báo / {n_rej} rejected, "
+             f"{len(lines) - n_rej} warned:"] + lines + [f"  Chi tiết / details: {page}"])
+
+
 def load_manifest(quarter: Quarter | str, data_root: Path = Path("data")) -> dict[str, Any]:
     """Read a quarter's manifest.json (FileNotFoundError with a hint when the quarter was never ingested)."""
     q = Quarter.parse(quarter)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import render, yamlfile
 from .feedback import write_feedback
-from .ingest import ingest_quarter, load_manifest, load_processed, processed_dir
+from .ingest import end_summary, ingest_quarter, load_manifest, load_processed, processed_dir
 from .io import atomic_write, atomic_write_text, sha256
 from .metrics import combine_quarters, dossier_indicators
 from .periods import Quarter
@@ -272,6 +272,9 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
                    + "".join(f"FAILED {o}: {e}\n" for o, e in failures), encoding="utf-8")
     say(f"{q}: xong / done in {time.monotonic() - t0:.0f} s — {len(todo) - len(failures)} báo cáo dựng mới / rendered, "
         f"{len(unchanged)} bỏ qua / skipped, {len(failures)} lỗi / failed — {index.relative_to(root)}")
+    for line in end_summary(manifests[str(q)], str((reports_root / str(q) / "data-quality.html").relative_to(root))
+                            if reports_root.is_relative_to(root) else str(reports_root / str(q) / "data-quality.html")):
+        say(line)  # the quarter's rejected and warned files, and where their findings are
     if failures:
         for o, e in failures:
             say(f"  LỖI / FAILED: {o}: {e}")

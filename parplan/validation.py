@@ -21,7 +21,6 @@ import pyarrow.compute as pc
 from . import yamlfile
 from .contracts import FALSE_WORDS, TRUE_WORDS, Contract, header_key, parse_number
 from .contracts import HERE as CONTRACTS_DIR
-from .inputs.numbers import parse_percent
 from .io import ROW, ReadError, parse_date, read_table, sha256
 from .periods import Quarter
 
@@ -738,8 +737,8 @@ def validate_files(items: list[tuple[Path, str, str | None]], contract: Contract
                               sheets, headers, raw, absent)
         # one round trip: the cross-column rules run on every file that could be read, structural faults or not
         # (a cell that failed its own check is empty in the typed table, so no rule reads it twice)
-        t = pd.concat([pd.concat([f[[FILE, FILE_AGENCY, FILE_KIND]], typed(f, contract)], axis=1) for f in frames],
-                      ignore_index=True)
+        t = pd.concat([pd.concat([f[[FILE, FILE_AGENCY, FILE_KIND]], typed(_whole_only(f, contract), contract)], axis=1)
+                       for f in frames], ignore_index=True)
         checked = with_derived(t, contract)
         issues += _issues_from(_run_suite(checked, logic_suite(contract, quarter), f"{contract.name}.logic"),
                                sheets, headers, raw, absent)
@@ -760,6 +759,19 @@ def validate_files(items: list[tuple[Path, str, str | None]], contract: Contract
         t = typed_by_file.get(v.path)
         v.rows_accepted = 0 if t is None else len(t)
         out.append((v, t))
+    return out
+
+
+def _whole_only(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    """Whole-number columns with the cells that are not whole numbers emptied (they have their own finding), so the
+    identities that read them are not judged on a rounded value."""
+    ints = [c.name for c in contract.columns if c.type == "int" and c.name in frame.columns]
+    if not ints:
+        return frame
+    out = frame.copy()
+    for c in ints:
+        s = out[c].astype("string")
+        out[c] = s.where(s.str.fullmatch(r"-?\d+").fillna(True))
     return out
 
 

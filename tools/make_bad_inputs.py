@@ -151,6 +151,9 @@ def main() -> None:
     write_csv(d / "economy/SKHDT.csv", headers("economy"), [
         ["Tổng sản phẩm trên địa bàn (GRDP, tỷ đồng, giá so sánh)", "2023Q2", "58.123,4", "Cục Thống kê"],
         ["Số doanh nghiệp thành lập mới", "2023Q2", "612", "Sở KH&ĐT"]])
+    import bad_inputs_rules  # identities, keys across files, wrong quarter, plausibility (issue 13 part 2)
+
+    bad_inputs_rules.main()
     print(f"bad-input corpus written under {OUT.relative_to(ROOT)}")
 
 

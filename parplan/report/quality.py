@@ -12,8 +12,10 @@ from ..contracts import load_contract
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
 from ..privacy import mask_manifest
+from ..privacy import mask_manifest
+from ..privacy import mask_manifest
 from ..reconcile import MEASURES
-from ..validation import applicable_rules
+from ..validation import RULE_TEXT, applicable_rules
 from .html import VERDICT, badge, esc, table
 
 MAX_ROWS_SHOWN = 200
@@ -84,12 +86,25 @@ def missing_section(ctx: QualityContext) -> str:
     return f"<h2>{esc(h)}</h2>" + table(["Bộ dữ liệu" if vi else "Dataset", "Cơ quan" if vi else "Agency"], rows)
 
 
-def _rule_statuses(contract_name: str, issues: list[dict]) -> tuple[list[str], list[str], list[str]]:
+def _rule_statuses(contract_name: str, f: dict) -> tuple[list[str], list[str], list[str]]:
+    """Rules passed, warned and failed by one file; a file that could not be read passed no rule."""
+    issues = f["issues"]
     rules = applicable_rules(load_contract(contract_name))
     failed = sorted({i["rule"] for i in issues if i["severity"] == "reject"})
     warned = sorted({i["rule"] for i in issues if i["severity"] == "warn"} - set(failed))
+    if not f.get("checked", True):
+        return [], warned, failed
     passed = [r for r, _, _ in rules if r not in failed and r not in warned]
     return passed, warned, failed
+
+
+def rule_label(contract_name: str, rule: str, lang: str) -> str:
+    """A rule as reviewers read it (its sentence, not its id)."""
+    for r, vi, en in applicable_rules(load_contract(contract_name)):
+        if r == rule:
+            return vi if lang == "vi" else en
+    vi, en = RULE_TEXT.get(rule, (rule, rule))
+    return vi if lang == "vi" else en
 
 
 def agency_sections(ctx: QualityContext) -> str:
@@ -109,10 +124,13 @@ def agency_sections(ctx: QualityContext) -> str:
         out.append(f"<h3 id=\"{esc(code)}\">{esc(_name(ctx, code))} {badge(cls, lvi if vi else len_)}</h3>")
         rows, details = [], []
         for dataset, f in items:
-            passed, warned, failed = _rule_statuses(dataset, f["issues"])
+            passed, warned, failed = _rule_statuses(dataset, f)
             vcls, v_vi, v_en = VERDICT[f["verdict"]]
+            n_passed = str(len(passed)) if f.get("checked", True) else ("không kiểm tra được" if vi else "not checked")
+            lang = "vi" if vi else "en"
             rows.append([dataset, f["path"].rsplit("/", 1)[-1], badge(vcls, v_vi if vi else v_en), str(f["rows_read"]),
-                         str(len(passed)), ", ".join(warned) or "—", ", ".join(failed) or "—"])
+                         n_passed, "; ".join(rule_label(dataset, r, lang) for r in warned) or "—",
+                         "; ".join(rule_label(dataset, r, lang) for r in failed) or "—"])
             for i in f["issues"][:MAX_ROWS_SHOWN]:
                 if i["severity"] == "info":
                     continue
@@ -120,7 +138,7 @@ def agency_sections(ctx: QualityContext) -> str:
                                 badge("rejected" if i["severity"] == "reject" else "warn",
                                       ("Lỗi" if vi else "Fail") if i["severity"] == "reject" else ("Cảnh báo" if vi else "Warn")),
                                 "" if i.get("row") is None else str(i["row"]), i.get("column", ""), i.get("value", ""),
-                                i["rule"], i["vi"] if vi else i["en"]])
+                                i["vi"] if vi else i["en"], i.get("fix_vi" if vi else "fix_en", "")])
             if len(f["issues"]) > MAX_ROWS_SHOWN:
                 more = len(f["issues"]) - MAX_ROWS_SHOWN
                 details.append([dataset, f["path"].rsplit("/", 1)[-1], "", "", "", "", "",
@@ -129,8 +147,8 @@ def agency_sections(ctx: QualityContext) -> str:
               ["Dataset", "File", "Verdict", "Rows", "Rules passed", "Warnings", "Failures"])
         out.append(table(h1, rows, raw_cols=[2], numeric_cols=[3, 4]))
         if details:
-            h2 = (["Bộ dữ liệu", "Tệp", "Mức", "Dòng", "Cột", "Giá trị", "Quy tắc", "Nội dung"] if vi else
-                  ["Dataset", "File", "Level", "Row", "Column", "Value", "Rule", "Message"])
+            h2 = (["Bộ dữ liệu", "Tệp", "Mức", "Dòng", "Cột", "Giá trị", "Nội dung", "Cách sửa"] if vi else
+                  ["Dataset", "File", "Level", "Row", "Column", "Value", "Message", "How to fix"])
             out.append(table(h2, details, raw_cols=[2]))
     return "\n".join(out)
 
@@ -146,8 +164,38 @@ def reconciliation_section(ctx: QualityContext) -> str:
     if ctx.reconciliation.empty:
         msg = "Hai nguồn khớp nhau (hoặc chưa có đủ hai nguồn)." if vi else "The two sources agree (or one is missing)."
         return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p><p>{esc(msg)}</p>"
-    rows = [[_name(ctx, r.agency_code), r.level, MEASURES[r.measure][0 if vi else 1], str(r.summary), str(r.dossiers),
+    level = load_contract("tthc_summary").column("level").allowed()  # the label officers type, not the code
+    rows = [[_name(ctx, r.agency_code), level.get(r.level, r.level) if vi else r.level,
+             MEASURES[r.measure][0 if vi else 1], str(r.summary), str(r.dossiers),
              f"{r.difference:+d}"] for r in ctx.reconciliation.itertuples()]
     headers = (["Cơ quan", "Cấp", "Chỉ tiêu", "Bảng tổng hợp", "Dữ liệu hồ sơ", "Chênh lệch"] if vi else
                ["Agency", "Level", "Measure", "Summary", "Dossiers", "Difference"])
     return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[3, 4, 5])
+
+
+REVIEW_RULES = ("plausibility_rows", "plausibility_rate", "plausibility_direction", "duplicate_across_files",
+                "inter_agency_counted")
+
+
+def review_section(ctx: QualityContext) -> str:
+    """Findings left to a person: plausibility warnings (values against the plan or their own history) and keys found
+    in several files; the files are used, the figures flagged until someone confirms or corrects them."""
+    vi = ctx.lang == "vi"
+    h = "Cần người xem lại" if vi else "For review"
+    note = ("Các tệp dưới đây vẫn được dùng; số liệu thay đổi bất thường so với quý trước, đi ngược hướng kế hoạch, "
+            "hoặc mã hồ sơ có trong nhiều tệp cần được cơ quan hoặc người duyệt xác nhận." if vi else
+            "These files are used; figures that moved sharply from the previous quarter or against the plan, and ids "
+            "found in several files, need the agency or a reviewer to confirm them.")
+    rows = []
+    for ds in ctx.manifest["datasets"]:
+        for f in ds["files"]:
+            for i in f["issues"]:
+                if i["rule"] in REVIEW_RULES and i["severity"] == "warn":
+                    rows.append([_name(ctx, f["agency"]), f["path"].rsplit("/", 1)[-1],
+                                 "" if i.get("row") is None else str(i["row"]), i.get("column", ""), i.get("value", ""),
+                                 i["vi"] if vi else i["en"]])
+    if not rows:
+        return f"<h2>{esc(h)}</h2><p>{esc('Không có.' if vi else 'None.')}</p>"
+    headers = (["Cơ quan", "Tệp", "Dòng", "Chỉ tiêu / cột", "Giá trị", "Nội dung"] if vi else
+               ["Agency", "File", "Row", "Measure / column", "Value", "Message"])
+    return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows[:MAX_ROWS_SHOWN])
