@@ -423,7 +423,7 @@ def combine(statuses: list[str], final: bool) -> str:
 
 
 VERDICT_COLUMNS = ["task_id", "metric", "key", "scope", "judge", "role", "status", "final", "n_units", "n_ok",
-                   "missing", "no_data", "source", "basis"]
+                   "n_no_data", "missing", "no_data", "source", "basis"]
 
 
 def target_verdicts(progress: pd.DataFrame) -> pd.DataFrame:
@@ -437,7 +437,7 @@ def target_verdicts(progress: pd.DataFrame) -> pd.DataFrame:
         if dec.empty:  # context only
             rows.append({"task_id": task_id, "metric": metric, "key": g["key"].iloc[0], "scope": scope,
                          "judge": judge, "role": "context", "status": "", "final": False, "n_units": 0, "n_ok": 0,
-                         "missing": "", "no_data": "", "source": _source(g["source"]),
+                         "n_no_data": 0, "missing": "", "no_data": "", "source": _source(g["source"]),
                          "basis": str(g["basis"].iloc[0])})
             continue
         final = Quarter.parse(str(g["quarter"].iloc[0])).end >= dt.date.fromisoformat(str(g["due"].iloc[0]))
@@ -451,7 +451,7 @@ def target_verdicts(progress: pd.DataFrame) -> pd.DataFrame:
             scope != "each_record" and status != "not_measurable" else str(dec["basis"].iloc[0])
         rows.append({"task_id": task_id, "metric": metric, "key": g["key"].iloc[0], "scope": scope, "judge": judge,
                      "role": "target", "status": status, "final": final, "n_units": len(dec), "n_ok": len(ok),
-                     "missing": ";".join(miss["agency"]), "no_data": ";".join(nod["agency"]),
+                     "n_no_data": len(nod), "missing": ";".join(miss["agency"]), "no_data": ";".join(nod["agency"]),
                      "source": _source(dec["source"]), "basis": basis})
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
@@ -521,7 +521,9 @@ def task_progress(cat: Catalogue, targets: pd.DataFrame, task_reports: pd.DataFr
         if task.kind != "task":
             continue
         v = verdicts[(verdicts["task_id"] == task.id) & (verdicts["role"] == "target")]
-        judged = v[~v["status"].isin(["no_data", "not_measurable"])]
+        # a target decides once any unit in its scope has data (its missing units keep it at 'no data' at best)
+        judged = v[~v["status"].isin(["no_data", "not_measurable"]) | ((v["status"] == "no_data")
+                                                                       & (v["n_no_data"] < v["n_units"]))]
         quant = worst(list(v["status"])) if len(judged) else ("no_data" if len(v) else None)
         reps = task_reports[task_reports["task_id"] == task.id] if len(task_reports) else pd.DataFrame(
             columns=["status", "evidence_doc_no"])

@@ -321,6 +321,11 @@ def test_each_agency_initiatives_one_of_37(cat):
     q1 = target_status(cat, indicators([ind_row("cchc_initiatives_count", a, 0, math.nan, unit="count",
                                                  quarter="2023Q1") for a in scope]), "2023Q1")
     assert set(q1[q1["task_id"] == "A.I.4"]["status"]) == {"not_yet_due"}
+    # in Q2, one agency on course and 36 without a report: the task is not better than 'no data'
+    q2 = target_status(cat, indicators([ind_row("cchc_initiatives_count", "SNV", 1, math.nan, unit="count",
+                                                 self_reported=True)]), "2023Q2")
+    t2 = task_progress(cat, q2, reports(("A.I.4", "SNV", "in_progress", np.nan)), "2023Q2")
+    assert (progress_of(t2, "A.I.4")["status"], progress_of(t2, "A.I.4")["status_from"]) == ("no_data", "targets")
 
 
 def test_self_reported_and_counted_get_the_same_status_and_carry_their_source(cat):
