@@ -1,6 +1,7 @@
 """Feedback workbooks: the agency's own file back, the planted faults highlighted and explained, same bytes each run."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import shutil
 from pathlib import Path
@@ -122,3 +123,25 @@ def test_locate_column_far_below_the_header_and_by_header_path():
     assert locate_column(official, "E", 3) == 5 and locate_column(official, "#7", 3) == 7
     assert locate_column(official, "Không có cột này", 3) is None
     assert locate_column(official, "Quá hạn", 3) is None  # the leaf alone is ambiguous: the row is marked instead
+
+
+def test_xls_submission_is_copied_and_marked(tmp_path):
+    import xlwt
+
+    header = (BAD / "e_documents" / "SNV.csv").read_text(encoding="utf-8").splitlines()[0]
+    names = next(csv.reader([header]))
+    data = tmp_path / "data"
+    folder = data / "raw" / "2023Q2" / "e_documents"
+    folder.mkdir(parents=True)
+    book = xlwt.Workbook()
+    ws = book.add_sheet("Báo cáo")
+    for j, h in enumerate(names):
+        ws.write(0, j, h)
+    for j, v in enumerate(["2023Q2", "STP", "Toàn cơ quan", 400, 350, 120, -7, "Có"]):
+        ws.write(1, j, v)
+    book.save(str(folder / "STP.xls"))
+    ingest_quarter("2023Q2", data, {"e_documents": []}, force=True, say=lambda s: None)
+    (path,) = write_feedback("2023Q2", data, tmp_path / "feedback", say=lambda s: None)
+    sheet = openpyxl.load_workbook(path)["e_documents"]
+    assert sheet["G1"].value == "Số văn bản nhận điện tử" and sheet["G2"].value == -7  # a number stays a number
+    assert sheet["G2"].fill.fgColor.rgb == RED and "≥ 0" in sheet["G2"].comment.text
