@@ -526,13 +526,15 @@ def rank25_outlook(as_of: DateLike, assessment_year: int | None = None,
 
 
 def verdict(totals: Mapping[str, float], threshold: Mapping[str, Any]) -> dict[str, Any]:
-    """likely (pessimistic ≥ top of the range) / unlikely (optimistic < bottom) / possible, with the points short."""
-    lo, hi = float(threshold["low"]), float(threshold["high"])
-    word = ("likely" if totals["pessimistic"] >= hi else "unlikely" if totals["optimistic"] < lo else "possible")
-    short = {sc: {"to_low": max(0.0, lo - float(totals[sc])), "to_high": max(0.0, hi - float(totals[sc]))}
+    """likely (pessimistic ≥ top of the range) / unlikely (optimistic < bottom) / possible, with the points short.
+
+    Scores are compared at two decimals, the precision MoHA publishes (and the report prints)."""
+    lo, hi = round(float(threshold["low"]), 2), round(float(threshold["high"]), 2)
+    tot = {sc: round(float(totals[sc]), 2) for sc in SCENARIOS}
+    word = ("likely" if tot["pessimistic"] >= hi else "unlikely" if tot["optimistic"] < lo else "possible")
+    short = {sc: {"to_low": round(max(0.0, lo - tot[sc]), 2), "to_high": round(max(0.0, hi - tot[sc]), 2)}
              for sc in SCENARIOS}
-    return {"verdict": word, "low": lo, "high": hi, "totals": {sc: float(totals[sc]) for sc in SCENARIOS},
-            "short": short}
+    return {"verdict": word, "low": lo, "high": hi, "totals": tot, "short": short}
 
 
 def distance_to_top25(projection: pd.DataFrame, threshold: Mapping[str, Any]) -> pd.DataFrame:

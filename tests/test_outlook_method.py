@@ -138,6 +138,8 @@ TH = {"low": 85.0, "high": 87.0}
     (80.0, 85.0, "possible"),      # optimistic exactly at the bottom: not below it
     (80.0, 84.99, "unlikely"),     # optimistic below the bottom
     (88.0, 89.0, "likely"),
+    (86.996, 90.0, "likely"),      # compared at the two decimals published and printed: 87.00
+    (80.0, 84.996, "possible"),    # 85.00 at two decimals
 ])
 def test_verdict_at_each_boundary(pes, opt, word):
     totals = {"pessimistic": pes, "expected": (pes + opt) / 2, "optimistic": opt}
