@@ -140,12 +140,23 @@ def test_bad_input_fixtures_convert_to_the_hand_written_text():
     assert mixed.unsafe and mixed.rows == (2, 3)
 
 
-def test_no_false_positive_on_the_shipped_sample():
-    files = sorted((ROOT / "data" / "raw").rglob("*.csv"))
-    assert len(files) > 100
-    for f in files:
+def _sample_tables():
+    import openpyxl
+
+    for f in sorted((ROOT / "data" / "raw").rglob("*.csv")):
         with f.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
+            yield f, list(csv.reader(fh))
+    for f in sorted((ROOT / "data" / "raw").rglob("*.xlsx")):
+        wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
+        for ws in wb.worksheets:
+            yield f, [["" if v is None else str(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        wb.close()
+
+
+def test_no_false_positive_on_the_shipped_sample():
+    tables = list(_sample_tables())
+    assert len(tables) > 100 and any(f.suffix == ".xlsx" for f, _ in tables)
+    for f, rows in tables:
         for j in range(max(map(len, rows), default=0)):
             c = convert_column([r[j] if j < len(r) else "" for r in rows])
             assert (c.encoding, c.unsafe) == (None, False), (f, j, c.message_en)
