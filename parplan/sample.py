@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catalogue
+from . import catalogue, communes
 from .contracts import load_contract
 from .io import atomic_write
 from .periods import Quarter
@@ -33,6 +33,16 @@ COMMUNE_VOLUME = (400, 1200)
 ONTIME = {"department": 0.993, "district": 0.972, "commune": 0.970}
 ONTIME_LAGGARD = {"department": 0.955, "district": 0.925, "commune": 0.905}
 ONLINE = {"department": 0.70, "district": 0.45, "commune": 0.35}
+PAYMENT_OFFERED = 85  # % of fee-bearing procedures for which online payment is deployed (fixed hash of the code)
+OLD_EXPORT = {("2023Q1", "TIEN_PHUOC"), ("2023Q2", "TIEN_PHUOC")}  # files without 'TTHC đã triển khai thanh toán…'
+# Commune names as districts type them: mostly the official name (with or without 'Xã'/'Phường'/'Thị trấn'),
+# Hội An's sometimes without diacritics (unique there, so they match), and a few deliberate faults that cannot be
+# matched (data/raw/README.md): (district, commune of the 2023 list, share of its rows, name written instead)
+COMMUNE_FAULTS = (
+    ("PHU_NINH", "Tam Đàn", 0.40, "Tam Dan"),     # without diacritics: Tam Đàn or Tam Dân? ambiguous
+    ("DAI_LOC", "Đại Hiệp", 0.40, "X. Đại Hiệp"),  # abbreviated prefix: not guessed, a finding
+    ("TAM_KY", "An Phú", 0.40, "Cẩm An"),         # a ward of Hội An typed in Tam Kỳ's file
+)
 
 
 def _rng(*keys: str) -> np.random.Generator:
@@ -47,12 +57,34 @@ def _laggards() -> tuple[set[str], set[str]]:
     return units, communes
 
 
+def payment_offered(procedure_code: str) -> bool:
+    """Whether online payment is deployed for a procedure (sample: a fixed hash of its code, ~85 %)."""
+    return zlib.crc32(procedure_code.encode()) % 100 < PAYMENT_OFFERED
+
+
+def commune_name(district: str, rng: np.random.Generator) -> str:
+    """One commune of the district as its one-stop export names it (real names of 2023, a few planted faults)."""
+    c = communes.load()
+    mine = c[c["district_code"] == district]
+    r = mine.iloc[int(rng.integers(0, len(mine)))]
+    style = rng.random()
+    for d, name, share, written in COMMUNE_FAULTS:
+        if (d, name) == (district, r["commune_vi"]) and rng.random() < share:
+            return written
+    if district == "HOI_AN" and style < 0.15:
+        return communes.fold(r["commune_vi"]).title()
+    if style < 0.70:
+        return f"{r['unit_type'].capitalize()} {r['commune_vi']}"
+    return r["commune_vi"]
+
+
 def dossiers_for(agency: str, kind: str, levels: list[tuple[str, str | None]]) -> list[dict]:
     """All dossiers of one agency received 2022-12-01..2023-12-31 with their true completion dates."""
     lag_units, lag_communes = _laggards()
     out: list[dict] = []
     for level, _ in levels:
         rng = _rng(agency, level)
+        crng = _rng(agency, level, "commune")  # its own stream: the other fields are as before communes had names
         lo, hi = {"province": DEPT_VOLUME, "district": DISTRICT_VOLUME, "commune": COMMUNE_VOLUME}[level]
         n = int(rng.integers(lo, hi)) * 13 // 12  # + December 2022 carry-in
         key = {"province": "department"}.get(level, level)
@@ -73,24 +105,37 @@ def dossiers_for(agency: str, kind: str, levels: list[tuple[str, str | None]]) -
             online = rng.random() < ONLINE[key]
             fee = rng.random() < 0.4
             late = done > due and status == "resolved"
+            # the draws in the order they always had, so every field but the new ones is as before
+            if level == "commune":
+                rng.integers(1, 15)  # this draw once numbered a placeholder commune ('Xã mẫu NN')
+            procedure = f"1.{int(rng.integers(1000, 12000)):06d}"
+            channel = "online" if online else ("postal" if rng.random() < 0.05 else "direct")
+            fully_online = bool(online and rng.random() < 0.6)
+            paid = bool(fee and online and rng.random() < 0.75)
             out.append({
                 "dossier_id": f"{agency}-{level[0].upper()}{rec:%y%m%d}-{i:05d}",
                 "agency_code": agency,
                 "level": level,
-                "commune": f"Xã mẫu {int(rng.integers(1, 15)):02d}" if level == "commune" else "",
-                "procedure_code": f"1.{int(rng.integers(1000, 12000)):06d}",
+                "commune": commune_name(agency, crng) if level == "commune" else "",
+                "procedure_code": procedure,
                 "received_date": rec,
                 "due_date": due,
                 "true_done": done,
                 "true_status": status,
-                "channel": "online" if online else ("postal" if rng.random() < 0.05 else "direct"),
-                "fully_online": bool(online and rng.random() < 0.6),
+                "channel": channel,
+                "fully_online": fully_online,
                 "fee_required": bool(fee),
-                "paid_online": bool(fee and online and rng.random() < 0.75),
+                "paid_online": paid,
+                "online_payment_offered": bool(fee and (paid or payment_offered(procedure))),
                 "digitised": bool(rng.random() < (0.7 if level == "province" else 0.5)),
                 "apology_letter": bool(late and rng.random() < 0.6),
             })
     return out
+
+
+GENERATED = ("dossier_id", "agency_code", "level", "commune", "procedure_code", "received_date", "due_date",
+             "completed_date", "status", "channel", "fully_online", "fee_required", "paid_online",
+             "online_payment_offered", "digitised", "apology_letter")
 
 
 def quarter_view(rows: list[dict], q: Quarter) -> list[dict]:
@@ -105,9 +150,16 @@ def quarter_view(rows: list[dict], q: Quarter) -> list[dict]:
     return out
 
 
-def _cells(r: dict, contract) -> list[str]:
+def columns_written(contract, q: Quarter, agency: str) -> list:
+    """The contract columns a sample file carries: those the generator fills (a column added to the contract later
+    appears once the generator makes it), without 'online payment offered' in the older exports of OLD_EXPORT."""
+    skip = {"online_payment_offered"} if (str(q), agency) in OLD_EXPORT else set()
+    return [c for c in contract.columns if c.name in GENERATED and c.name not in skip]
+
+
+def _cells(r: dict, columns: list) -> list[str]:
     vals = []
-    for c in contract.columns:
+    for c in columns:
         v = r.get(c.name)
         if c.type == "date":
             vals.append(v.strftime("%d/%m/%Y") if v else "")
@@ -168,7 +220,6 @@ def generate(root: Path) -> list[Path]:
     """Write the sample submissions for every quarter under root (data/raw); returns the files written."""
     cat = catalogue.load()
     contract = load_contract("tthc_dossiers")
-    header = [c.header_vi for c in contract.columns]
     written = []
     units = [(a.code, "department", [("province", None)]) for a in cat.by_kind("department")]
     units += [(a.code, "district", [("district", None), ("commune", None)]) for a in cat.by_kind("district")]
@@ -177,7 +228,9 @@ def generate(root: Path) -> list[Path]:
         for qs in QUARTERS:
             q = Quarter.parse(qs)
             view = quarter_view(rows, q)
-            cells = faults(q, code, [_cells(r, contract) for r in view], header)
+            columns = columns_written(contract, q, code)
+            header = [c.header_vi for c in columns]
+            cells = faults(q, code, [_cells(r, columns) for r in view], header)
             folder = root / qs / "tthc_dossiers"
             if code in XLSX_AGENCIES:
                 path = folder / f"{code}.xlsx"

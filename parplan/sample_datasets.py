@@ -282,6 +282,7 @@ def summary_counts(view: list[dict], q: Quarter) -> dict[str, int]:
 def _summary_row(q: Quarter, agency: str, level: str, area: str, c: dict[str, int]) -> dict[str, Any]:
     return {
         "quarter": str(q), "agency_code": agency, "level": level, "area": area, **c,
+        "received_new": c["received_online"] + c["received_direct"] + c["received_postal"],
         "received_total": c["received_online"] + c["received_direct"] + c["received_postal"] + c["carried_over"],
         "resolved_total": c["resolved_early"] + c["resolved_on_time"] + c["resolved_late"],
         "pending_total": c["pending_within"] + c["pending_overdue"],
