@@ -121,6 +121,8 @@ def kpis(ctx: Context) -> str:
         if "PROVINCE" not in d.index:
             continue
         r = d.loc["PROVINCE"]
+        if not r.denominator > 0:  # nothing to divide by (e.g. the column is not in this quarter's exports)
+            continue
         sub = f"{fmt.number(r.numerator, lang)} / {fmt.number(r.denominator, lang)}"
         mark = ""
         p = ctx.progress
@@ -248,13 +250,18 @@ def ontime_section(ctx: Context) -> str:
     """On-time resolution per agency by level against the plan's targets (A.IV.4.1–4.3), with charts."""
     lang = ctx.lang
     ytd = ctx.quarter.ytd_label(lang)
+    from ..metrics import formula_text  # the definition as metrics.yaml states it
+
+    formula = formula_text(ctx.cat.metrics["ontime_rate"], lang)
     out = [f"<h2>{'Tỷ lệ hồ sơ giải quyết đúng hạn' if lang == 'vi' else 'Dossiers resolved on time'}</h2>",
            "<p class=\"note\">" + esc(
-               "Công thức: số hồ sơ giải quyết trước hoặc đúng ngày hẹn trả ÷ số hồ sơ đã giải quyết trong kỳ "
-               "(nhóm: tỷ lệ của tổng). Chỉ tiêu là chỉ tiêu cả năm; đánh giá dựa trên số lũy kế đến hết quý, còn có thể thay đổi."
+               f"Công thức: {formula} (dòng chung: tỷ lệ của tổng, chỉ là số liệu, không đánh giá riêng). Chỉ tiêu áp "
+               "dụng cho từng đơn vị và là chỉ tiêu cả năm: đánh giá dựa trên số lũy kế đến hết quý ('Đang đạt' trước "
+               "thời hạn), chốt 'Đạt' / 'Không đạt' khi có số liệu cả năm."
                if lang == "vi" else
-               "Formula: dossiers resolved on or before the due date ÷ dossiers resolved in the period "
-               "(groups: ratio of sums). Targets are annual; the assessment uses the year-to-date figure and may still change.") + "</p>"]
+               f"Formula: {formula} (the 'all' row: ratio of sums, a figure without a verdict of its own). The targets "
+               "bind each unit and are annual: the assessment uses the year-to-date figure ('On course' before the due "
+               "date) and settles as 'Met' / 'Not met' once the year's data are in.") + "</p>"]
     headers = [t("agency", lang), f"{t('quarter', lang)} ({ctx.quarter.label(lang)})", ytd, t("target", lang), t("status", lang)]
     verdicts = target_verdicts(ctx.progress) if len(ctx.progress) else pd.DataFrame()
     for task_id, kind, group, vi, en in LEVELS:
@@ -320,13 +327,17 @@ def online_section(ctx: Context) -> str:
         p = pay.loc[code] if code in pay.index else None
         rows.append([_agency_name(ctx, code),
                      f"{fmt.pct(s.value, lang)} ({fmt.number(s.numerator, lang)}/{fmt.number(s.denominator, lang)})",
-                     "—" if p is None else f"{fmt.pct(p.value, lang)} ({fmt.number(p.numerator, lang)}/{fmt.number(p.denominator, lang)})"])
+                     "—" if p is None or not p.denominator > 0 else
+                     f"{fmt.pct(p.value, lang)} ({fmt.number(p.numerator, lang)}/{fmt.number(p.denominator, lang)})"])
     h = ("Hồ sơ giải quyết trực tuyến và thanh toán trực tuyến (lũy kế)" if lang == "vi"
          else "Dossiers resolved online and online payment (year to date)")
-    note = ("Chỉ tiêu của tỉnh (A.VIII.3.4): hồ sơ trực tuyến ≥ 70 %, thanh toán trực tuyến ≥ 80 %. Thanh toán trực tuyến "
-            "= hồ sơ có phí, lệ phí được thanh toán trực tuyến ÷ hồ sơ có phí, lệ phí." if lang == "vi" else
-            "Province targets (A.VIII.3.4): online dossiers ≥ 70 %, online payment ≥ 80 %. Online payment = fee-bearing "
-            "dossiers paid online ÷ fee-bearing dossiers.")
+    from ..metrics import formula_text  # the definition as metrics.yaml states it: one definition per metric
+
+    share_def, pay_def = (formula_text(ctx.cat.metrics[m], lang) for m in ("online_dossier_share", "online_payment_rate"))
+    note = (f"Chỉ tiêu của tỉnh (A.VIII.3.4): hồ sơ trực tuyến ≥ 70 %, thanh toán trực tuyến ≥ 80 %. Trực tuyến = "
+            f"{share_def}. Thanh toán trực tuyến = {pay_def}." if lang == "vi" else
+            f"Province targets (A.VIII.3.4): online dossiers ≥ 70 %, online payment ≥ 80 %. Online = {share_def}. "
+            f"Online payment = {pay_def}.")
     headers = [t("agency", lang), "Trực tuyến" if lang == "vi" else "Online",
                "Thanh toán trực tuyến" if lang == "vi" else "Paid online"]
     return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[1, 2])
