@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,14 @@ from . import __version__, catalogue
 from .contracts import HERE as CONTRACTS_DIR
 from .contracts import load_contract
 from .crossfile import cross_file_keys
+from .decisions import apply_decisions, load_decisions
 from .io import ROW, atomic_write, atomic_write_text, sha256
 from .periods import Quarter
 from .plausibility import plausibility_issues
 from .validation import FileVerdict, Issue, validate_files
 
 SUPPORTED = {".csv", ".xlsx", ".xls"}
+DECISIONS_FILE = "decisions.yaml"  # data/decisions.yaml: reviewers' decisions on flagged findings (parplan.decisions)
 # files of one dataset are validated together in chunks of at most this many bytes (a larger file is a chunk of its
 # own): memory stays bounded by the chunk, not the quarter. Every rule is per file, so chunks change no verdict.
 CHUNK_BYTES = 128 * 1024 * 1024  # ~1 GB of memory while validating (1 000 000 dossier rows ≈ 142 MB)
@@ -67,11 +70,40 @@ def _contract_hash(dataset: str) -> str:
     return hashlib.sha256((CONTRACTS_DIR / f"{dataset}.yaml").read_bytes()).hexdigest()
 
 
+VERSION_RE = re.compile(r"^(?P<code>.+)\.v(?P<n>[2-9]|[1-9]\d+)$")
+
+
+def file_version(path: Path) -> tuple[str, int]:
+    """The agency code and version of a submission: `SNV.xlsx` is version 1, a corrected `SNV.v2.xlsx` version 2 …"""
+    m = VERSION_RE.match(Path(path).stem)
+    return (m["code"], int(m["n"])) if m else (Path(path).stem, 1)
+
+
 def _agency_of(path: Path) -> tuple[str, str | None]:
     cat = catalogue.load()
-    code = path.stem
+    code, _ = file_version(path)
     a = cat.agencies.get(code)
     return code, (a.kind if a else None)
+
+
+def _superseded(files: list[Path]) -> tuple[dict[Path, Path], set[Path]]:
+    """Resubmissions: each earlier version -> the latest version of the same agency (the one that counts), and the
+    files that share an agency's highest version number (which of them is meant cannot be told: none counts)."""
+    by_code: dict[str, list[tuple[int, Path]]] = {}
+    for p in files:
+        code, n = file_version(p)
+        by_code.setdefault(code, []).append((n, p))
+    older: dict[Path, Path] = {}
+    clash: set[Path] = set()
+    for versions in by_code.values():
+        top = max(n for n, _ in versions)
+        latest = [p for n, p in versions if n == top]
+        if len(latest) > 1:
+            clash.update(latest)
+        for n, p in versions:
+            if n < top:
+                older[p] = latest[0]
+    return older, clash
 
 
 def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: list[str],
@@ -85,6 +117,8 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
     verdicts: list[FileVerdict] = []
     frames: list[pd.DataFrame] = []
     todo: list[tuple[Path, str, str | None]] = []
+    older, clash = _superseded([p for p in files if p.suffix.lower() in SUPPORTED])
+    shown = {str(p.relative_to(root)) if p.is_relative_to(root) else p.name: p for p in files}
     for path in files:
         code, kind = _agency_of(path)
         if path.suffix.lower() not in SUPPORTED:
@@ -100,6 +134,23 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
     say(f"  {len(files)} tệp / files: đọc và kiểm tra (Great Expectations) / reading and validating ...")
     checked = [r for group in chunks(todo, CHUNK_BYTES) for r in validate_files(group, contract, quarter, root=root)]
     for v, t in checked:
+        path = shown.get(v.path)
+        if path in older:  # kept untouched and listed with its own verdict; the latest version counts
+            new = older[path]
+            v.superseded_by = str(new.relative_to(root)) if new.is_relative_to(root) else new.name
+            v.issues.append(Issue(v.path, "superseded", "info",
+                                  f"Đã có bản nộp lại {new.name}: bản này không được tính",
+                                  f"resubmitted as {new.name}: this version is not counted"))
+            continue
+        if path in clash:
+            others = ", ".join(sorted(p.name for p in clash if file_version(p)[0] == v.agency and p != path))
+            v.issues.append(Issue(v.path, "version_clash", "reject",
+                                  f"Cùng phiên bản với tệp {others}: không rõ tệp nào được dùng, không tệp nào được tính",
+                                  f"same version as {others}: which one is meant is unclear, neither is counted",
+                                  fix_vi="giữ một tệp, hoặc đặt tên bản nộp lại <MÃ>.v2, <MÃ>.v3 …",
+                                  fix_en="keep one file, or name a resubmission <CODE>.v2, <CODE>.v3 …"))
+            v.verdict, v.rows_accepted = "rejected", 0
+            continue
         if t is not None:
             t = t.rename(columns={ROW: "source_row"})
             t.insert(0, "source_file", v.path)
@@ -117,7 +168,7 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
                 "rejected": "TỪ CHỐI / REJECTED"}[v.verdict]
         say(f"  [{i}/{len(todo)}] {Path(v.path).name}: {mark} — {v.rows_read} dòng/rows, {len(v.issues)} vấn đề/issues")
     verdicts.sort(key=lambda v: v.path)
-    submitted = {v.agency for v in verdicts if v.verdict != "rejected"}
+    submitted = {v.agency for v in verdicts if v.verdict != "rejected" and not v.superseded_by}
     seen = {v.agency for v in verdicts}
     missing = [c for c in expected if c not in seen]
     out_path = processed_dir(data_root, quarter) / f"{dataset}.parquet"
@@ -153,7 +204,9 @@ def _across_files(table: pd.DataFrame, verdicts: list[FileVerdict], contract: An
         by_path[i.file].issues.append(i)
     counts = table["source_file"].value_counts()
     for v in verdicts:
-        if v.verdict != "rejected":
+        if v.superseded_by:
+            v.rows_accepted = 0  # its verdict stays as it was judged; none of its rows count
+        elif v.verdict != "rejected":
             v.rows_accepted = int(counts.get(v.path, 0))
             v.verdict = "accepted_with_warnings" if any(i.severity == "warn" for i in v.issues) else "accepted"
     return table
@@ -164,6 +217,7 @@ def ingest_quarter(quarter: Quarter | str, data_root: Path = Path("data"), datas
     """Ingest every dataset of a quarter; skipped when inputs and contracts are unchanged since the last run."""
     q = Quarter.parse(quarter)
     datasets = datasets or {"tthc_dossiers": ["ALL_DEPARTMENTS", "ALL_DISTRICTS"]}
+    load_decisions(Path(data_root) / DECISIONS_FILE)  # a broken decisions file stops the run before any work
     manifest_path = processed_dir(data_root, q) / "manifest.json"
     fingerprint = _fingerprint(data_root, q, datasets)
     if not force and manifest_path.exists():
@@ -179,12 +233,16 @@ def ingest_quarter(quarter: Quarter | str, data_root: Path = Path("data"), datas
         say(f" {ds}:")
         entries.append(ingest_dataset(data_root, q, ds, expected_submitters(ds, groups), say=say))
     manifest = {"quarter": str(q), "parplan_version": __version__, "fingerprint": fingerprint, "datasets": entries}
+    apply_decisions(manifest, load_decisions(Path(data_root) / DECISIONS_FILE))
     atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     return manifest
 
 
 def _fingerprint(data_root: Path, q: Quarter, datasets: dict[str, list[str]]) -> str:
     h = hashlib.sha256(__version__.encode())
+    decisions = Path(data_root) / DECISIONS_FILE
+    if decisions.exists():  # a reviewer's decision changes the manifest (and so the reports)
+        h.update(sha256(decisions).encode())
     for ds in sorted(datasets):
         h.update(ds.encode())
         h.update(_contract_hash(ds).encode())
@@ -199,7 +257,7 @@ def _fingerprint(data_root: Path, q: Quarter, datasets: dict[str, list[str]]) ->
                     h.update(p.name.encode())
                     h.update(sha256(p).encode())
     h.update(hashlib.sha256(Path(__file__).read_bytes()).hexdigest().encode())
-    for module in ("validation.py", "crossfile.py", "plausibility.py"):
+    for module in ("validation.py", "crossfile.py", "plausibility.py", "decisions.py"):
         h.update(hashlib.sha256((Path(__file__).parent / module).read_bytes()).hexdigest().encode())
     return h.hexdigest()
 
@@ -209,7 +267,7 @@ def end_summary(manifest: dict[str, Any], page: str) -> list[str]:
     lines = []
     for d in manifest["datasets"]:
         for f in d["files"]:
-            if f["verdict"] == "accepted":
+            if f["verdict"] == "accepted" or f.get("superseded_by"):
                 continue
             worst = "reject" if f["verdict"] == "rejected" else "warn"
             n = sum(1 for i in f["issues"] if i["severity"] == worst)

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from . import yamlfile
 from .contracts import FALSE_WORDS, TRUE_WORDS, Contract, header_key, parse_number
 from .contracts import HERE as CONTRACTS_DIR
+from .inputs.numbers import parse_percent
 from .io import ROW, ReadError, parse_date, read_table, sha256
 from .periods import Quarter
 
@@ -122,6 +123,7 @@ class FileVerdict:
     issues: list[Issue] = field(default_factory=list)
     checked: bool = True  # False when the file could not be read at all: no rule ran, none passed
     absent: list[str] = field(default_factory=list)  # required columns the file lacks: rules on them did not run
+    superseded_by: str | None = None  # a resubmission (<AGENCY>.v2.xlsx …) replaced this file: its rows do not count
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for manifest.json)."""

@@ -12,8 +12,6 @@ from ..contracts import load_contract
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
 from ..privacy import mask_manifest
-from ..privacy import mask_manifest
-from ..privacy import mask_manifest
 from ..reconcile import MEASURES
 from ..validation import RULE_TEXT, applicable_rules
 from .html import VERDICT, badge, esc, table
@@ -128,17 +126,23 @@ def agency_sections(ctx: QualityContext) -> str:
             vcls, v_vi, v_en = VERDICT[f["verdict"]]
             n_passed = str(len(passed)) if f.get("checked", True) else ("không kiểm tra được" if vi else "not checked")
             lang = "vi" if vi else "en"
-            rows.append([dataset, f["path"].rsplit("/", 1)[-1], badge(vcls, v_vi if vi else v_en), str(f["rows_read"]),
+            shown = badge(vcls, v_vi if vi else v_en)
+            if f.get("superseded_by"):  # an earlier version, kept and listed: the resubmission counts
+                new = esc(f["superseded_by"].rsplit("/", 1)[-1])
+                shown += f" ({'đã thay bằng' if vi else 'replaced by'} {new})"
+            rows.append([dataset, f["path"].rsplit("/", 1)[-1], shown, str(f["rows_read"]),
                          n_passed, "; ".join(rule_label(dataset, r, lang) for r in warned) or "—",
                          "; ".join(rule_label(dataset, r, lang) for r in failed) or "—"])
             for i in f["issues"][:MAX_ROWS_SHOWN]:
                 if i["severity"] == "info":
                     continue
-                details.append([dataset, f["path"].rsplit("/", 1)[-1],
-                                badge("rejected" if i["severity"] == "reject" else "warn",
-                                      ("Lỗi" if vi else "Fail") if i["severity"] == "reject" else ("Cảnh báo" if vi else "Warn")),
+                level = (badge("rejected", "Lỗi" if vi else "Fail") if i["severity"] == "reject" else
+                         badge("ok", "Đã quyết định" if vi else "Decided") if i.get("decision") else
+                         badge("warn", "Cảnh báo" if vi else "Warn"))
+                details.append([dataset, f["path"].rsplit("/", 1)[-1], level,
                                 "" if i.get("row") is None else str(i["row"]), i.get("column", ""), i.get("value", ""),
-                                i["vi"] if vi else i["en"], i.get("fix_vi" if vi else "fix_en", "")])
+                                (i["vi"] if vi else i["en"]) + decided_text(i, ctx.lang),
+                                i.get("fix_vi" if vi else "fix_en", "")])
             if len(f["issues"]) > MAX_ROWS_SHOWN:
                 more = len(f["issues"]) - MAX_ROWS_SHOWN
                 details.append([dataset, f["path"].rsplit("/", 1)[-1], "", "", "", "", "",
@@ -193,9 +197,47 @@ def review_section(ctx: QualityContext) -> str:
                 if i["rule"] in REVIEW_RULES and i["severity"] == "warn":
                     rows.append([_name(ctx, f["agency"]), f["path"].rsplit("/", 1)[-1],
                                  "" if i.get("row") is None else str(i["row"]), i.get("column", ""), i.get("value", ""),
-                                 i["vi"] if vi else i["en"]])
+                                 (i["vi"] if vi else i["en"]) + decided_text(i, ctx.lang)])
     if not rows:
         return f"<h2>{esc(h)}</h2><p>{esc('Không có.' if vi else 'None.')}</p>"
     headers = (["Cơ quan", "Tệp", "Dòng", "Chỉ tiêu / cột", "Giá trị", "Nội dung"] if vi else
                ["Agency", "File", "Row", "Measure / column", "Value", "Message"])
     return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows[:MAX_ROWS_SHOWN])
+
+
+DECISION_WORDS = {"accept": ("chấp nhận số liệu", "value accepted"), "overrule": ("bỏ qua cảnh báo", "warning overruled")}
+
+
+def decided_text(issue: dict, lang: str) -> str:
+    """' — Đã quyết định: chấp nhận số liệu (who, date): why' for a finding a person decided, else ''."""
+    d = issue.get("decision")
+    if not d:
+        return ""
+    vi = lang == "vi"
+    word = DECISION_WORDS[d["decision"]][0 if vi else 1]
+    return f" — {'Đã quyết định' if vi else 'Decided'}: {word} ({d['who']}, {d['date']}): {d['why']}"
+
+
+def decisions_section(ctx: QualityContext) -> str:
+    """Reviewers' decisions of the quarter (data/decisions.yaml): what was decided, by whom and why; a decision that
+    matches no warning is listed with the reason it was not applied."""
+    vi = ctx.lang == "vi"
+    h = "Quyết định của người duyệt" if vi else "Reviewers' decisions"
+    rows = []
+    for ds in ctx.manifest["datasets"]:
+        for f in ds["files"]:
+            for i in f["issues"]:
+                if i.get("decision"):
+                    d = i["decision"]
+                    rows.append([f["path"].rsplit("/", 1)[-1], "" if i.get("row") is None else str(i["row"]),
+                                 i["vi"] if vi else i["en"], DECISION_WORDS[d["decision"]][0 if vi else 1],
+                                 d["who"], d["date"], d["why"]])
+    for d in ctx.manifest.get("unmatched_decisions", []):
+        rows.append([d["file"].rsplit("/", 1)[-1], "" if d.get("row") is None else str(d["row"]), d["rule"],
+                     ("không áp dụng: " if vi else "not applied: ") + (d["reason_vi"] if vi else d["reason_en"]),
+                     d["who"], d["date"], d["why"]])
+    if not rows:
+        return f"<h2>{esc(h)}</h2><p>{esc('Chưa có quyết định nào.' if vi else 'No decisions yet.')}</p>"
+    headers = (["Tệp", "Dòng", "Phát hiện", "Quyết định", "Người quyết định", "Ngày", "Lý do"] if vi else
+               ["File", "Row", "Finding", "Decision", "Decided by", "Date", "Reason"])
+    return f"<h2>{esc(h)}</h2>" + table(headers, rows)
