@@ -304,3 +304,17 @@ def test_notebook_committed_thin():
         if c["cell_type"] == "code":
             assert c["outputs"] == [] and c["execution_count"] is None
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@slow
+def test_sample_no_task_better_than_its_units_and_no_interval_on_counts_or_money(root):
+    folder = processed_dir(root / "data", Quarter.parse("2023Q2"))
+    prog = pd.read_parquet(folder / "progress.parquet")
+    tasks = pd.read_parquet(folder / "task_progress.parquet")
+    for t in tasks[tasks["status"].isin(["met", "on_course"])].itertuples():
+        units = prog[(prog["task_id"] == t.task_id) & (prog["role"] == "target")]
+        assert units["status"].isin(["met", "on_course"]).all(), t.task_id
+    assert not {"lower", "upper"} & set(prog.columns)                 # no sampling interval on full counts
+    money = prog[prog["metric"].isin(["disbursement_rate", "direct_budget_to_psu_change"])]
+    assert money["forecast_lower"].isna().all() and money["forecast_upper"].isna().all()
+    assert set(prog["source"]) <= {"measured", "self_reported", ""}
