@@ -307,8 +307,9 @@ def _provenance(r: pd.Series) -> str:
     return "self_reported" if bool(r.get("self_reported", False)) else "measured"
 
 
-def _judge_row(cat: Catalogue, tg: Target, r: pd.Series, q: Quarter, due: dt.date,
+def _judge_row(tg: Target, r: pd.Series, q: Quarter, due: dt.date,
                hist: list[tuple[str, float, float, float]]) -> Judgement:
+    """The judge that fits the target's kind, on one indicator row (year to date) and its quarterly history."""
     num, den, value = float(r["numerator"]), float(r["denominator"]), float(r["value"])
     provisional = bool(r["provisional"]) if "provisional" in r.index else False
     money = tg.metric in set(method().get("money_metrics", ()))
@@ -378,7 +379,7 @@ def target_status(cat: Catalogue, indicators: pd.DataFrame, q: Quarter | str,
                     r = ytd.loc[(key, agency)]
                     num, den, value = float(r["numerator"]), float(r["denominator"]), float(r["value"])
                     source = _provenance(r)
-                    j = _judge_row(cat, tg, r, q, due, hist.get((key, agency), []))
+                    j = _judge_row(tg, r, q, due, hist.get((key, agency), []))
                 status = j.status if role == "target" else ""
                 if tg.scope == "each_commune" and agency in cat.agencies and role == "target" and \
                         _communes_of(cat.agencies[agency].district or ""):
