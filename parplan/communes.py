@@ -96,13 +96,25 @@ def match_name(district: str, text: object, communes: pd.DataFrame | None = None
                              "write the name with its diacritics"}
     elsewhere = c[(c["district_code"] != district) & (c["commune_vi"].map(key) == k)]
     if len(elsewhere):
-        where = ", ".join(sorted(set(elsewhere["district_code"])))
+        codes = sorted(set(elsewhere["district_code"]))
         return {**out, "status": "other_district",
-                "reason_vi": f"'{shown}' không thuộc huyện {district} mà thuộc {where} (danh mục 2023)",
-                "reason_en": f"'{shown}' is not a commune of {district} but of {where} (2023 list)"}
+                "reason_vi": f"'{shown}' không thuộc {_district_name(district, 'vi')} mà thuộc "
+                             f"{', '.join(_district_name(x, 'vi') for x in codes)} (danh mục 2023)",
+                "reason_en": f"'{shown}' is not a commune of {_district_name(district, 'en')} but of "
+                             f"{', '.join(_district_name(x, 'en') for x in codes)} (2023 list)"}
     return {**out, "status": "unknown",
-            "reason_vi": f"'{shown}' không có trong danh mục xã/phường/thị trấn 2023 của huyện {district}",
-            "reason_en": f"'{shown}' is not in the 2023 list of communes of {district}"}
+            "reason_vi": f"'{shown}' không có trong danh mục xã/phường/thị trấn 2023 của {_district_name(district, 'vi')}",
+            "reason_en": f"'{shown}' is not in the 2023 list of communes of {_district_name(district, 'en')}"}
+
+
+def _district_name(code: str, lang: str) -> str:
+    """'huyện Đại Lộc' / 'Đại Lộc district' from the registry (the code itself if unknown)."""
+    from . import catalogue
+
+    a = catalogue.load().agencies.get(code)
+    if a is None:
+        return code
+    return f"{a.unit_vi} {a.name_vi}" if lang == "vi" and a.unit_vi else a.name(lang)
 
 
 MATCHED = ("exact", "no_diacritics")

@@ -17,9 +17,9 @@ GROUPS = {  # group -> (Vietnamese, English) heading, in report order
 }
 
 
-def group_of(metric: dict) -> str:
-    """'measured' | 'self_reported' | 'not_measurable' for one metrics.yaml entry."""
-    if not metric.get("implemented"):
+def group_of(metric: dict, target: catalogue.Target | None = None) -> str:
+    """'measured' | 'self_reported' | 'not_measurable' for one metrics.yaml entry (and its target in tasks.yaml)."""
+    if not metric.get("implemented") or (target is not None and not getattr(target, "measurable", True)):
         return "not_measurable"
     return "self_reported" if metric.get("source") == "self_reported" else "measured"
 
@@ -30,14 +30,15 @@ def coverage_table(cat: catalogue.Catalogue | None = None) -> pd.DataFrame:
     rows = []
     for tg in cat.targets:
         m = cat.metrics[tg.metric]
-        group = group_of(m)
+        group = group_of(m, tg)
         bad = group == "not_measurable"
+        own = bad and m.get("implemented")  # the metric exists; this target's reading of it cannot be measured
         rows.append({"task_id": tg.task_id, "metric": tg.metric, "scope": tg.scope, "target": tg.describe("en"),
                      "dataset": m.get("dataset") or "", "group": group,
                      "source": "" if bad else m.get("source", "measured"), "measurable": not bad,
-                     "reason": m.get("unmeasurable_reason", "not implemented") if bad else "",
-                     "reason_vi": m.get("unmeasurable_reason_vi", "") if bad else "",
-                     "note": m.get("note", "")})
+                     "reason": (tg.reason if own else m.get("unmeasurable_reason", "not implemented")) if bad else "",
+                     "reason_vi": (tg.reason if own else m.get("unmeasurable_reason_vi", "")) if bad else "",
+                     "role": getattr(tg, "role", "target"), "note": m.get("note", "")})
     return pd.DataFrame(rows)
 
 
@@ -56,5 +57,7 @@ def coverage_report(cat: catalogue.Catalogue | None = None) -> str:
         lines.append(f"- {vi} / {en}: {len(g)}")
         for r in g.itertuples():
             extra = f": {r.reason_vi} / {r.reason}" if group == "not_measurable" else f" ({r.dataset})"
+            if r.role == "context":
+                extra += " — chỉ để tham khảo, không chấm điểm / context, not scored"
             lines.append(f"    {r.task_id} {r.metric}{extra}")
     return "\n".join(lines)

@@ -41,7 +41,11 @@ def test_match_rules():
     assert m("PHU_NINH", "xã Tam Đàn")["unit"] == "XA_PHU_NINH__20374"
     assert m("PHU_NINH", "Tam Dân")["unit"] == "XA_PHU_NINH__20392"
     other = m("TAM_KY", "Cẩm An")                                                     # a ward of Hội An
-    assert other["status"] == "other_district" and "HOI_AN" in other["reason_en"]
+    assert other["status"] == "other_district"
+    assert other["reason_vi"] == "'Cẩm An' không thuộc thành phố Tam Kỳ mà thuộc thành phố Hội An (danh mục 2023)"
+    assert other["reason_en"] == "'Cẩm An' is not a commune of Tam Kỳ city but of Hội An city (2023 list)"
+    unknown = m("DAI_LOC", "X. Đại Hiệp")
+    assert unknown["status"] == "unknown" and "của huyện Đại Lộc" in unknown["reason_vi"]
     assert m("TAM_KY", "Xã mẫu 01")["status"] == "unknown"
     assert m("TAM_KY", "")["status"] == m("TAM_KY", None)["status"] == "empty"
 

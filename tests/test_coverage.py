@@ -9,11 +9,11 @@ def test_groups_follow_the_metric_definitions():
     cat = catalogue.load()
     t = coverage_table(cat)
     assert len(t) == len(cat.targets)
-    for r in t.itertuples():
+    for r, tg in zip(t.itertuples(), cat.targets, strict=True):
         m = cat.metrics[r.metric]
-        expected = ("not_measurable" if not m["implemented"] else
+        expected = ("not_measurable" if not (m["implemented"] and tg.measurable) else
                     "self_reported" if m["source"] == "self_reported" else "measured")
-        assert r.group == expected == group_of(m), r
+        assert r.group == expected == group_of(m, tg), r
         assert r.measurable == (expected != "not_measurable")
         assert bool(r.reason) == (expected == "not_measurable")
 
@@ -35,3 +35,17 @@ def test_self_reported_targets_are_listed_apart_from_measured_ones():
     assert ("A.IV.4.4 late_dossiers_count: không đo được từ dữ liệu: tệp xuất từ phần mềm một cửa không cho biết "
             "vì sao hồ sơ trễ hạn / cannot be measured from the data: the export does not say why a dossier was late"
             in out)
+
+
+def test_a_target_marked_unmeasurable_or_context_in_tasks_yaml():
+    import dataclasses
+
+    cat = catalogue.load()
+    tg = next(t for t in cat.targets if t.metric == "ontime_rate")
+    m = cat.metrics["ontime_rate"]
+    assert group_of(m, tg) == "measured"
+    assert group_of(m, dataclasses.replace(tg, measurable=False, reason="x")) == "not_measurable"
+    out = coverage_report()
+    context = [t for t in cat.targets if t.role == "context"]
+    for t in context:  # e.g. A.VII.1.1's pre-plan list of agencies below 20 % at 30/4/2023
+        assert f"{t.task_id} {t.metric} ({cat.metrics[t.metric]['dataset']}) — chỉ để tham khảo, không chấm điểm" in out
