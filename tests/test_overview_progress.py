@@ -92,3 +92,21 @@ def test_no_met_badge_before_the_due_date(cat):
     text = strip_tags(ov.ontime_section(ctx))
     assert "19/19 sở, ban, ngành đang đạt" in text and "Đang đạt" in text
     assert " Đạt " not in text
+
+
+def test_each_unit_section_lists_every_each_unit_target(cat):
+    rows = departments_rows(cat) + [row("cchc_initiatives_count", "SNV", 1, math.nan, unit="count",
+                                        source="self_reported")]
+    ctx = context(cat, rows)
+    html = ov.each_unit_section(ctx)
+    text = strip_tags(html)
+    assert "Chỉ tiêu áp dụng cho từng đơn vị" in text
+    ids = [tg.task_id for tg in cat.targets if tg.judge == "each" and tg.role == "target" and tg.measurable
+           and tg.scope != "each_record" and cat.metrics[tg.metric].get("implemented", True)]
+    for task_id in ids:
+        assert f"{task_id} " in text, task_id
+    a_iv_4_1 = text[text.index("A.IV.4.1 "):text.index("A.IV.4.2 ")]
+    assert "18/19 sở, ban, ngành" in a_iv_4_1 and "Sở Tài nguyên và Môi trường" in a_iv_4_1
+    a_i_4 = text[text.index("A.I.4 "):text.index("A.I.5 ")]
+    assert "1/37 cơ quan, đơn vị" in a_i_4 and "◆" in a_i_4 and "Ban Dân tộc tỉnh" in a_i_4
+    assert "A.IV.4.4 " not in text                        # cannot be measured: not listed as if judged

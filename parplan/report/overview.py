@@ -519,6 +519,33 @@ def target_evidence(ctx: Context, task: catalogue.Task, verdicts: pd.DataFrame) 
 GROUPS = {"PROVINCE", "ALL_DEPARTMENTS", "ALL_DISTRICTS", "ALL_COMMUNES"}
 
 
+def each_unit_section(ctx: Context) -> str:
+    """Every target that binds each unit: its verdict, how many units meet it, who misses it, who has no data."""
+    lang, vi = ctx.lang, ctx.lang == "vi"
+    if ctx.progress.empty:
+        return ""
+    v = target_verdicts(ctx.progress)
+    v = v[(v["judge"] == "each") & (v["role"] == "target") & (v["scope"] != "each_record")
+          & (v["status"] != "not_measurable")]
+    rows = []
+    for r in v.itertuples():
+        tg = next(x for x in ctx.cat.task(r.task_id).targets if x.metric == r.metric and x.scope == r.scope)
+        what = (tg.text_vi or tg.metric) if vi else (ctx.cat.metrics.get(tg.metric, {}).get("name_en") or tg.metric)
+
+        def names(codes: str) -> str:
+            return ", ".join(unit_name(ctx.cat, c, lang) for c in codes.split(";") if c) or "—"
+        noun = UNIT_NOUN.get(r.scope, ("đơn vị", "units"))[0 if vi else 1]
+        rows.append([r.task_id, f"{what} ({tg.describe(lang)})", status_badge(r.status, lang) + esc(self_mark(r.source)),
+                     f"{r.n_ok}/{r.n_units} {noun}", names(r.missing), names(r.no_data)])
+    h = "Chỉ tiêu áp dụng cho từng đơn vị" if vi else "Targets that bind each unit"
+    note = ("Chỉ tiêu chỉ đạt khi mọi đơn vị trong phạm vi đạt; đơn vị chưa có số liệu không được coi là đạt." if vi else
+            "A target is met only when every unit in its scope meets it; a unit without data does not count as meeting it.")
+    headers = (["Mã", "Chỉ tiêu", "Đánh giá", "Số đơn vị đạt", "Chưa đạt", "Chưa có số liệu"] if vi else
+               ["ID", "Target", "Status", "Units at its level", "Missing it", "No data"])
+    return (f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + legend(lang)
+            + table(headers, rows, raw_cols=[2]))
+
+
 def _report_text(r: Any, lang: str) -> str:
     """The lead agencies' reports in words of the page's language."""
     if lang == "vi":
