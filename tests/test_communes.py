@@ -111,3 +111,21 @@ def test_write_matches_writes_the_findings_table(tmp_path):
     assert out.name == "commune_matches.parquet" and len(m) == 6 and set(m.quarter) == {"2023Q2"}
     empty = communes.write_matches("2023Q3", tmp_path)  # no dossiers processed: an empty table, same columns
     assert list(pd.read_parquet(empty).columns) == communes.MATCH_COLUMNS
+
+
+def test_compute_indicators_writes_matches_and_per_commune_rows(tmp_path):
+    from parplan.periods import Quarter
+    from parplan.pipeline import compute_indicators
+
+    folder = tmp_path / "processed" / "2023Q1"
+    folder.mkdir(parents=True)
+    f = frame().assign(quarter="2023Q1", received_date=D("2023-03-01"), due_date=D("2023-03-10"),
+                       completed_date=D("2023-03-05")).drop(columns="quarter")
+    f.to_parquet(folder / "tthc_dossiers.parquet")
+    ind = pd.read_parquet(compute_indicators(Quarter(2023, 1), tmp_path))
+    assert len(pd.read_parquet(folder / "commune_matches.parquet")) == 6
+    on = ind[(ind.metric == "ontime_rate") & (ind.period == "Q")].set_index("agency")
+    assert on.loc["XA_PHU_NINH__20374"].denominator == 2 and on.loc["XA_PHU_NINH"].denominator == 4
+    assert on.loc["XA_PHU_NINH"].commune_resolution == "district_group"
+    assert on.loc["XA_TAM_KY"].commune_resolution == "all_communes_matched"
+    assert set(ind.source) == {"measured"} and ind.self_reported.dtype == bool
