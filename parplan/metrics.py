@@ -23,7 +23,8 @@ GROUP_OF_LEVEL = {"province": "ALL_DEPARTMENTS", "district": "ALL_DISTRICTS", "c
 
 # The per-dossier terms a dossier metric of catalogue/metrics.yaml may name (its `terms:`); each is a boolean with
 # <NA> where the file does not say (an optional column absent from an older export).
-TERMS = ("resolved", "early_or_on_time", "filed_online", "fee_required", "online_payment_offered", "paid_online")
+TERMS = ("resolved", "received_in_year", "early_or_on_time", "filed_online", "fee_required", "online_payment_offered",
+         "paid_online")
 
 # commune_resolution of a row: a matched commune's own row; a district's commune group where every commune-level
 # dossier matched a commune of the list; a group where some did not (those communes are judged only per district)
@@ -73,8 +74,10 @@ def _bool(frame: pd.DataFrame, col: str, missing_is_false: bool = True) -> pd.Se
 def dossier_terms(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Every TERMS value per dossier for one period [start, end] (pandas 'boolean', <NA> = unknown)."""
     done = frame["completed_date"]
+    year_start = pd.Timestamp(end.year, 1, 1)
     return pd.DataFrame({
         "resolved": ((frame["status"] == "resolved") & done.between(start, end)).astype("boolean"),
+        "received_in_year": (frame["received_date"] >= year_start).astype("boolean"),
         "early_or_on_time": (done <= frame["due_date"]).astype("boolean"),
         "filed_online": (frame["channel"] == "online").astype("boolean"),
         "fee_required": _bool(frame, "fee_required"),

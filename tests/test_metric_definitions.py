@@ -18,8 +18,9 @@ D = pd.Timestamp
 CAT = catalogue.load()
 
 
-def d(i, done, due="2023-04-10", status="resolved", channel="direct", fee=False, offered=False, paid=False):
-    return {"dossier_id": f"T-{i}", "agency_code": "SNV", "level": "province", "received_date": D("2023-04-01"),
+def d(i, done, due="2023-04-10", status="resolved", channel="direct", fee=False, offered=False, paid=False,
+      received="2023-04-01"):
+    return {"dossier_id": f"T-{i}", "agency_code": "SNV", "level": "province", "received_date": D(received),
             "due_date": D(due), "completed_date": D(done) if done else pd.NaT, "status": status,
             "channel": channel, "fee_required": fee, "online_payment_offered": offered, "paid_online": paid,
             "source_file": "SNV.csv", "source_row": i, "quarter": "2023Q2"}
@@ -33,15 +34,17 @@ TABLE = pd.DataFrame([
     d(5, None, due="2023-06-01", status="pending", channel="online"),      # pending at 30/06: resolved nowhere
     d(6, "2023-04-03", status="withdrawn", fee=True, offered=True),        # withdrawn: in no denominator
     d(7, "2023-03-20", due="2023-03-25"),                                  # resolved in Q1: outside the quarter
+    d(8, "2023-04-04", received="2022-12-28", channel="online"),           # carried over from 2022, online
 ])
 # By hand, per the plan's wording, for 2023Q2:
-#   resolved in the quarter: 1, 2, 3, 4                          -> 4
-#   "giải quyết đúng hạn" (TT 01/2018: early or on time): 1, 2  -> 2 / 4
-#   "hồ sơ giải quyết trực tuyến / tổng số hồ sơ giải quyết": 1, 3, 4 online of the 4 resolved -> 3 / 4
+#   resolved in the quarter: 1, 2, 3, 4, 8                                                         -> 5
+#   "hồ sơ ... tiếp nhận trong năm được giải quyết đúng hạn" (A.IV.4.1-4.3; TT 01/2018: early or on time ÷
+#     resolved): of the resolved received in 2023 (1, 2, 3, 4), early or on time: 1, 2                 -> 2 / 4
+#   "hồ sơ giải quyết trực tuyến / tổng số hồ sơ giải quyết": 1, 3, 4, 8 online of the 5 resolved -> 4 / 5
 #   "thanh toán trực tuyến ... TTHC có yêu cầu nghĩa vụ tài chính đã triển khai thanh toán trực tuyến":
 #     resolved with a fee and online payment offered: 1, 2; paid online: 1 -> 1 / 2 (3 has a fee but no online payment)
-BY_HAND = {"ontime_rate": (2, 4), "online_dossier_share": (3, 4), "online_payment_rate": (1, 2),
-           "resolved_count": (4, None)}
+BY_HAND = {"ontime_rate": (2, 4), "online_dossier_share": (4, 5), "online_payment_rate": (1, 2),
+           "resolved_count": (5, None)}
 
 
 def test_every_dossier_metric_is_worked_out_by_hand():
@@ -72,6 +75,12 @@ def test_dossier_terms_are_the_code_terms():
     assert tuple(words) == mx.TERMS
     for m in mx.dossier_metrics().values():
         assert set(m["terms"]["numerator"]) | set(m["terms"]["denominator"]) <= set(mx.TERMS)
+
+
+def test_ontime_rate_counts_dossiers_received_in_the_year_as_the_plan_words_it():
+    for tid in ("A.IV.4.1", "A.IV.4.2", "A.IV.4.3"):
+        assert "tiếp nhận trong năm được giải quyết đúng hạn" in CAT.task(tid).task_vi
+    assert CAT.metrics["ontime_rate"]["terms"]["denominator"] == ["resolved", "received_in_year"]
 
 
 def test_online_dossier_share_is_over_resolved_as_the_plan_words_it():
