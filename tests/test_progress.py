@@ -537,3 +537,14 @@ def test_task_never_met_while_a_unit_misses(cat):
     out = target_status(cat, indicators(rows), "2023Q4")
     t = task_progress(cat, out, reports(), "2023Q4")
     assert progress_of(t, "A.VIII.2.1")["status"] == "not_met"     # the last district has no data
+
+
+@pytest.mark.parametrize("change, q, expected", [(0.35, "2023Q4", "met"), (-0.10, "2023Q4", "not_met"),
+                                                  (0.35, "2023Q2", "on_course"), (-0.10, "2023Q2", "off_track")])
+def test_new_enterprises_vs_2022_through_target_status(cat, change, q, expected):
+    base = 1186.0                                  # 2022 new enterprises (sample); the change is (now − base) ÷ base
+    ind = indicators([ind_row("new_enterprises_change", "PROVINCE", change * base, base, quarter=q,
+                              provisional=True)])
+    r = status_of(target_status(cat, ind, q), "A.IX.3", "PROVINCE")
+    assert r["status"] == expected and bool(r["final"]) == (q == "2023Q4")
+    assert math.isnan(r["forecast_lower"])          # a level: no interval
