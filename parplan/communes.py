@@ -62,6 +62,19 @@ def load(path: Path = COMMUNES_CSV) -> pd.DataFrame:
     return c
 
 
+def display_name(unit: str, lang: str = "vi") -> str:
+    """'xã Tam Đàn (huyện Phú Ninh)' / 'Tam Đàn commune (Phú Ninh district)' for a commune unit code."""
+    c = load()
+    hit = c[c["unit"] == unit]
+    if hit.empty:
+        raise KeyError(unit)
+    r = hit.iloc[0]
+    if lang == "vi":
+        return f"{r['unit_type']} {r['commune_vi']} ({_district_name(r['district_code'], 'vi')})"
+    kind = {"xã": "commune", "phường": "ward", "thị trấn": "township"}[r["unit_type"]]
+    return f"{r['commune_vi']} {kind} ({_district_name(r['district_code'], 'en')})"
+
+
 def units(district: str | None = None) -> list[str]:
     """Unit codes of every commune (of one district when given), in list order."""
     c = load()

@@ -22,6 +22,9 @@ def test_list_has_the_241_communes_of_2023_with_sources():
     assert communes.unit_code("PHU_NINH", "20374") == "XA_PHU_NINH__20374"
     assert communes.district_of("XA_PHU_NINH__20374") == communes.district_of("XA_PHU_NINH") == "PHU_NINH"
     assert communes.district_of("SNV") is None
+    assert communes.display_name("XA_PHU_NINH__20374") == "xã Tam Đàn (huyện Phú Ninh)"
+    assert communes.display_name("XA_TAM_KY__20335", "en") == "Tân Thạnh ward (Tam Kỳ city)"
+    assert len(communes.units("NONG_SON")) == 6 and len(communes.units()) == 241
 
 
 def test_match_rules():
