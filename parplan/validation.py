@@ -679,7 +679,7 @@ def batch_structure_suite(contract: Contract) -> list:
         if c.type == "category":
             allowed = c.allowed()
             shown_vi = ", ".join(list(allowed.values())[:12]) + (" …" if len(allowed) > 12 else "")
-            shown_en = ", ".join(list(allowed)[:12]) + (" …" if len(allowed) > 12 else "")
+            shown_en = shown_vi  # what the officer types is the Vietnamese label, in either language
             exps.append(gxe.ExpectColumnValuesToBeInSet(
                 column=c.name, value_set=sorted(allowed), meta=_meta(
                     "in_set", "reject", c.name, vi=f"Giá trị không thuộc danh mục ({shown_vi})",
@@ -815,6 +815,14 @@ def applicable_rules(contract: Contract) -> list[tuple[str, str, str]]:
         generic.append("wrong_quarter")
     if contract.key:
         generic.append("unique_key")
+    spec = contract_spec(contract.name)
+    if contract.key and spec.get("key_scope") == "dataset":
+        generic.append("duplicate_across_files")
+    if spec.get("activity") and "wrong_quarter" not in generic:
+        generic.append("wrong_quarter")
+    plaus = spec.get("plausibility") or {}
+    generic += [f"plausibility_{k}" for k in ("rows", "rates", "direction") if k in plaus]
+    generic = [g.replace("plausibility_rates", "plausibility_rate") for g in generic]
     out = [(r, *RULE_TEXT[r]) for r in generic]
     out += [(r["id"], r["vi"], r["en"]) for r in contract.rules]
     return out

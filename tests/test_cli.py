@@ -72,3 +72,21 @@ def test_coverage_lists_every_target_and_the_unmeasurable_with_reasons(capsys):
     rows = list(csv.DictReader(io.StringIO(run(capsys, "coverage", "--format", "csv"))))
     assert len(rows) == len(cat.targets)
     assert all(r["reason"] for r in rows if r["measurable"] == "False")
+
+
+def test_ingest_ends_with_the_rejected_and_warned_files_and_the_page(tmp_path, monkeypatch, capsys):
+    """`python -m parplan ingest` lists the quarter's rejected and warned files, then the data-quality page."""
+    import parplan.pipeline as pipeline
+    from parplan.contracts import load_contract
+
+    raw = tmp_path / "data" / "raw" / "2023Q2" / "online_services"
+    raw.mkdir(parents=True)
+    h = ",".join(c.header_vi for c in load_contract("online_services").columns)
+    (raw / "SNV.csv").write_text(h + "\n2023Q2,SNV,120,80,120,40,30,1500,600,2000,1990,2000\n", encoding="utf-8")
+    (raw / "STP.csv").write_text(h + "\n2023Q2,STP,120,80,120,40,30,1500,1600,2000,1990,2000\n", encoding="utf-8")
+    monkeypatch.setattr(pipeline, "ROOT", tmp_path)
+    out = run(capsys, "ingest", "--quarter", "2023Q2", "--force")
+    tail = out[out.index("2023Q2: 1 tệp bị từ chối"):]
+    assert "TỪ CHỐI / REJECTED: data/raw/2023Q2/online_services/STP.csv" in tail
+    assert "SNV.csv" not in tail  # accepted: not listed
+    assert tail.rstrip().endswith("reports/2023Q2/data-quality.html (make quarterly)")
