@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .contracts import INVISIBLE, Contract
+from .contracts import INVISIBLE, Contract, header_key
 from .inputs import headers, numbers, rows
 
 ROW = "_row"  # source row number as the officer sees it (CSV line / Excel row)
@@ -209,7 +209,7 @@ def _arrow_csv(data: bytes, delim: str, skip: int, width: int) -> tuple[pd.DataF
     return frame, filled.to_numpy(zero_copy_only=False)
 
 
-def _read_csv_fast(raw: bytes, delim: str, contract: Contract) -> ReadResult | None:
+def _read_csv_fast(raw: bytes, delim: str, contract: Contract, stem: str = "") -> ReadResult | None:
     """Arrow's multi-threaded parser for regular files (one record per line); None when the careful reader is needed.
 
     Falls back when a quoted cell spans lines, records differ in length, cells lie beyond the header, the bytes are
@@ -246,7 +246,8 @@ def _read_csv_fast(raw: bytes, delim: str, contract: Contract) -> ReadResult | N
         body[j] = ""
     body.columns = names
     lines = np.arange(skip + 1, skip + 1 + len(body), dtype="int64")
-    return _finish(body, lines, contract, header, None, header.first + 1, notes)
+    title = [" ".join(c for c in r if c) for r in head_rows[: header.first]]
+    return _finish(body, lines, contract, header, None, header.first + 1, notes, None, ([t for t in title if t], stem))
 
 
 def _check_xlsx_size(path: Path) -> None:
@@ -283,11 +284,21 @@ def _rows_xlsx(path: Path) -> tuple[Sheets, list[dict], dt.datetime]:
     import openpyxl
 
     _check_xlsx_size(path)
-    try:
-        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as e:  # openpyxl raises many types for broken files
-        raise ReadError(f"Không mở được tệp .xlsx ({type(e).__name__}). / Cannot open the .xlsx file ({e}).") from None
+    # file objects: openpyxl would refuse a workbook by its name ('.xls') before looking at its content
+    with open(path, "rb") as fv, open(path, "rb") as ff:
+        try:
+            values = openpyxl.load_workbook(fv, read_only=True, data_only=True)
+            formulas = openpyxl.load_workbook(ff, read_only=True, data_only=False)
+        except Exception as e:  # openpyxl raises many types for broken files
+            raise ReadError(f"Không mở được tệp .xlsx ({type(e).__name__}). / Cannot open the .xlsx file ({e}).") \
+                from None
+        return _xlsx_sheets(values, formulas)
+
+
+def _xlsx_sheets(values: Any, formulas: Any) -> tuple[Sheets, list[dict], dt.datetime]:
+    """The cells of two read-only views of one workbook (cached values, formulas), closed afterwards."""
+    import openpyxl
+
     sheets: Sheets = {}
     notes: list[dict] = []
     try:
@@ -416,6 +427,9 @@ def _header_found(h: headers.Header | None, contract: Contract) -> bool:
     return h is not None and h.hits >= max(2, len(contract.columns) // 3)
 
 
+ROW_NUMBER_HEADERS = {"stt", "số tt", "tt", "số thứ tự", "no.", "no"}  # the row-number column offices add: not data
+
+
 def _column_names(header: headers.Header, header_line: int, contract: Contract) -> tuple[list[str], list[dict]]:
     """Contract column names for the header cells (extra and duplicate columns get placeholder names and a note)."""
     names: list[str] = []
@@ -424,7 +438,7 @@ def _column_names(header: headers.Header, header_line: int, contract: Contract) 
     for j, (cell, canon) in enumerate(zip(header.labels, header.names, strict=True)):
         if canon is None:
             canon = f"__extra_{j}"
-            if cell and j not in ambiguous:
+            if cell and j not in ambiguous and header_key(cell) not in ROW_NUMBER_HEADERS:
                 notes.append({"rule": "extra_column", "severity": "warn", "column": cell, "row": header_line,
                               "vi": f"Cột thừa '{cell}' không thuộc mẫu dữ liệu, bị bỏ qua",
                               "en": f"extra column '{cell}' is not in the contract; ignored"})
@@ -454,17 +468,20 @@ def _beyond_header_notes(cells: list[tuple[int, int, str]]) -> list[dict]:
 
 
 def _finish(body: pd.DataFrame, lines: Any, contract: Contract, header: headers.Header, sheet: str | None,
-            header_line: int, notes: list[dict], stored: dict[str, Any] | None = None) -> ReadResult:
+            header_line: int, notes: list[dict], stored: dict[str, Any] | None = None,
+            layout: tuple[list[str], str] = ([], "")) -> ReadResult:
     """What every reader does with the table under the header: drop the rows that are not records (with notes),
     decide the number convention, check the totals present, and keep the contract's columns.
 
     body: cell texts ('' empty) under the contract names (others start with '__'); lines: source row numbers;
     stored: per numeric column, a mask of the cells stored as numbers in a workbook ('.' decimal, no convention).
+    layout: the texts of the rows above the header and the file's name, for columns an official form leaves out.
     """
     lines = np.asarray(lines, dtype="int64")
     kinds = rows.classify(body, contract)
     notes = notes + rows.notes(kinds, lines)
     labels = {n: lab for n, lab in zip(body.columns, header.labels, strict=False) if not str(n).startswith("__")}
+    notes += _fill_from_layout(body, kinds, lines, contract, *layout)
     numeric = [c.name for c in contract.columns if c.type in ("int", "float") and c.name in body.columns]
     counted = (kinds == rows.RECORD) | (kinds == rows.TOTAL) | (kinds == rows.GROUP_TOTAL)
     typed_cells = {}
@@ -485,10 +502,97 @@ def _finish(body: pd.DataFrame, lines: Any, contract: Contract, header: headers.
         notes += rows.check_totals(body, kinds, lines, contract, decision.locale, labels)
     keep = kinds == rows.RECORD
     frame = body[[c for c in body.columns if not str(c).startswith("__")]][keep].astype("string")
+    notes += _legacy_text(frame, lines[keep], contract, labels)
     frame.insert(0, ROW, lines[keep])
     frame = frame.reset_index(drop=True)
     frame.attrs["number_locale"] = decision.locale
     return ReadResult(frame=frame, sheet=sheet, header_row=header_line, notes=notes, locale=decision.locale)
+
+
+_QUARTER_IN_TITLE = re.compile(r"quý\s+(iv|i{1,3}|[1-4])\b[^0-9]{0,12}(\d{4})")
+_ROMAN_Q = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def _fill_from_layout(body: pd.DataFrame, kinds: Any, lines: Any, contract: Contract, title: list[str],
+                      stem: str) -> list[dict]:
+    """Columns the official form leaves out, taken from its layout with a note: the quarter from a title row
+    ('Kỳ báo cáo: Quý II năm 2023'), the agency from the file's name, a category (the level) from the group rows
+    ('I. CẤP HUYỆN' over the records below it). Columns the file has are never overwritten."""
+    out = []
+    groups = np.flatnonzero(kinds == rows.GROUP)
+    texts = body.iloc[groups].astype("string").fillna("").agg(" ".join, axis=1) if len(groups) else []
+    headings = {int(i): rows.heading_text(t) for i, t in zip(groups, texts, strict=True)}  # before columns are added
+
+    def note(col: str, vi: str, en: str) -> None:
+        out.append({"rule": "column_from_layout", "severity": "info", "row": None, "column": col, "vi": vi, "en": en})
+
+    names = set(contract.names)
+    if "quarter" in names and "quarter" not in body.columns:
+        for t in title:
+            m = _QUARTER_IN_TITLE.search(header_key(t))
+            if m:
+                q = f"{m.group(2)}Q{_ROMAN_Q.get(m.group(1), m.group(1))}"
+                body["quarter"] = q
+                note(contract.column("quarter").header_vi, f"Bảng không có cột này: lấy quý {q} từ dòng tiêu đề '{t}'",
+                     f"the table has no such column: quarter {q} taken from the title row '{t}'")
+                break
+    for c in contract.columns:
+        if c.same_as_file_agency and c.name not in body.columns and stem:
+            body[c.name] = stem
+            note(c.header_vi, f"Bảng không có cột này: lấy mã '{stem}' từ tên tệp",
+                 f"the table has no such column: code '{stem}' taken from the file name")
+    for c in contract.columns:
+        if c.type != "category" or c.name in body.columns or not headings:
+            continue
+        lut = c.label_to_code()
+        if not all(header_key(v) in lut for v in headings.values()):
+            continue
+        value = pd.Series(pd.NA, index=body.index, dtype="string")
+        value.iloc[list(headings)] = list(headings.values())
+        body[c.name] = value.ffill().fillna("")
+        shown = ", ".join(f"'{v}'" for v in dict.fromkeys(headings.values()))
+        note(c.header_vi, f"Bảng không có cột này: lấy từ các dòng tiêu đề nhóm ({shown}) cho các dòng bên dưới",
+             f"the table has no such column: taken from the group rows ({shown}) for the rows below each")
+    return out
+
+
+def _legacy_text(frame: pd.DataFrame, lines: Any, contract: Contract, labels: dict[str, str]) -> list[dict]:
+    """Text columns typed in the TCVN3 or VNI font encodings: converted in place with a note, or a reject note
+    where conversion is unsafe (parplan.inputs.legacy_encoding). Only cells with Latin-1 letters are looked at."""
+    from .inputs import legacy_encoding
+
+    out = []
+    for c in contract.columns:
+        if c.type not in ("string", "category") or c.name not in frame.columns:
+            continue
+        s = frame[c.name]
+        if not _matches(s, _legacy_class()).any():
+            continue  # no character that Unicode Vietnamese never has: nothing to look at (the usual case)
+        high = _matches(s, r"[^\x00-\x7f]")  # the column's non-ASCII cells, Unicode ones included
+        conv = legacy_encoding.convert_column(s[high].tolist(), lines[high].tolist(), labels.get(c.name, c.name))
+        if conv.encoding:
+            frame.loc[high, c.name] = conv.values
+        if conv.encoding or conv.unsafe:
+            out.append({"rule": "legacy_encoding_unsafe" if conv.unsafe else "legacy_encoding",
+                        "severity": "reject" if conv.unsafe else "info", "row": conv.rows[0] if conv.rows else None,
+                        "column": labels.get(c.name, c.name), "vi": conv.message_vi, "en": conv.message_en})
+    return out
+
+
+@functools.cache
+def _legacy_class() -> str:
+    """A regex class of the characters only legacy font text has (Latin-1 signs and letters Vietnamese lacks)."""
+    from .inputs.legacy_encoding import LEGACY_ONLY
+
+    return "[" + "".join(f"\\x{{{ord(ch):04x}}}" for ch in sorted(LEGACY_ONLY)) + "]"
+
+
+def _matches(s: pd.Series, pattern: str) -> Any:
+    """Cells matching an RE2 pattern, as a numpy mask (vectorised by Arrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.match_substring_regex(pa.array(s.fillna("").array), pattern).to_numpy(zero_copy_only=False)
 
 
 def _render_workbook(cells: list[list[Any]], names: list[str], contract: Contract,
@@ -554,7 +658,7 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
     if ext == ".csv":
         raw = _csv_bytes(path)
         delim = _delimiter(raw)
-        fast = _read_csv_fast(raw, delim, contract)
+        fast = _read_csv_fast(raw, delim, contract, path.stem)
         if fast is not None:
             return fast
         (rows_, lines), sheet = _rows_csv(_decode_csv(raw), delim), None
@@ -598,7 +702,9 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
         body.append(r[:width])
     notes += _beyond_header_notes(beyond)
     frame = pd.DataFrame(body, columns=names, dtype="string") if body else pd.DataFrame(columns=names, dtype="string")
-    return _finish(frame, lines[first:], contract, header, sheet, header_line, notes, stored)
+    title = [" ".join(_text(c) for c in r if _text(c)) for r in rows_[: header.first]]
+    return _finish(frame, lines[first:], contract, header, sheet, header_line, notes, stored,
+                   ([t for t in title if t], path.stem))
 
 
 def atomic_write(path: Path, writer: Callable[[Path], None]) -> None:
@@ -623,13 +729,17 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
-_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$|^(\d{4})-(\d{2})-(\d{2})$")
+_TIME = r"(?:[ T](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"
+_DATE_RE = re.compile(rf"^(?:(\d{{1,2}})/(\d{{1,2}})/(\d{{4}})|(\d{{4}})-(\d{{2}})-(\d{{2}})){_TIME}$")
 
 
 def parse_date(text: str) -> dt.date | None:
-    """Parse dd/mm/yyyy or yyyy-mm-dd; None for empty or invalid (e.g. 31/02/2023)."""
+    """Parse dd/mm/yyyy or yyyy-mm-dd, optionally with a time of day (the date is kept); None for empty or invalid
+    (e.g. 31/02/2023, 25:00)."""
     m = _DATE_RE.match(text or "")
     if not m:
+        return None
+    if m.group("h") and (int(m.group("h")) > 23 or int(m.group("m")) > 59 or int(m.group("s") or 0) > 59):
         return None
     try:
         if m.group(1):

@@ -154,6 +154,9 @@ def main() -> None:
     import bad_inputs_rules  # identities, keys across files, wrong quarter, plausibility (issue 13 part 2)
 
     bad_inputs_rules.main()
+    import bad_inputs_reader  # number conventions, rows that are not records, official form, .xls (issue 13 part 1)
+
+    bad_inputs_reader.main()
     print(f"bad-input corpus written under {OUT.relative_to(ROOT)}")
 
 

@@ -142,6 +142,9 @@ def load_contract(name: str) -> Contract:
     if not re.fullmatch(r"[a-z0-9_]+", name) or not path.exists():
         raise KeyError(f"Không có hợp đồng dữ liệu / no data contract named {name!r}")
     d = yamlfile.load(path)
+    paths = d.get("header_paths") or {}  # more accepted headers per column, as paths ('A › B'), e.g. official forms
+    if set(paths) - {c["name"] for c in d["columns"]}:
+        raise ValueError(f"{name}: header_paths for unknown columns {sorted(set(paths) - {c['name'] for c in d['columns']})}")
     cols = []
     for c in d["columns"]:
         if c["type"] not in TYPES:
@@ -152,7 +155,7 @@ def load_contract(name: str) -> Contract:
             values={k: unicodedata.normalize("NFC", v) for k, v in (c.get("values") or {}).items()},
             regex=c.get("regex"), same_as_file_agency=bool(c.get("same_as_file_agency")),
             min=c.get("min"), max=c.get("max"),
-            aliases=tuple(unicodedata.normalize("NFC", a) for a in c.get("aliases", [])),
+            aliases=tuple(unicodedata.normalize("NFC", a) for a in [*c.get("aliases", []), *paths.get(c["name"], [])]),
             values_from=c.get("values_from"), description_vi=c.get("description_vi", ""),
             personal=str(c["personal"]) if c.get("personal") else None,
             fraction=bool(c.get("fraction")),

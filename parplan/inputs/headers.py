@@ -123,18 +123,19 @@ def match_columns(cols: list[tuple[str, ...]], contract: Contract) -> tuple[list
 
 
 def find(rows: list[list[str]], contract: Contract) -> Header | None:
-    """The best header in the first rows: the most contract columns matched, then the fewest rows, then the first."""
+    """The best header in the first rows: the most contract columns matched, then the fewest rows, then the first.
+    A row with fewer than two filled cells (a title) never starts a header."""
     best: Header | None = None
     for i in range(min(SCAN_ROWS, len(rows))):
-        if not any(rows[i]):
-            continue
+        if sum(1 for x in rows[i] if x) < 2:
+            continue  # blank, or a title: a header row names at least two columns
         for n in range(1, MAX_HEADER_ROWS + 1):
             if i + n > len(rows) or (n > 1 and not any(rows[i + n - 1])):
                 break
             cols = paths(rows[i: i + n])
             names, loose, ambiguous = match_columns(cols, contract)
             hits = len({x for x in names if x})
-            if best is None or hits > best.hits:
+            if best is None or hits > best.hits or (hits == best.hits and hits and n < best.n_rows):
                 best = Header(i, n, [f" {PATH_SEP} ".join(p) for p in cols], names, hits, loose, ambiguous)
     return best
 

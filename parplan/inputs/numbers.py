@@ -123,7 +123,7 @@ def decide(columns: Mapping[str, pd.Series], rows: pd.Series, headers: Mapping[s
             for idx in first.index[:MAX_SHOWN]:
                 seen[kind].append((int(rows.loc[idx]), headers.get(name, name), str(first.loc[idx])))
     for kind in seen:
-        seen[kind].sort()
+        seen[kind].sort(key=lambda cell: cell[0])  # by row; columns in file order
     if seen[VI] and seen[EN]:
         return LocaleDecision(notes=[_conflict_note(seen[VI][:MAX_SHOWN], seen[EN][:MAX_SHOWN])])
     if seen[VI] or seen[EN]:

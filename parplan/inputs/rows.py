@@ -23,15 +23,15 @@ RECORD, BLANK, NUMBERING, TOTAL, GROUP, GROUP_TOTAL, FOOTER = (
 
 # a cell that is only a total word, possibly with what it covers: 'Tổng cộng', 'Cộng I', 'Tổng số toàn tỉnh',
 # 'Tổng cộng (I+II+III)', 'Cộng lĩnh vực đất đai', 'Total'
-TOTAL = (r"(?i)^(tổng cộng|tổng số|tổng|cộng|total|grand total|sub-?total)"
+TOTAL_PATTERN = (r"(?i)^(tổng cộng|tổng số|tổng|cộng|total|grand total|sub-?total)"
          r"(\s+(chung|toàn tỉnh|toàn huyện|toàn thị xã|toàn thành phố|toàn đơn vị|toàn ngành|cộng|số|các lĩnh vực"
          r"|(lĩnh vực|nhóm|cấp|mục|phần)\s.+|[ivx]+|[a-z]|\([^)]*\)))*\s*[:.]?$").replace(" ", r"\s+")
 # a number as typed (the locale is decided later): used to tell counts from text in numeric columns
-NUMBER = r"^[-+]?\d[\d.,\s\x{00a0}]*%?$"
+NUMBER_PATTERN = r"^[-+]?\d[\d.,\s\x{00a0}]*%?$"
 # a cell of the column-numbering row: (1) 1 (A) A
-TOKEN = r"^\(?(\d{1,3}|[A-Z])\)?$"
-_TOTAL = re.compile(TOTAL)
-_TOKEN = re.compile(TOKEN)
+TOKEN_PATTERN = r"^\(?(\d{1,3}|[A-Z])\)?$"
+_TOTAL = re.compile(TOTAL_PATTERN)
+_TOKEN = re.compile(TOKEN_PATTERN)
 _ROMAN = r"((?=[IVX])X{0,3}(IX|IV|V?I{0,3}))"
 _HEAD_ALONE = re.compile(rf"^({_ROMAN}|[A-Z])[.)]?$")  # the STT cell of a group row: I, II, A, B.
 _HEAD_TEXT = re.compile(rf"^({_ROMAN}|[A-Z]|\d{{1,2}})\s*([.)]|\s-)\s+[^\W\d_]")  # 'I. Lĩnh vực đất đai', '1. Cấp tỉnh'
@@ -78,13 +78,13 @@ def classify(body: pd.DataFrame, contract: Contract) -> np.ndarray:
     count = filled.sum(axis=1)
     has_number = np.zeros(n, dtype=bool)
     for c in numeric:
-        has_number |= _mask(body[c], NUMBER)
+        has_number |= _mask(body[c], NUMBER_PATTERN)
     totals = np.zeros(n, dtype=bool)
     tokens = np.ones(n, dtype=bool)
     for j, c in enumerate(cols):
         s = body[c]
-        totals |= _mask(s, TOTAL)
-        tokens &= ~filled[:, j] | _mask(s, TOKEN)
+        totals |= _mask(s, TOTAL_PATTERN)
+        tokens &= ~filled[:, j] | _mask(s, TOKEN_PATTERN)
     candidate = (count <= MAX_SPARSE) | totals | (tokens & (count >= 3))
     if numeric:
         candidate |= ~has_number
@@ -128,6 +128,12 @@ def _row_kind(row: list[str], has_number: bool, has_numeric: bool, count: int, t
                                         (_HEAD_TEXT.match(first) and not first[0].isdigit())):
         return GROUP_TOTAL  # confirmed only if records follow it (see _resolve_group_totals)
     return RECORD
+
+
+def heading_text(text: str) -> str:
+    """A group row's text without its number: 'I. Cấp huyện' and 'I CẤP HUYỆN' give 'Cấp huyện' / 'CẤP HUYỆN'."""
+    m = re.match(rf"^\s*({_ROMAN}|[A-Z]|\d{{1,2}})\s*([.)]|\s-)?\s+", text)
+    return text[m.end():].strip() if m else text.strip()
 
 
 def _resolve_group_totals(kinds: np.ndarray) -> np.ndarray:
@@ -174,18 +180,16 @@ def check_totals(body: pd.DataFrame, kinds: np.ndarray, lines: Sequence[int], co
     record = kinds == RECORD
     out: list[dict] = []
     for i in at:
-        covered = _covered(kinds, i)
-        if not covered.any():
-            continue
+        section = _covered(kinds, i) & record
+        whole = record if kinds[i] == TOTAL else section  # a total word may close a group or the whole table
         for c in cols:
             typed = str(body[c].iat[i])
             total = values[c].iat[i]
-            parts = values[c][covered & record]
-            if not typed or total is None or parts.isna().any():
+            if not typed or total is None or values[c][whole].isna().any():
                 continue  # nothing to compare, or a cell that is not a number (reported by the column's rule)
-            found = float(parts.sum())
-            if abs(found - total) > _tolerance(typed, total, locale):
-                out.append(_mismatch(int(lines[i]), headers.get(c, c), typed, found, locale))
+            sums = [float(values[c][m].sum()) for m in (section, whole) if m.any()]
+            if sums and all(abs(x - total) > _tolerance(typed, total, locale) for x in sums):
+                out.append(_mismatch(int(lines[i]), headers.get(c, c), typed, sums, locale))
     return out
 
 
@@ -201,14 +205,15 @@ def _covered(kinds: np.ndarray, i: int) -> np.ndarray:
             j += 1
         mask[i + 1: j] = True
         return mask
-    grand = not len(rec) or rec[0] > i or rec[-1] < i
-    if grand:
+    if not len(rec) or rec[0] > i:  # a total above the records: all of them
         mask[:] = True
         return mask
-    j = i - 1  # a subtotal: the records above it, up to the previous group or total row
+    j = i - 1  # the records above it, up to the previous group or total row (none: a grand total after subtotals)
     while j >= 0 and not boundary[j]:
         j -= 1
     mask[j + 1: i] = True
+    if not (mask & (kinds == RECORD)).any():
+        mask[:] = True
     return mask
 
 
@@ -224,9 +229,14 @@ def _fmt(x: float, locale: str) -> str:
     return text.translate(str.maketrans(",.", ".,")) if locale == numbers.VI else text
 
 
-def _mismatch(row: int, column: str, typed: str, found: float, locale: str) -> dict:
+def _mismatch(row: int, column: str, typed: str, sums: list[float], locale: str) -> dict:
+    """The finding for a total that equals neither the sum of its group's rows nor that of all rows."""
+    found_vi = " (nhóm) hoặc ".join(_fmt(x, locale) for x in dict.fromkeys(sums))
+    found_en = " (its group) or ".join(_fmt(x, locale) for x in dict.fromkeys(sums))
     return {"rule": "total_mismatch", "severity": "reject", "row": row, "column": column,
-            "vi": f"Dòng tổng ghi {typed} nhưng tổng các dòng là {_fmt(found, locale)}: hãy sửa dòng tổng hoặc các "
-                  "dòng số liệu",
-            "en": f"the total row says {typed} but the rows add up to {_fmt(found, locale)}: correct the total or "
-                  "the rows"}
+            "vi": f"Dòng tổng ghi {typed} nhưng tổng các dòng là {found_vi} (cả bảng): hãy sửa dòng tổng hoặc các "
+                  "dòng số liệu" if len(set(sums)) > 1 else
+                  f"Dòng tổng ghi {typed} nhưng tổng các dòng là {found_vi}: hãy sửa dòng tổng hoặc các dòng số liệu",
+            "en": f"the total row says {typed} but the rows add up to {found_en} (the whole table): correct the "
+                  "total or the rows" if len(set(sums)) > 1 else
+                  f"the total row says {typed} but the rows add up to {found_en}: correct the total or the rows"}
