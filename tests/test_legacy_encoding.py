@@ -160,3 +160,29 @@ def test_no_false_positive_on_the_shipped_sample():
         for j in range(max(map(len, rows), default=0)):
             c = convert_column([r[j] if j < len(r) else "" for r in rows])
             assert (c.encoding, c.unsafe) == (None, False), (f, j, c.message_en)
+
+
+def test_ingest_stores_the_converted_text_and_notes_the_encoding(tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    from parplan.ingest import ingest_quarter
+
+    raw = tmp_path / "data" / "raw" / "2023Q2" / "pakn"
+    raw.mkdir(parents=True)
+    for code in ("VPUBND", "BDT", "SNGV"):
+        shutil.copy(PAKN / f"{code}.csv", raw / f"{code}.csv")
+    manifest = ingest_quarter("2023Q2", tmp_path / "data", {"pakn": []}, force=True, say=lambda s: None)
+    files = {f["agency"]: f for f in manifest["datasets"][0]["files"]}
+    notes = {a: [i for i in f["issues"] if i["rule"].startswith("legacy_encoding")] for a, f in files.items()}
+    assert files["VPUBND"]["verdict"] == "accepted" and "TCVN3" in notes["VPUBND"][0]["vi"]
+    assert files["BDT"]["verdict"] == "accepted" and "VNI" in notes["BDT"][0]["vi"]
+    assert files["SNGV"]["verdict"] == "rejected" and notes["SNGV"][0]["rule"] == "legacy_encoding_unsafe"
+    table = pd.read_parquet(tmp_path / "data" / "processed" / "2023Q2" / "pakn.parquet")
+    got = dict(zip(table["pakn_id"], table["summary"], strict=True))
+    assert got["PA-VPUBND-230003"] == "Sở Nội vụ trả lời đúng hạn"
+    assert got["PA-VPUBND-230004"] == "Người dân phản ánh đường giao thông xuống cấp"  # the soft hyphen is 'ư'
+    assert got["PA-BDT-230002"] == "Kiến nghị công khai lệ phí hộ tịch"
+    assert not any(k.startswith("PA-SNGV") for k in got)  # rejected: never stored half-converted
+    assert all(unicodedata.is_normalized("NFC", v) for v in got.values())
