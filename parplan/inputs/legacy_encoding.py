@@ -141,14 +141,15 @@ def _words_valid(text: str) -> bool:
 def _convert(text: str, encoding: str) -> str | None:
     """The text converted with one encoding's table; None when a legacy character is left over or a word is invalid."""
     table = tables()[encoding]
-    out, i, hit_long_word = [], 0, False
-    spans: list[tuple[int, int]] = []  # positions in the output of converted characters
+    out, i, pos, hit_long_word = [], 0, 0, False
+    spans: list[int] = []  # positions in the output of converted characters
     while i < len(text):
         for width in (2, 1):
             piece = text[i:i + width]
             if len(piece) == width and piece in table:
-                spans.append((len("".join(out)), len(table[piece])))
+                spans.append(pos)
                 out.append(table[piece])
+                pos += len(table[piece])
                 i += width
                 break
         else:
@@ -156,6 +157,7 @@ def _convert(text: str, encoding: str) -> str | None:
             if "\u00a1" <= ch <= "\u00ff":
                 return None  # a Latin-1 character the encoding does not use
             out.append(ch)
+            pos += 1
             i += 1
     result = "".join(out)
     if encoding == "TCVN3":
@@ -165,7 +167,7 @@ def _convert(text: str, encoding: str) -> str | None:
     if not spans or not _words_valid(result):
         return None
     for m in _WORD.finditer(result):
-        if len(m.group()) >= 2 and any(m.start() <= s < m.end() for s, _ in spans):
+        if len(m.group()) >= 2 and any(m.start() <= s < m.end() for s in spans):
             hit_long_word = True
     return unicodedata.normalize("NFC", result) if hit_long_word else None
 
