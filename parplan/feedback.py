@@ -38,11 +38,12 @@ def _issues(f: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def agencies_with_findings(manifest: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    """Agency code -> [(dataset, file entry)] for the files that have at least one reject or warn finding."""
+    """Agency code -> [(dataset, file entry)] for the files that have at least one reject or warn finding (a version
+    the agency has already resubmitted is left out: only its latest file counts)."""
     out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for ds in manifest["datasets"]:
         for f in ds["files"]:
-            if _issues(f):
+            if _issues(f) and not f.get("superseded_by"):
                 out.setdefault(f["agency"], []).append((ds["dataset"], f))
     return {a: sorted(v, key=lambda x: (x[0], x[1]["path"])) for a, v in sorted(out.items())}
 

@@ -145,3 +145,18 @@ def test_xls_submission_is_copied_and_marked(tmp_path):
     sheet = openpyxl.load_workbook(path)["e_documents"]
     assert sheet["G1"].value == "Số văn bản nhận điện tử" and sheet["G2"].value == -7  # a number stays a number
     assert sheet["G2"].fill.fgColor.rgb == RED and "≥ 0" in sheet["G2"].comment.text
+
+
+def test_only_the_latest_version_comes_back(tmp_path):
+    data = tmp_path / "data"
+    folder = data / "raw" / "2023Q2" / "e_documents"
+    folder.mkdir(parents=True)
+    text = (BAD / "e_documents" / "SNV.csv").read_text(encoding="utf-8")
+    (folder / "SNV.csv").write_text(text, encoding="utf-8")  # -5 in column F
+    (folder / "SNV.v2.csv").write_text(text.replace(",-5,200,", ",5,-200,"), encoding="utf-8")  # fixed F, broke G
+    ingest_quarter("2023Q2", data, {"e_documents": []}, force=True, say=lambda s: None)
+    (path,) = write_feedback("2023Q2", data, tmp_path / "feedback", say=lambda s: None)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [SUMMARY_SHEET, "e_documents"]
+    assert [c.coordinate for row in wb["e_documents"].iter_rows() for c in row if c.comment] == ["G2"]
+    assert wb[SUMMARY_SHEET]["B5"].value == "SNV.v2.csv" and wb[SUMMARY_SHEET].max_row == 5
