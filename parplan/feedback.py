@@ -34,7 +34,8 @@ KEY_FILE = ".feedback-key"
 
 
 def _issues(f: dict[str, Any]) -> list[dict[str, Any]]:
-    return [i for i in f["issues"] if i["severity"] in FILL]
+    """The findings to fix: rejections and warnings, less the warnings a reviewer has decided (parplan.decisions)."""
+    return [i for i in f["issues"] if i["severity"] in FILL and not i.get("decision")]
 
 
 def agencies_with_findings(manifest: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, Any]]]]:

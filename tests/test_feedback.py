@@ -160,3 +160,20 @@ def test_only_the_latest_version_comes_back(tmp_path):
     assert wb.sheetnames == [SUMMARY_SHEET, "e_documents"]
     assert [c.coordinate for row in wb["e_documents"].iter_rows() for c in row if c.comment] == ["G2"]
     assert wb[SUMMARY_SHEET]["B5"].value == "SNV.v2.csv" and wb[SUMMARY_SHEET].max_row == 5
+
+
+def test_a_decided_warning_is_not_sent_back(tmp_path):
+    data = tmp_path / "data"
+    folder = data / "raw" / "2023Q2" / "tthc_dossiers"
+    folder.mkdir(parents=True)
+    shutil.copy(BAD / "tthc_dossiers" / "SNV.csv", folder / "SNV.csv")  # an extra column: a warning on row 1
+    m = ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, force=True, say=lambda s: None)
+    assert [(i["rule"], i["severity"]) for i in m["datasets"][0]["files"][0]["issues"]] == [("extra_column", "warn")]
+    assert [p.name for p in write_feedback("2023Q2", data, tmp_path / "fb", say=lambda s: None)] == ["SNV.xlsx"]
+    (data / "decisions.yaml").write_text(
+        "decisions:\n  - {quarter: 2023Q2, file: data/raw/2023Q2/tthc_dossiers/SNV.csv, rule: extra_column, row: 1,\n"
+        "     decision: overrule, who: \"Người duyệt (SNV)\", why: \"cột ghi chú nội bộ\", date: 2023-07-10}\n",
+        encoding="utf-8")
+    ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, force=True, say=lambda s: None)
+    assert write_feedback("2023Q2", data, tmp_path / "fb", say=lambda s: None) == []
+    assert not (tmp_path / "fb" / "2023Q2" / "SNV.xlsx").exists()
