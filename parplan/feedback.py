@@ -212,11 +212,13 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 def _write(ws: Any, r: int, c: int, value: Any) -> Any:
     """One cell; text is neutralised and stored as text (never a formula); numbers and dates stay what they are."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     cell = ws.cell(row=r, column=c)
     if isinstance(value, (int, float, dt.date, dt.datetime)) and not isinstance(value, bool):
         cell.value = value
-    else:
-        cell.value = neutralise("" if value is None else str(value))
+    else:  # control characters an xlsx cannot hold are dropped (the finding, if any, names the value as typed)
+        cell.value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value)))
         cell.data_type = "s"
     return cell
 
@@ -230,7 +232,9 @@ def _comment_text(items: list[dict[str, Any]]) -> str:
         if i.get("fix_vi"):
             text += f"\nCách sửa: {i['fix_vi']}"
         parts.append(text)
-    return neutralise("\n\n".join(parts))
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", "\n\n".join(parts)))
 
 
 def _copy_sheet(wb: Any, title: str, g: Grid, issues: list[dict[str, Any]]) -> dict[int, tuple[int, int | None]]:

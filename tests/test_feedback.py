@@ -177,3 +177,12 @@ def test_a_decided_warning_is_not_sent_back(tmp_path):
     ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, force=True, say=lambda s: None)
     assert write_feedback("2023Q2", data, tmp_path / "fb", say=lambda s: None) == []
     assert not (tmp_path / "fb" / "2023Q2" / "SNV.xlsx").exists()
+
+
+def test_cell_text_is_neutralised_and_cleaned():
+    from parplan.feedback import _write
+
+    ws = openpyxl.Workbook().active
+    assert _write(ws, 1, 1, "=cmd|' /C calc'!A0").value == "'=cmd|' /C calc'!A0"
+    assert _write(ws, 2, 1, "a\x01b").value == "ab"  # a control character an xlsx cannot hold
+    assert _write(ws, 3, 1, 12.5).value == 12.5 and _write(ws, 4, 1, "-5").value == "'-5"
