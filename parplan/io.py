@@ -501,7 +501,8 @@ def _finish(body: pd.DataFrame, lines: Any, contract: Contract, header: headers.
     if not decision.notes:
         notes += rows.check_totals(body, kinds, lines, contract, decision.locale, labels)
     keep = kinds == rows.RECORD
-    frame = body[[c for c in body.columns if not str(c).startswith("__")]][keep].astype("string")
+    frame = body[[c for c in body.columns if not str(c).startswith("__")]]
+    frame = (frame if keep.all() else frame[keep]).astype("string")
     notes += _legacy_text(frame, lines[keep], contract, labels)
     frame.insert(0, ROW, lines[keep])
     frame = frame.reset_index(drop=True)
@@ -566,9 +567,10 @@ def _legacy_text(frame: pd.DataFrame, lines: Any, contract: Contract, labels: di
         if c.type not in ("string", "category") or c.name not in frame.columns:
             continue
         s = frame[c.name]
-        if not _matches(s, _legacy_class()).any():
+        cells = rows.Cells(s, few=True if c.type == "category" else None)
+        if cells.ascii or not cells.mask(_legacy_class()).any():
             continue  # no character that Unicode Vietnamese never has: nothing to look at (the usual case)
-        high = _matches(s, r"[^\x00-\x7f]")  # the column's non-ASCII cells, Unicode ones included
+        high = cells.mask(r"[^\x00-\x7f]")  # the column's non-ASCII cells, Unicode ones included
         conv = legacy_encoding.convert_column(s[high].tolist(), lines[high].tolist(), labels.get(c.name, c.name))
         if conv.encoding:
             frame.loc[high, c.name] = conv.values
@@ -585,14 +587,6 @@ def _legacy_class() -> str:
     from .inputs.legacy_encoding import LEGACY_ONLY
 
     return "[" + "".join(f"\\x{{{ord(ch):04x}}}" for ch in sorted(LEGACY_ONLY)) + "]"
-
-
-def _matches(s: pd.Series, pattern: str) -> Any:
-    """Cells matching an RE2 pattern, as a numpy mask (vectorised by Arrow)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    return pc.match_substring_regex(pa.array(s.fillna("").array), pattern).to_numpy(zero_copy_only=False)
 
 
 def _render_workbook(cells: list[list[Any]], names: list[str], contract: Contract,

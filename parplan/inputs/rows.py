@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,34 +58,79 @@ RULE_ID = {BLANK: "blank_row", NUMBERING: "numbering_row", TOTAL: "total_row", G
 MAX_ROW_NOTES = 20
 
 
-def _arrow(s: pd.Series) -> pa.ChunkedArray | pa.Array:
-    return pa.array(s.astype("string").fillna("").array)
+class Cells:
+    """One column's cells for vectorised tests. few: the column repeats a few values (labels, dates, numbers), so a
+    pattern is matched once per distinct value and spread back; otherwise (ids, free text) once per cell."""
+
+    SAMPLE = 2000  # cells looked at to tell a column of repeated values from one of ids or free text
+
+    def __init__(self, s: pd.Series, few: bool | None = None) -> None:
+        arr = pa.array(s.astype("string").fillna("").array)
+        self.arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        if few is None:
+            sample = self.arr.slice(0, self.SAMPLE)
+            few = pc.count_distinct(sample).as_py() * 10 < len(sample)
+        self.few = few
+        self._enc: Any = None
+
+    @property
+    def ascii(self) -> bool:
+        """Every cell is ASCII."""
+        return bool(pc.all(pc.string_is_ascii(self.arr)).as_py() in (True, None))
+
+    def mask(self, pattern: str, max_len: int | None = None) -> np.ndarray:
+        """Rows whose cell matches an RE2 pattern (max_len: the pattern only matches cells this short)."""
+        if not self.few and max_len is not None:
+            short = pc.less_equal(pc.utf8_length(self.arr), max_len).to_numpy(zero_copy_only=False)
+            out = np.zeros(len(self.arr), dtype=bool)
+            if short.any():
+                at = np.flatnonzero(short)
+                out[at] = pc.match_substring_regex(self.arr.take(at), pattern).to_numpy(zero_copy_only=False)
+            return out
+        if not self.few:
+            return pc.match_substring_regex(self.arr, pattern).to_numpy(zero_copy_only=False)
+        if self._enc is None:
+            self._enc = pc.dictionary_encode(self.arr)
+        hit = pc.match_substring_regex(self._enc.dictionary, pattern)
+        return pc.take(hit, self._enc.indices).to_numpy(zero_copy_only=False)
+
+    def filled(self) -> np.ndarray:
+        """Rows whose cell is not empty."""
+        return pc.not_equal(self.arr, "").to_numpy(zero_copy_only=False)
 
 
-def _mask(s: pd.Series, pattern: str) -> np.ndarray:
-    return pc.match_substring_regex(_arrow(s), pattern).to_numpy(zero_copy_only=False)
+def mask(s: pd.Series, pattern: str, few: bool = False) -> np.ndarray:
+    """Cells of a column matching an RE2 pattern (vectorised)."""
+    return Cells(s, few).mask(pattern)
 
 
 def classify(body: pd.DataFrame, contract: Contract) -> np.ndarray:
     """The kind of every row of a table of cell texts ('' when empty): record, blank, numbering, total, group,
     group_total or footer. body's columns are the contract names the header mapped (others start with '__')."""
     n = len(body)
-    kinds = np.full(n, RECORD, dtype=object)
+    kinds = np.full(n, RECORD, dtype="<U11")  # fixed-width text: comparisons over the whole column are vectorised
     if n == 0:
         return kinds
     numeric = [c.name for c in contract.columns if c.type in ("int", "float") and c.name in body.columns]
     cols = list(body.columns)
-    filled = np.column_stack([body[c].astype("string").fillna("").to_numpy(dtype=object) != "" for c in cols])
-    count = filled.sum(axis=1)
+    types = {c.name: c.type for c in contract.columns}
+    # a total word is typed where a label goes: the first columns, a key column or a coded (category) column
+    label_cols = set(cols[:2]) | set(contract.key) | {c for c in cols if types.get(c) == "category"}
+    count = np.zeros(n, dtype="int64")
     has_number = np.zeros(n, dtype=bool)
-    for c in numeric:
-        has_number |= _mask(body[c], NUMBER_PATTERN)
     totals = np.zeros(n, dtype=bool)
     tokens = np.ones(n, dtype=bool)
-    for j, c in enumerate(cols):
-        s = body[c]
-        totals |= _mask(s, TOTAL_PATTERN)
-        tokens &= ~filled[:, j] | _mask(s, TOKEN_PATTERN)
+    for c in cols:
+        kind = types.get(c)
+        cells = Cells(body[c], few=True if kind in ("category", "bool", "date", "int", "float") else None)
+        filled = cells.filled()
+        count += filled
+        if c in numeric:
+            has_number |= cells.mask(NUMBER_PATTERN)
+        if c in label_cols:
+            totals |= cells.mask(TOTAL_PATTERN)
+        if tokens.any():  # stops after the first column a numbering row could not have (e.g. the ids)
+            tokens &= ~filled | cells.mask(TOKEN_PATTERN, max_len=5)
     candidate = (count <= MAX_SPARSE) | totals | (tokens & (count >= 3))
     if numeric:
         candidate |= ~has_number
@@ -154,8 +200,9 @@ def notes(kinds: np.ndarray, lines: Sequence[int]) -> list[dict]:
     out: list[dict] = []
     filled = np.flatnonzero(kinds != BLANK)
     last = filled[-1] if len(filled) else -1
+    other = np.flatnonzero(kinds != RECORD)  # few: only these are looked at
     for kind in (BLANK, NUMBERING, GROUP, GROUP_TOTAL, TOTAL, FOOTER):
-        rows = [int(lines[i]) for i in np.flatnonzero(kinds == kind) if kind != BLANK or i < last]
+        rows = [int(lines[i]) for i in other[kinds[other] == kind] if kind != BLANK or i < last]
         vi, en = RULE_TEXT[kind]
         out += [{"rule": RULE_ID[kind], "severity": "info", "row": r, "column": "", "vi": vi, "en": en}
                 for r in rows[:MAX_ROW_NOTES]]
