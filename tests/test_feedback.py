@@ -186,3 +186,14 @@ def test_cell_text_is_neutralised_and_cleaned():
     assert _write(ws, 1, 1, "=cmd|' /C calc'!A0").value == "'=cmd|' /C calc'!A0"
     assert _write(ws, 2, 1, "a\x01b").value == "ab"  # a control character an xlsx cannot hold
     assert _write(ws, 3, 1, 12.5).value == 12.5 and _write(ws, 4, 1, "-5").value == "'-5"
+
+
+def test_cli_feedback_subcommand(run, monkeypatch, capsys):
+    from parplan import cli, pipeline
+
+    data, out, written, _ = run
+    monkeypatch.setattr(pipeline, "ROOT", data.parent)  # the command reads <ROOT>/data and writes <ROOT>/feedback
+    assert cli.main(["feedback", "--quarter", "2023Q2"]) == 0
+    assert "3 tệp phản hồi" in capsys.readouterr().out
+    assert sorted((out / "2023Q2").glob("*.xlsx")) == sorted(written)
+    assert cli.main(["feedback", "--quarter", "2023Q5"]) == 2  # a malformed quarter is refused with a message
