@@ -326,3 +326,29 @@ def test_row_classification_is_vectorised_on_a_large_file():
     kinds = rows.classify(body, c)
     assert time.perf_counter() - t < 20  # generous for a shared CI machine; typically well under a second
     assert (kinds == "record").sum() == n - 1 and kinds[-1] == "total"
+
+
+def test_header_in_another_case_is_matched_with_a_note(tmp_path):
+    c = load_contract("tthc_summary")
+    h = [x.header_vi for x in c.columns]
+    h[0], h[3] = "QUÝ", "LĨNH VỰC"
+    row = ["2023Q2", "SNV", "Tỉnh", "Nội vụ", "12", "5", "4", "1", "2", "9", "3", "5", "1", "3", "2", "1", "", "10"]
+    p = tmp_path / "SNV.csv"
+    p.write_text(",".join(f'"{x}"' for x in h) + "\n" + ",".join(row[: len(h)]) + "\n", encoding="utf-8")
+    rr = read_table(p, c)
+    assert rr.frame["area"].tolist() == ["Nội vụ"] and rr.frame["quarter"].tolist() == ["2023Q2"]
+    (n,) = rules(rr, "header_loose_match")
+    assert "'QUÝ' → 'Quý'" in n["vi"] and "'LĨNH VỰC' → 'Lĩnh vực'" in n["vi"]
+
+
+def test_two_columns_claiming_one_label_is_a_finding():
+    """If a contract accepted the same leaf alone for two columns, a file column with that leaf is not guessed."""
+    c = load_contract("tthc_summary")
+    cols = tuple(dataclasses.replace(x, aliases=(*x.aliases, "Quá hạn")) if x.name in ("resolved_late", "pending_overdue")
+                 else x for x in c.columns)
+    clash = dataclasses.replace(c, columns=cols)
+    names, _, ambiguous = headers.match_columns([("Quá hạn",)], clash)
+    assert names == [None] and ambiguous == [(0, "Quá hạn", ["pending_overdue", "resolved_late"])]
+    h = headers.Header(0, 1, ["Quá hạn"], [None], 0, [], ambiguous)
+    (n,) = headers.notes(h, 1, clash)
+    assert n["rule"] == "header_ambiguous" and n["severity"] == "reject" and "'Đã giải quyết - Quá hạn'" in n["vi"]

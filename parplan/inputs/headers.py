@@ -4,14 +4,16 @@ Each file column gets a header path, its labels from top to bottom (a merged gro
 first column, so an upper label spans the columns to its right that have labels below). A contract header is a
 path too ('Đã giải quyết › Quá hạn'); a file column matches when its leaf is the contract's leaf and the contract's
 upper labels appear above it in order. A leaf that repeats under different parents is never matched by the leaf
-alone. Labels typed without diacritics match when that is unambiguous, with a note.
+alone. Labels typed without diacritics or in another case match when that is unambiguous, with a note.
 """
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
-from ..contracts import PATH_SEP, Contract, header_key, header_path, plain_key
+from ..contracts import INVISIBLE, PATH_SEP, Contract, header_key, header_path, plain_key
 
 MAX_HEADER_ROWS = 4
 SCAN_ROWS = 20  # the header is looked for in the first rows
@@ -81,7 +83,18 @@ def _index(contract: Contract) -> dict[bool, dict[str, list[tuple[tuple[str, ...
         q = tuple(plain_key(x) for x in p)
         out[True].setdefault(q[-1], []).append((q, name))
     _INDEX[id(contract)] = (contract, out)
+    _LEAVES[id(contract)] = {c.name: {_typed_leaf(h) for h in (c.name, c.header_vi, c.header_en, *c.aliases)}
+                             for c in contract.columns}
     return out
+
+
+_LEAVES: dict[int, dict[str, set[str]]] = {}  # per contract: each column's leaf labels as the contract spells them
+
+
+def _typed_leaf(label: str) -> str:
+    """The last label of a header as typed (case kept): NFC, single spaces, no trailing '*' or ':'."""
+    parts = re.split(rf"\s*{PATH_SEP}\s*|\s+-\s+", unicodedata.normalize("NFC", INVISIBLE.sub("", label)).strip())
+    return re.sub(r"\s+", " ", parts[-1]).rstrip("*: ").strip() if parts else ""
 
 
 def _matches(file_path: tuple[str, ...], contract_path: tuple[str, ...]) -> bool:
@@ -113,8 +126,8 @@ def match_columns(cols: list[tuple[str, ...]], contract: Contract) -> tuple[list
             top = sorted(c for c, k in found.items() if k == best)
             if len(top) == 1:
                 name = top[0]
-                if plain:
-                    loose.append((shown, contract.column(name).header_vi))
+                if plain or (path and _typed_leaf(path[-1]) not in _LEAVES[id(contract)][name]):
+                    loose.append((shown, contract.column(name).header_vi))  # no diacritics, or another case
             else:
                 ambiguous.append((j, shown, top))
             break
@@ -146,8 +159,8 @@ def notes(h: Header, header_line: int, contract: Contract) -> list[dict]:
     if h.loose:
         pairs_vi = "; ".join(f"'{a}' → '{b}'" for a, b in h.loose)
         out.append({"rule": "header_loose_match", "severity": "info", "row": header_line, "column": "",
-                    "vi": f"Tiêu đề cột gõ không dấu được hiểu là: {pairs_vi}",
-                    "en": f"column headers typed without diacritics were read as: {pairs_vi}"})
+                    "vi": f"Tiêu đề cột gõ không dấu hoặc khác chữ hoa, chữ thường được hiểu là: {pairs_vi}",
+                    "en": f"column headers typed without diacritics or in another case were read as: {pairs_vi}"})
     for j, label, cands in h.ambiguous:
         shown = ", ".join(f"'{contract.column(c).header_vi}'" for c in cands)
         out.append({"rule": "header_ambiguous", "severity": "reject", "row": header_line, "column": label,
