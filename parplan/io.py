@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .contracts import INVISIBLE, Contract, header_key
+from .contracts import INVISIBLE, Contract, header_key, plain_key
 from .inputs import headers, numbers, rows
 
 ROW = "_row"  # source row number as the officer sees it (CSV line / Excel row)
@@ -504,6 +504,7 @@ def _finish(body: pd.DataFrame, lines: Any, contract: Contract, header: headers.
     frame = body[[c for c in body.columns if not str(c).startswith("__")]]
     frame = (frame if keep.all() else frame[keep]).astype("string")
     notes += _legacy_text(frame, lines[keep], contract, labels)
+    notes += _loose_categories(frame, contract, labels)
     frame.insert(0, ROW, lines[keep])
     frame = frame.reset_index(drop=True)
     frame.attrs["number_locale"] = decision.locale
@@ -554,6 +555,32 @@ def _fill_from_layout(body: pd.DataFrame, kinds: Any, lines: Any, contract: Cont
         shown = ", ".join(f"'{v}'" for v in dict.fromkeys(headings.values()))
         note(c.header_vi, f"Bảng không có cột này: lấy từ các dòng tiêu đề nhóm ({shown}) cho các dòng bên dưới",
              f"the table has no such column: taken from the group rows ({shown}) for the rows below each")
+    return out
+
+
+def _loose_categories(frame: pd.DataFrame, contract: Contract, labels: dict[str, str]) -> list[dict]:
+    """Coded values typed without diacritics ('Da giai quyet', 'Truc tuyen'): replaced by the label they can only
+    mean, with a note; a spelling that could mean two codes is left as typed (the column's rule reports it)."""
+    out = []
+    for c in contract.columns:
+        if c.type != "category" or c.name not in frame.columns:
+            continue
+        lut = c.label_to_code()
+        plain: dict[str, set[str]] = {}
+        for k, code in lut.items():
+            plain.setdefault(plain_key(k), set()).add(code)
+        shown = c.allowed()
+        fixed = {}
+        for v in pd.unique(frame[c.name].dropna()):
+            if v and header_key(v) not in lut and len(plain.get(plain_key(v), ())) == 1:
+                fixed[v] = shown[next(iter(plain[plain_key(v)]))]
+        if fixed:
+            frame[c.name] = frame[c.name].replace(fixed)
+            pairs = "; ".join(f"'{a}' → '{b}'" for a, b in fixed.items())
+            out.append({"rule": "value_loose_match", "severity": "info", "row": None,
+                        "column": labels.get(c.name, c.header_vi),
+                        "vi": f"Giá trị gõ không dấu được hiểu là: {pairs}",
+                        "en": f"values typed without diacritics were read as: {pairs}"})
     return out
 
 

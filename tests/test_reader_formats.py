@@ -352,3 +352,17 @@ def test_two_columns_claiming_one_label_is_a_finding():
     h = headers.Header(0, 1, ["Quá hạn"], [None], 0, [], ambiguous)
     (n,) = headers.notes(h, 1, clash)
     assert n["rule"] == "header_ambiguous" and n["severity"] == "reject" and "'Đã giải quyết - Quá hạn'" in n["vi"]
+
+
+def test_coded_values_typed_without_diacritics(tmp_path):
+    c = load_contract("tthc_summary")
+    h = [x.header_vi for x in c.columns]
+    rows_ = [["2023Q2", "SNV", "Tinh", "Nội vụ"], ["2023Q2", "SNV", "HUYEN", "Đất đai"], ["2023Q2", "SNV", "Thon", "x"]]
+    p = tmp_path / "SNV.csv"
+    p.write_text("\n".join(",".join(r) for r in [h] + [r + ["1"] * (len(h) - 4) for r in rows_]) + "\n",
+                 encoding="utf-8")
+    rr = read_table(p, c)
+    assert rr.frame["level"].tolist() == ["Tỉnh", "Huyện", "Thon"]  # 'Thon' means nothing: left for its rule
+    assert normalise(rr.frame, c)["level"].tolist() == ["province", "district", "Thon"]
+    (n,) = rules(rr, "value_loose_match")
+    assert n["column"] == "Cấp giải quyết" and "'Tinh' → 'Tỉnh'" in n["vi"] and "'HUYEN' → 'Huyện'" in n["vi"]
