@@ -31,6 +31,37 @@ WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u
 ASCII_WHITESPACE = "".join(c for c in WHITESPACE if c.isascii())
 
 
+# what each finding of the reader checks, as reviewers read it (the notes themselves carry the detailed message)
+READER_RULES: dict[str, tuple[str, str]] = {
+    "total_row": ("Dòng tổng cộng, cộng nhóm được bỏ qua", "total and subtotal rows are ignored"),
+    "total_mismatch": ("Dòng tổng phải bằng tổng các dòng số liệu", "a total row must equal the sum of the rows"),
+    "group_row": ("Dòng tiêu đề nhóm được bỏ qua", "group heading rows are ignored"),
+    "numbering_row": ("Dòng đánh số cột được bỏ qua", "the column-numbering row is ignored"),
+    "blank_row": ("Dòng trống được bỏ qua", "blank rows are ignored"),
+    "footer_row": ("Ghi chú, chữ ký dưới bảng được bỏ qua", "notes and signatures under the table are ignored"),
+    "number_locale": ("Cách ghi số của tệp (kiểu Việt Nam hoặc tiếng Anh)", "the file's number convention"),
+    "number_locale_conflict": ("Mọi số trong tệp phải ghi cùng một kiểu", "every number in a file written one way"),
+    "number_locale_ambiguous": ("Cách ghi số phải xác định được", "the number convention must be decidable"),
+    "header_loose_match": ("Tiêu đề cột gõ không dấu hoặc khác chữ hoa, chữ thường",
+                           "column headers typed without diacritics or in another case"),
+    "header_ambiguous": ("Tiêu đề cột phải chỉ rõ một cột", "a column header must name one column"),
+    "value_loose_match": ("Giá trị gõ không dấu", "values typed without diacritics"),
+    "column_from_layout": ("Cột lấy từ dòng tiêu đề, tên tệp hoặc dòng nhóm",
+                           "columns taken from the title, the file name or the group rows"),
+    "date_serial": ("Ngày ghi dạng số seri của Excel", "dates stored as Excel serial numbers"),
+    "date_with_time": ("Ngày có kèm giờ", "dates with a time of day"),
+    "file_type_mismatch": ("Đuôi tệp khác loại bảng tính", "the file's extension differs from its type"),
+    "legacy_encoding": ("Văn bản gõ bằng bảng mã cũ (TCVN3, VNI)", "text typed in a legacy encoding (TCVN3, VNI)"),
+    "legacy_encoding_unsafe": ("Văn bản bảng mã cũ phải chuyển được an toàn",
+                               "legacy-encoded text must convert safely"),
+    "extra_column": ("Cột không thuộc mẫu dữ liệu", "columns not in the contract"),
+    "duplicate_column": ("Mỗi cột chỉ xuất hiện một lần", "each column appears once"),
+    "formula_without_value": ("Ô công thức phải có giá trị đã tính", "formula cells must have a computed value"),
+    "formula_cached": ("Ô công thức dùng giá trị Excel đã tính", "formula cells use the value Excel computed"),
+    "cells_beyond_header": ("Ô nằm ngoài bảng không được đọc", "cells outside the table are not read"),
+}
+
+
 class ReadError(ValueError):
     """A submission that cannot be read at all (encoding, corrupt file, no header)."""
 

@@ -366,3 +366,18 @@ def test_coded_values_typed_without_diacritics(tmp_path):
     assert normalise(rr.frame, c)["level"].tolist() == ["province", "district", "Thon"]
     (n,) = rules(rr, "value_loose_match")
     assert n["column"] == "Cấp giải quyết" and "'Tinh' → 'Tỉnh'" in n["vi"] and "'HUYEN' → 'Huyện'" in n["vi"]
+
+
+def test_every_reader_finding_has_a_label_for_reviewers():
+    """Each rule id the reader's notes use over the whole corpus has a Vietnamese and an English label."""
+    from parplan.io import READER_RULES
+
+    seen = set()
+    for p in FIX.glob("*/*"):
+        if p.suffix in (".csv", ".xlsx", ".xls"):
+            try:
+                seen |= {n["rule"] for n in read_table(p, load_contract(p.parent.name)).notes}
+            except (ReadError, KeyError):
+                pass
+    assert seen and seen <= set(READER_RULES), seen - set(READER_RULES)
+    assert all(vi and en and vi != en for vi, en in READER_RULES.values())
