@@ -26,8 +26,11 @@ def run(tmp_path_factory):
     shutil.copytree(REPO / "params", root / "params")
     out = {}
     for q in ("2023Q1", "2023Q2"):
-        out[q] = quarterly(q, root=root, say=lambda s: None)
+        out[q] = quarterly(q, root=root, say=SAID.setdefault(q, []).append)
     return root, out
+
+
+SAID: dict[str, list[str]] = {}  # what each quarterly run printed
 
 
 def html(root: Path, q: str, name: str = "overview.html") -> str:
@@ -310,3 +313,13 @@ def test_derived_steps_rerun_only_when_inputs_change(tmp_path):
     _stamp(*args, "code-1", [q1, q2])
     (out / "progress.parquet").unlink()
     assert not _fresh(*args, "code-1", [q1, q2])  # an output is missing
+
+
+def test_run_ends_with_rejected_and_warned_files_and_the_page(run):
+    """The quarterly run's last lines list the quarter's rejected and warned files, then the data-quality page."""
+    said = SAID["2023Q2"]
+    start = next(i for i, s in enumerate(said) if "tệp bị từ chối" in s)
+    tail = said[start:]
+    assert any("TỪ CHỐI / REJECTED: data/raw/2023Q2/tthc_dossiers/SGTVT.csv" in s for s in tail)
+    assert any("CẢNH BÁO / WARNED: data/raw/2023Q2/tthc_dossiers/HIEP_DUC.csv" in s for s in tail)
+    assert tail[-1].strip() == "Chi tiết / details: reports/2023Q2/data-quality.html"
