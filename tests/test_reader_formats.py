@@ -381,3 +381,17 @@ def test_every_reader_finding_has_a_label_for_reviewers():
                 pass
     assert seen and seen <= set(READER_RULES), seen - set(READER_RULES)
     assert all(vi and en and vi != en for vi, en in READER_RULES.values())
+
+
+def test_consecutive_small_numbers_below_the_first_record_are_data():
+    """'(1) (2) (3)…' right under the header is the numbering row; the same pattern further down is a record."""
+    numbering = [f"({j})" for j in range(1, 11)]
+    rec = ["KS-1", "Tam Kỳ", "SLDTBXH", "1.002814", "Trực tuyến", "C01", "1", "5", "Nữ", "Từ 60"]
+    assert _kinds([numbering, rec, numbering], "sipas_survey") == ["numbering", "record", "record"]
+
+
+def test_a_sparse_record_after_a_note_is_kept():
+    """Below a note, rows of one or two cells are its signature block; a row of three cells is data again."""
+    assert _kinds([["A.I.1", "SNV", "Đã hoàn thành"], ["Ghi chú: số liệu tạm tính"], ["A.I.2", "SNV", "Đang thực hiện"],
+                   ["Người lập biểu", "Thủ trưởng đơn vị"], ["Nguyễn Văn A", "Trần Thị B"]], "task_status") == \
+        ["record", "footer", "record", "footer", "footer"]

@@ -146,8 +146,8 @@ def classify(body: pd.DataFrame, contract: Contract) -> np.ndarray:
                          bool(totals[i]))
         if kind == FOOTER:
             footer = True
-        elif footer and kind in (RECORD, GROUP) and count[i] <= MAX_SPARSE and not has_number[i]:
-            kind = FOOTER  # names and titles under a signature line
+        elif footer and kind in (RECORD, GROUP) and count[i] <= 2 and not has_number[i]:
+            kind = FOOTER  # names and titles under a signature line (one or two cells: left and right)
         elif kind != BLANK:
             footer = False
         kinds[i] = kind
@@ -184,13 +184,18 @@ def heading_text(text: str) -> str:
 
 def _resolve_group_totals(kinds: np.ndarray) -> np.ndarray:
     """A group row with counts ('I | Cấp tỉnh | 120 …') is a group total only if records follow it before the next
-    group or total row; otherwise it is a record whose first cell happens to look like a heading."""
+    group or total row; otherwise it is a record whose first cell happens to look like a heading. A numbering row
+    below the first record is a record too."""
     for i in np.flatnonzero(kinds == GROUP_TOTAL):
         j = i + 1
         while j < len(kinds) and kinds[j] in (BLANK, NUMBERING):
             j += 1
         if j >= len(kinds) or kinds[j] != RECORD:
             kinds[i] = RECORD
+    records = np.flatnonzero(kinds == RECORD)
+    if len(records):  # the numbering row sits under the header: below a record, '1 2 3 4' is data
+        late = np.flatnonzero(kinds == NUMBERING)
+        kinds[late[late > records[0]]] = RECORD
     return kinds
 
 
