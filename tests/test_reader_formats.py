@@ -395,3 +395,16 @@ def test_a_sparse_record_after_a_note_is_kept():
     assert _kinds([["A.I.1", "SNV", "Đã hoàn thành"], ["Ghi chú: số liệu tạm tính"], ["A.I.2", "SNV", "Đang thực hiện"],
                    ["Người lập biểu", "Thủ trưởng đơn vị"], ["Nguyễn Văn A", "Trần Thị B"]], "task_status") == \
         ["record", "footer", "record", "footer", "footer"]
+
+
+def test_four_header_rows_with_a_title_above():
+    rows_ = [["BÁO CÁO QUÝ II/2023"],
+             ["Quý", "Mã cơ quan", "Kết quả giải quyết", "", "", ""],
+             ["", "", "Số hồ sơ", "", "", ""],
+             ["", "", "Đã giải quyết", "", "Đang giải quyết", ""],
+             ["", "", "Tổng số", "Quá hạn", "Tổng số", "Quá\nhạn"],
+             ["2023Q2", "SNV", "9", "1", "3", "2"]]
+    h = headers.find(rows_, load_contract("tthc_summary"))
+    assert (h.first, h.n_rows) == (1, 4)
+    assert h.names == ["quarter", "agency_code", "resolved_total", "resolved_late", "pending_total", "pending_overdue"]
+    assert h.labels[5] == "Kết quả giải quyết › Số hồ sơ › Đang giải quyết › Quá hạn"  # the line break a space

@@ -51,7 +51,7 @@ def paths(block: list[list[str]]) -> list[tuple[str, ...]]:
     for j in range(width):
         labels: list[str] = []
         for r in range(n):
-            t = grid[r][j].strip()
+            t = re.sub(r"\s+", " ", grid[r][j]).strip()  # a line break typed in the cell reads as a space
             if t and (not labels or header_key(labels[-1]) != header_key(t)):
                 labels.append(t)
         out.append(tuple(labels))
