@@ -59,8 +59,12 @@ def plausibility_issues(current: pd.DataFrame, previous: pd.DataFrame | None, co
             continue
         f = str(now["source_file"].iat[0])
 
-        def warn(rule: str, column: str, value: str, vi: str, en: str, f: str = f) -> None:
-            out.append(Issue(f, rule, "warn", vi, en, column, value=value, sheet=sheets.get(f),
+        def warn(rule: str, column: str, label: tuple[str, str], before: tuple[str, str], after: tuple[str, str],
+                 bound: tuple[str, str], f: str = f) -> None:
+            """One finding: '<rule>: <label> <before> last quarter → <after> this quarter (<bound>)', vi and en."""
+            vi = f"{RULE_TEXT[rule][0]}: {label[0]} {before[0]} quý trước → {after[0]} quý này{bound[0]}"
+            en = f"{RULE_TEXT[rule][1]}: {label[1]} {before[1]} last quarter → {after[1]} this quarter{bound[1]}"
+            out.append(Issue(f, rule, "warn", vi, en, column, value=f"{before[0]} → {after[0]}", sheet=sheets.get(f),
                              fix_vi="kiểm tra lại số liệu; nếu đúng, người duyệt ghi nhận trong tệp quyết định",
                              fix_en="check the figures; if right, a reviewer accepts them in the decisions file"))
 
@@ -68,11 +72,9 @@ def plausibility_issues(current: pd.DataFrame, previous: pd.DataFrame | None, co
             b = {**base["rows"], **(spec["rows"] or {})}
             n0, n1 = len(prev), len(now)
             if max(n0, n1) >= b["min_rows"] and abs(n1 / max(n0, 1) - 1) > b["max_change"]:
-                warn("plausibility_rows", "", f"{n0} → {n1}",
-                     f"{RULE_TEXT['plausibility_rows'][0]}: {n0} dòng quý trước, {n1} dòng quý này "
-                     f"(ngưỡng ±{b['max_change'] * 100:.0f} %)",
-                     f"{RULE_TEXT['plausibility_rows'][1]}: {n0} rows last quarter, {n1} this quarter "
-                     f"(bound ±{b['max_change'] * 100:.0f} %)")
+                pct = f"{b['max_change'] * 100:.0f} %"
+                warn("plausibility_rows", "", ("số dòng", "rows"), (str(n0),) * 2, (str(n1),) * 2,
+                     (f" (ngưỡng ±{pct})", f" (bound ±{pct})"))
         for r in spec.get("rates", []):
             b = {**base["rates"], **r}
             d0, d1 = _count(prev, r["denominator"]), _count(now, r["denominator"])
@@ -80,17 +82,14 @@ def plausibility_issues(current: pd.DataFrame, previous: pd.DataFrame | None, co
                 continue
             x0, x1 = _count(prev, r["numerator"]) / d0, _count(now, r["numerator"]) / d1
             if abs(x1 - x0) > b["max_change"]:
-                warn("plausibility_rate", r["vi"], f"{_share(x0, 'vi')} → {_share(x1, 'vi')}",
-                     f"{RULE_TEXT['plausibility_rate'][0]}: {r['vi']} {_share(x0, 'vi')} quý trước → "
-                     f"{_share(x1, 'vi')} quý này (ngưỡng ±{b['max_change'] * 100:.0f} điểm %)",
-                     f"{RULE_TEXT['plausibility_rate'][1]}: {r['en']} {_share(x0, 'en')} last quarter → "
-                     f"{_share(x1, 'en')} this quarter (bound ±{b['max_change'] * 100:.0f} points)")
+                pts = f"{b['max_change'] * 100:.0f}"
+                warn("plausibility_rate", r["vi"], (r["vi"], r["en"]), (_share(x0, "vi"), _share(x0, "en")),
+                     (_share(x1, "vi"), _share(x1, "en")), (f" (ngưỡng ±{pts} điểm %)", f" (bound ±{pts} points)"))
         for r in spec.get("direction", []):
             b = {**base["direction"], **r}
             v0, v1 = _count(prev, [r["column"]]), _count(now, [r["column"]])
             against = v1 - v0 > b["tolerance"] if r["direction"] == "decrease" else v0 - v1 > b["tolerance"]
             if against:
-                shown = f"{v0:g} → {v1:g}"
-                warn("plausibility_direction", headers.get(r["column"], r["column"]), shown,
-                     f"{r['vi']}: quý trước {v0:g}, quý này {v1:g}", f"{r['en']}: {v0:g} last quarter, {v1:g} this quarter")
+                warn("plausibility_direction", headers.get(r["column"], r["column"]), (r["vi"] + ":", r["en"] + ":"),
+                     (f"{v0:g}",) * 2, (f"{v1:g}",) * 2, ("", ""))
     return out
