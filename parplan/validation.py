@@ -53,6 +53,9 @@ RULE_TEXT = {
     "plausibility_rows": ("Số dòng thay đổi bất thường so với quý trước", "row count changed sharply from the previous quarter"),
     "plausibility_rate": ("Tỷ lệ thay đổi bất thường so với quý trước", "rate jumped from the previous quarter"),
     "plausibility_direction": ("Giá trị đi ngược hướng kế hoạch", "value moves against the plan's direction"),
+    "unsupported_file": ("Định dạng tệp không hỗ trợ", "unsupported file type"),
+    "version_clash": ("Hai tệp cùng phiên bản của một cơ quan", "two files of the same version from one agency"),
+    "superseded": ("Đã có bản nộp lại", "replaced by a resubmission"),
 }
 # how to fix, per generic rule (contract rules get a fix text from their kind, see _fix)
 FIX_TEXT = {

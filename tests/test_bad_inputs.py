@@ -248,7 +248,7 @@ def test_quality_page_lists_review_items_and_never_passes_an_unread_file(run):
         assert text in review, text
     page = quality.agency_sections(ctx)
     assert "không kiểm tra được" in page  # the corrupt workbook STC.xlsx: no rule ran, none passed
-    assert "received_parts" not in page  # rules by their sentence, not their id
+    assert "received_parts" not in page and "extra_column" not in page  # rules by their sentence, not their id
     assert "Tổng tiếp nhận phải bằng" in page
 
 

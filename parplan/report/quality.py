@@ -10,6 +10,7 @@ import pandas as pd
 from .. import catalogue
 from ..contracts import load_contract
 from ..ingest import load_manifest, processed_dir
+from ..io import READER_RULES
 from ..periods import Quarter
 from ..privacy import mask_manifest
 from ..reconcile import MEASURES
@@ -101,7 +102,7 @@ def rule_label(contract_name: str, rule: str, lang: str) -> str:
     for r, vi, en in applicable_rules(load_contract(contract_name)):
         if r == rule:
             return vi if lang == "vi" else en
-    vi, en = RULE_TEXT.get(rule, (rule, rule))
+    vi, en = RULE_TEXT.get(rule) or READER_RULES.get(rule) or (rule, rule)
     return vi if lang == "vi" else en
 
 
