@@ -509,7 +509,8 @@ def _finish(body: pd.DataFrame, lines: Any, contract: Contract, header: headers.
     layout: the texts of the rows above the header and the file's name, for columns an official form leaves out.
     """
     lines = np.asarray(lines, dtype="int64")
-    kinds = rows.classify(body, contract)
+    cells_of = rows.columns(body, contract)
+    kinds = rows.classify(body, contract, cells_of)
     notes = notes + rows.notes(kinds, lines)
     labels = {n: lab for n, lab in zip(body.columns, header.labels, strict=False) if not str(n).startswith("__")}
     notes += _fill_from_layout(body, kinds, lines, contract, *layout)
@@ -534,7 +535,7 @@ def _finish(body: pd.DataFrame, lines: Any, contract: Contract, header: headers.
     keep = kinds == rows.RECORD
     frame = body[[c for c in body.columns if not str(c).startswith("__")]]
     frame = (frame if keep.all() else frame[keep]).astype("string")
-    notes += _legacy_text(frame, lines[keep], contract, labels)
+    notes += _legacy_text(frame, lines[keep], contract, labels, cells_of, keep)
     notes += _loose_categories(frame, contract, labels)
     frame.insert(0, ROW, lines[keep])
     frame = frame.reset_index(drop=True)
@@ -615,20 +616,22 @@ def _loose_categories(frame: pd.DataFrame, contract: Contract, labels: dict[str,
     return out
 
 
-def _legacy_text(frame: pd.DataFrame, lines: Any, contract: Contract, labels: dict[str, str]) -> list[dict]:
+def _legacy_text(frame: pd.DataFrame, lines: Any, contract: Contract, labels: dict[str, str],
+                 cells_of: dict[str, rows.Cells], keep: Any) -> list[dict]:
     """Text columns typed in the TCVN3 or VNI font encodings: converted in place with a note, or a reject note
-    where conversion is unsafe (parplan.inputs.legacy_encoding). Only cells with Latin-1 letters are looked at."""
+    where conversion is unsafe (parplan.inputs.legacy_encoding). Only cells with Latin-1 letters are looked at.
+    frame: the records (rows `keep` of the table whose columns are cells_of)."""
     from .inputs import legacy_encoding
 
     out = []
     for c in contract.columns:
-        if c.type not in ("string", "category") or c.name not in frame.columns:
+        if c.type not in ("string", "category") or c.name not in frame.columns or c.name not in cells_of:
             continue
         s = frame[c.name]
-        cells = rows.Cells(s, few=True if c.type == "category" else None)
-        if cells.ascii or not cells.mask(_legacy_class()).any():
+        cells = cells_of[c.name]
+        if cells.ascii or not cells.mask(_legacy_class())[keep].any():
             continue  # no character that Unicode Vietnamese never has: nothing to look at (the usual case)
-        high = cells.mask(r"[^\x00-\x7f]")  # the column's non-ASCII cells, Unicode ones included
+        high = cells.mask(r"[^\x00-\x7f]")[keep]  # the column's non-ASCII cells, Unicode ones included
         conv = legacy_encoding.convert_column(s[high].tolist(), lines[high].tolist(), labels.get(c.name, c.name))
         if conv.encoding:
             frame.loc[high, c.name] = conv.values

@@ -65,7 +65,10 @@ class Cells:
     SAMPLE = 2000  # cells looked at to tell a column of repeated values from one of ids or free text
 
     def __init__(self, s: pd.Series, few: bool | None = None) -> None:
-        arr = pa.array(s.astype("string").fillna("").array)
+        if getattr(s.dtype, "storage", None) == "pyarrow" and not s.hasnans:
+            arr = pa.array(s.array)  # Arrow-backed text (the fast CSV reader): no conversion
+        else:
+            arr = pa.array(s.astype("string").fillna("").array)
         self.arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
         if few is None:
             sample = self.arr.slice(0, self.SAMPLE)
@@ -104,9 +107,16 @@ def mask(s: pd.Series, pattern: str, few: bool = False) -> np.ndarray:
     return Cells(s, few).mask(pattern)
 
 
-def classify(body: pd.DataFrame, contract: Contract) -> np.ndarray:
+def columns(body: pd.DataFrame, contract: Contract) -> dict[str, Cells]:
+    """Every column of a table as Cells, built once and shared by the tests on it."""
+    few = {c.name for c in contract.columns if c.type in ("category", "bool", "date", "int", "float")}
+    return {c: Cells(body[c], few=True if c in few else None) for c in body.columns}
+
+
+def classify(body: pd.DataFrame, contract: Contract, cells_of: dict[str, Cells] | None = None) -> np.ndarray:
     """The kind of every row of a table of cell texts ('' when empty): record, blank, numbering, total, group,
-    group_total or footer. body's columns are the contract names the header mapped (others start with '__')."""
+    group_total or footer. body's columns are the contract names the header mapped (others start with '__');
+    cells_of: the columns as Cells (see `columns`), when the caller shares them."""
     n = len(body)
     kinds = np.full(n, RECORD, dtype="<U11")  # fixed-width text: comparisons over the whole column are vectorised
     if n == 0:
@@ -121,8 +131,8 @@ def classify(body: pd.DataFrame, contract: Contract) -> np.ndarray:
     totals = np.zeros(n, dtype=bool)
     tokens = np.ones(n, dtype=bool)
     for c in cols:
-        kind = types.get(c)
-        cells = Cells(body[c], few=True if kind in ("category", "bool", "date", "int", "float") else None)
+        cells = cells_of[c] if cells_of else Cells(body[c], few=True if types.get(c) in (
+            "category", "bool", "date", "int", "float") else None)
         filled = cells.filled()
         count += filled
         if c in numeric:
