@@ -536,7 +536,7 @@ def _finish(body: pd.DataFrame, lines: Any, contract: Contract, header: headers.
     frame = body[[c for c in body.columns if not str(c).startswith("__")]]
     frame = (frame if keep.all() else frame[keep]).astype("string")
     notes += _legacy_text(frame, lines[keep], contract, labels, cells_of, keep)
-    notes += _loose_categories(frame, contract, labels)
+    notes += _loose_categories(frame, contract, labels, cells_of)
     frame.insert(0, ROW, lines[keep])
     frame = frame.reset_index(drop=True)
     frame.attrs["number_locale"] = decision.locale
@@ -590,7 +590,8 @@ def _fill_from_layout(body: pd.DataFrame, kinds: Any, lines: Any, contract: Cont
     return out
 
 
-def _loose_categories(frame: pd.DataFrame, contract: Contract, labels: dict[str, str]) -> list[dict]:
+def _loose_categories(frame: pd.DataFrame, contract: Contract, labels: dict[str, str],
+                      cells_of: dict[str, rows.Cells]) -> list[dict]:
     """Coded values typed without diacritics ('Da giai quyet', 'Truc tuyen'): replaced by the label they can only
     mean, with a note; a spelling that could mean two codes is left as typed (the column's rule reports it)."""
     out = []
@@ -603,7 +604,8 @@ def _loose_categories(frame: pd.DataFrame, contract: Contract, labels: dict[str,
             plain.setdefault(plain_key(k), set()).add(code)
         shown = c.allowed()
         fixed = {}
-        for v in pd.unique(frame[c.name].dropna()):
+        values = cells_of[c.name].distinct() if c.name in cells_of else pd.unique(frame[c.name].dropna())
+        for v in values:
             if v and header_key(v) not in lut and len(plain.get(plain_key(v), ())) == 1:
                 fixed[v] = shown[next(iter(plain[plain_key(v)]))]
         if fixed:

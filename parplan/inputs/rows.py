@@ -97,6 +97,10 @@ class Cells:
         hit = pc.match_substring_regex(self._enc.dictionary, pattern)
         return pc.take(hit, self._enc.indices).to_numpy(zero_copy_only=False)
 
+    def distinct(self) -> list[str]:
+        """The column's distinct values."""
+        return (self._enc.dictionary if self._enc is not None else pc.unique(self.arr)).to_pylist()
+
     def filled(self) -> np.ndarray:
         """Rows whose cell is not empty."""
         return pc.not_equal(self.arr, "").to_numpy(zero_copy_only=False)
