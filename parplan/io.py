@@ -513,7 +513,7 @@ def _finish(body: pd.DataFrame, lines: Any, contract: Contract, header: headers.
     kinds = rows.classify(body, contract, cells_of)
     notes = notes + rows.notes(kinds, lines)
     labels = {n: lab for n, lab in zip(body.columns, header.labels, strict=False) if not str(n).startswith("__")}
-    notes += _fill_from_layout(body, kinds, lines, contract, *layout)
+    notes += _fill_from_layout(body, kinds, contract, *layout)
     numeric = [c.name for c in contract.columns if c.type in ("int", "float") and c.name in body.columns]
     counted = (kinds == rows.RECORD) | (kinds == rows.TOTAL) | (kinds == rows.GROUP_TOTAL)
     typed_cells = {}
@@ -547,7 +547,7 @@ _QUARTER_IN_TITLE = re.compile(r"quý\s+(iv|i{1,3}|[1-4])\b[^0-9]{0,12}(\d{4})")
 _ROMAN_Q = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
-def _fill_from_layout(body: pd.DataFrame, kinds: Any, lines: Any, contract: Contract, title: list[str],
+def _fill_from_layout(body: pd.DataFrame, kinds: Any, contract: Contract, title: list[str],
                       stem: str) -> list[dict]:
     """Columns the official form leaves out, taken from its layout with a note: the quarter from a title row
     ('Kỳ báo cáo: Quý II năm 2023'), the agency from the file's name, a category (the level) from the group rows

@@ -134,9 +134,9 @@ def classify(body: pd.DataFrame, contract: Contract, cells_of: dict[str, Cells] 
     has_number = np.zeros(n, dtype=bool)
     totals = np.zeros(n, dtype=bool)
     tokens = np.ones(n, dtype=bool)
+    cells_of = cells_of or columns(body, contract)
     for c in cols:
-        cells = cells_of[c] if cells_of else Cells(body[c], few=True if types.get(c) in (
-            "category", "bool", "date", "int", "float") else None)
+        cells = cells_of[c]
         filled = cells.filled()
         count += filled
         if c in numeric:
