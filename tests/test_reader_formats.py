@@ -408,3 +408,15 @@ def test_four_header_rows_with_a_title_above():
     assert (h.first, h.n_rows) == (1, 4)
     assert h.names == ["quarter", "agency_code", "resolved_total", "resolved_late", "pending_total", "pending_overdue"]
     assert h.labels[5] == "Kết quả giải quyết › Số hồ sơ › Đang giải quyết › Quá hạn"  # the line break a space
+
+
+def test_en_us_numbers_reach_the_typed_table():
+    """End to end through validation: the convention the reader decided is the one the numbers are typed with."""
+    from parplan.periods import Quarter
+    from parplan.validation import validate_submission
+
+    v, t = validate_submission(FIX / "organisation" / "HOI_AN.csv", load_contract("organisation"),
+                               Quarter.parse("2023Q2"), "HOI_AN", "district")
+    assert v.verdict == "accepted", v.issues
+    assert t["direct_budget_psu_2022"].tolist() == [1781623.0] and t["direct_budget_psu_now"].tolist() == [15161.2]
+    assert t["staff_quota_2021"].tolist() == [1204] and t["staff_in_approved_position"].tolist() == [1102]
