@@ -98,3 +98,20 @@ def test_great_expectations_is_1x(pyproject_deps, conda_deps):
         m = re.match(r"^>=(\d+)(?:\.\d+)*", spec)
         assert m, f"{source}: great-expectations spec {spec!r} does not start with a >= lower bound"
         assert int(m.group(1)) >= 1, f"{source}: great-expectations spec {spec!r} allows 0.x"
+
+
+def test_every_data_file_of_the_package_is_package_data():
+    """A data file the library reads (YAML, CSV, CSS, templates) must ship with a non-editable install too."""
+    import fnmatch
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["parplan"]
+    pkg = ROOT / "parplan"
+    missing = []
+    for p in pkg.rglob("*"):
+        if not p.is_file() or p.suffix in (".py", ".pyc") or "__pycache__" in p.parts:
+            continue
+        rel = p.relative_to(pkg).as_posix()
+        if not any(fnmatch.fnmatch(rel, pat.replace("**/", "")) or fnmatch.fnmatch(rel, pat) for pat in patterns):
+            missing.append(rel)
+    assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
