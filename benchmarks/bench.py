@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import resource
@@ -88,23 +87,10 @@ def run_quarter(root: Path) -> float:
 
 def write_rows(path: Path, n: int) -> None:
     sys.path.insert(0, str(ROOT))
-    from parplan.contracts import load_contract
+    sys.path.insert(0, str(ROOT / "tools"))
+    from synthetic_dossiers import write_dossiers
 
-    cols = load_contract("tthc_dossiers").columns  # cells by column name: a column added to the contract stays empty
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow([c.header_vi for c in cols])
-        for i in range(n):
-            day = 1 + i % 28
-            lvl = "Huyện" if i % 3 else "Xã"
-            r = {"dossier_id": f"TAM_KY-B{i:08d}", "agency_code": "TAM_KY", "level": lvl,
-                 "commune": "Phường An Mỹ" if lvl == "Xã" else "", "procedure_code": "1.000001",
-                 "received_date": f"{day:02d}/04/2023", "due_date": f"{day:02d}/05/2023",
-                 "completed_date": f"{day:02d}/05/2023" if i % 5 else "",
-                 "status": "Đã giải quyết" if i % 5 else "Đang giải quyết",
-                 "channel": "Trực tuyến" if i % 2 else "Trực tiếp", "fully_online": "Không", "fee_required": "Không",
-                 "paid_online": "Không", "digitised": "Có", "apology_letter": "Không"}
-            w.writerow([r.get(c.name, "") for c in cols])
+    write_dossiers(path, n, id_format="TAM_KY-B{i:08d}")
 
 
 def main() -> int:

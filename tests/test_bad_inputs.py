@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,23 +18,10 @@ pytestmark = pytest.mark.slow
 
 
 def _write_large(path: Path, n: int = 200_000) -> None:
-    from parplan.contracts import load_contract
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    from synthetic_dossiers import write_dossiers
 
-    cols = load_contract("tthc_dossiers").columns  # cells by column name: a column added to the contract stays empty
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow([c.header_vi for c in cols])
-        for i in range(n):
-            level = "Huyện" if i % 3 else "Xã"
-            day = 1 + i % 28
-            r = {"dossier_id": f"TAM_KY-L{i:07d}", "agency_code": "TAM_KY", "level": level,
-                 "commune": "Xã mẫu 01" if level == "Xã" else "", "procedure_code": "1.000001",
-                 "received_date": f"{day:02d}/04/2023", "due_date": f"{day:02d}/05/2023",
-                 "completed_date": f"{day:02d}/05/2023" if i % 5 else "",
-                 "status": "Đã giải quyết" if i % 5 else "Đang giải quyết",
-                 "channel": "Trực tuyến" if i % 2 else "Trực tiếp", "fully_online": "Không", "fee_required": "Không",
-                 "paid_online": "Không", "digitised": "Có", "apology_letter": "Không"}
-            w.writerow([r.get(c.name, "") for c in cols])
+    write_dossiers(path, n, commune="Xã mẫu 01")
 
 
 def _hashes(root: Path) -> dict[str, str]:
