@@ -1,4 +1,4 @@
-"""Pure functions: processed dossier tables -> the tidy indicator table of DESIGN.md §4.
+"""Pure functions: processed dossier tables -> the tidy indicator table of docs/design.md §4.
 
 Columns: quarter, period ('Q'|'YTD'), metric, agency, numerator, denominator, value, unit, source
 ('measured'|'self_reported'), n_sources, and the flags self_reported (bool, kept for compatibility), provisional,

@@ -2,7 +2,7 @@
 
 Each function takes the processed tables of the quarters to date ({dataset: frame with a 'quarter' column}) and
 the quarter, and returns per-unit rows (agency, numerator, denominator, n_sources) for one period; `build` turns
-them into the tidy indicator table with group rows as ratios of sums (DESIGN.md §4).
+them into the tidy indicator table with group rows as ratios of sums (docs/design.md §4).
 """
 from __future__ import annotations
 
@@ -512,7 +512,7 @@ def indicator_rows(metric: str, units: pd.DataFrame, q: Quarter, period: str, un
 
 
 def source_of(row: dict) -> str:
-    """Provenance of an indicator value (DESIGN.md §4): 'self_reported' (task_status) or 'measured' (records)."""
+    """Provenance of an indicator value (docs/design.md §4): 'self_reported' (task_status) or 'measured' (records)."""
     return "self_reported" if row.get("self_reported") else "measured"
 
 

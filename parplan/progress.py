@@ -1,6 +1,6 @@
 """Status and year-end forecast per target and unit in scope, and status of the qualitative tasks (docs/method.md).
 
-Pure functions over the indicator table (DESIGN.md §4) and the catalogue; every status row keeps the numbers it
+Pure functions over the indicator table (docs/design.md §4) and the catalogue; every status row keeps the numbers it
 was computed from, so a reviewer can check it by hand. The method's numbers (bands, the small-denominator caution,
 the pace rule, which metrics are money) are data: parplan/catalogue/method.yaml.
 """

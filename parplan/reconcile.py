@@ -1,4 +1,4 @@
-"""Reconcile the periodic summary table (tthc_summary) with dossier-level data (tthc_dossiers), DESIGN.md §4b.
+"""Reconcile the periodic summary table (tthc_summary) with dossier-level data (tthc_dossiers), docs/design.md §4b.
 
 Both describe the same quarter for the same agency and level; every difference is reported, never smoothed over.
 """

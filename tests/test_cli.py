@@ -1,4 +1,4 @@
-"""`python -m parplan catalogue` exports exactly what DESIGN.md §4 promises."""
+"""`python -m parplan catalogue` exports exactly what docs/design.md §4 promises."""
 from __future__ import annotations
 
 import csv

@@ -347,7 +347,7 @@ def load() -> Catalogue:
 
 
 def tasks_frame(cat: Catalogue | None = None, lang: str = "vi"):
-    """One row per appendix row with the DESIGN.md §4 export columns."""
+    """One row per appendix row with the docs/design.md §4 export columns."""
     import pandas as pd
 
     cat = cat or load()
@@ -366,7 +366,7 @@ def tasks_frame(cat: Catalogue | None = None, lang: str = "vi"):
 
 
 def targets_frame(cat: Catalogue | None = None):
-    """One row per quantitative target with the DESIGN.md §4 export columns."""
+    """One row per quantitative target with the docs/design.md §4 export columns."""
     import pandas as pd
 
     cat = cat or load()

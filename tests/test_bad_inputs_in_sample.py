@@ -1,0 +1,57 @@
+"""The whole bad-input corpus placed among the shipped sample files: every report still renders, and the run ends by
+listing the files it rejected (issue 13's acceptance: one bad file never stops a quarter)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from parplan import catalogue
+from parplan.pipeline import quarterly
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "tests" / "bad_inputs"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mixed")
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    shutil.copytree(REPO / "params", root / "params")
+    placed = []
+    for q in ("2023Q1", "2023Q2"):
+        for f in sorted((CORPUS / q).rglob("*")):
+            if f.is_file():
+                dest = root / "data" / "raw" / q / f.relative_to(CORPUS / q)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, dest)  # a fixture named like a sample file replaces it
+                placed.append(dest)
+    said: list[str] = []
+    result = quarterly("2023Q2", root=root, say=said.append)
+    return root, result, said, placed
+
+
+def test_every_report_rendered(run):
+    root, result, _, _ = run
+    out = root / "reports" / "2023Q2"
+    for name in ("index.html", "overview.html", "outlook.html", "data-quality.html"):
+        assert (out / name).stat().st_size > 5_000, name
+    cat = catalogue.load()
+    for a in cat.by_kind("department") + cat.by_kind("district"):
+        assert (out / "agencies" / f"{a.code}.html").is_file(), a.code
+    assert result["index"] == out / "index.html"
+
+
+def test_rejected_files_listed_at_the_end(run):
+    root, _, said, _ = run
+    cases = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))["cases"]
+    rejected = {(c["dataset"], c["file"]) for c in cases
+                if c.get("severity") == "reject" and c.get("verdict", "rejected") == "rejected" and not c.get("generated")}
+    assert rejected, "the corpus has reject cases"
+    tail = "\n".join(said[-200:])
+    assert "data-quality.html" in tail
+    for dataset, name in sorted(rejected):
+        assert f"{dataset}/{name}" in tail, (dataset, name, tail[-3000:])
