@@ -623,6 +623,7 @@ def _legacy_text(frame: pd.DataFrame, lines: Any, contract: Contract, labels: di
     """Text columns typed in the TCVN3 or VNI font encodings: converted in place with a note, or a reject note
     where conversion is unsafe (parplan.inputs.legacy_encoding). Only cells with Latin-1 letters are looked at.
     frame: the records (rows `keep` of the table whose columns are cells_of)."""
+    from . import privacy
     from .inputs import legacy_encoding
 
     out = []
@@ -634,7 +635,9 @@ def _legacy_text(frame: pd.DataFrame, lines: Any, contract: Contract, labels: di
         if cells.ascii or not cells.mask(_legacy_class())[keep].any():
             continue  # no character that Unicode Vietnamese never has: nothing to look at (the usual case)
         high = cells.mask(r"[^\x00-\x7f]")[keep]  # the column's non-ASCII cells, Unicode ones included
-        conv = legacy_encoding.convert_column(s[high].tolist(), lines[high].tolist(), labels.get(c.name, c.name))
+        shown = (lambda v, kind=c.personal: privacy.mask(v, kind)) if c.personal else str  # personal data masked
+        conv = legacy_encoding.convert_column(s[high].tolist(), lines[high].tolist(), labels.get(c.name, c.name),
+                                              shown=shown)
         if conv.encoding:
             frame.loc[high, c.name] = conv.values
         if conv.encoding or conv.unsafe:

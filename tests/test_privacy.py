@@ -83,3 +83,39 @@ def test_data_quality_page_masks_the_personal_column(pakn_with_phone, tmp_path):
     page = quality.agency_sections(ctx)
     assert "09******12" in page and "0905123412" not in page
     assert "PAKN-001" in page  # not personal: shown as typed
+
+
+def test_shipped_dossier_contract_marks_applicant_columns_personal():
+    from parplan.contracts import load_contract
+
+    c = load_contract("tthc_dossiers")
+    assert {x.name: x.personal for x in c.columns if x.personal} == {
+        "applicant_name": "name", "applicant_phone": "phone", "applicant_address": "address"}
+
+
+def test_reader_note_on_legacy_text_masks_a_personal_column(tmp_path):
+    """A TCVN3-typed applicant name is converted; the note that shows examples never prints the name itself."""
+    import csv
+
+    from parplan.contracts import load_contract
+    from parplan.io import read_table
+
+    contract = load_contract("tthc_dossiers")
+    row = {"dossier_id": "TAM_KY-1", "agency_code": "TAM_KY", "level": "Huyện", "procedure_code": "1.000001",
+           "received_date": "03/04/2023", "due_date": "10/04/2023", "completed_date": "07/04/2023",
+           "status": "Đã giải quyết", "channel": "Trực tiếp", "fully_online": "Không", "fee_required": "Không",
+           "paid_online": "Không", "digitised": "Có", "apology_letter": "Không",
+           "applicant_name": "Lª Qu¶ng"}  # TCVN3: ª = ê, ¶ = ả -> 'Lê Quảng'
+    path = tmp_path / "TAM_KY.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow([c.header_vi for c in contract.columns])
+        w.writerow([row.get(c.name, "") for c in contract.columns])
+    rr = read_table(path, contract)
+    assert rr.frame["applicant_name"].tolist() == ["Lê Quảng"]
+    notes = [n for n in rr.notes if n["rule"].startswith("legacy_encoding")]
+    assert notes, rr.notes
+    text = " ".join(n["vi"] + " " + n["en"] for n in notes)
+    assert "TCVN3" in text
+    for plain in ("Lª Qu¶ng", "Lê Quảng", "Qu¶ng", "Quảng"):
+        assert plain not in text, text
