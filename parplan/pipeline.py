@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from . import render, yamlfile
+from .communes import write_matches
 from .feedback import write_feedback
 from .ingest import end_summary, ingest_quarter, load_manifest, load_processed, processed_dir
 from .io import atomic_write, atomic_write_text, sha256
@@ -50,7 +51,7 @@ def _tables_to_date(q: Quarter, data_root: Path) -> dict[str, pd.DataFrame]:
 
 def compute_indicators(q: Quarter, data_root: Path) -> Path:
     """indicators.parquet for quarter q from the processed data of every quarter of the year to date."""
-    from .communes import commune_units, write_matches
+    from .communes import commune_units
     from .metrics import COLUMNS, mark_commune_groups
     from .metrics_datasets import dataset_indicators
 
@@ -59,7 +60,6 @@ def compute_indicators(q: Quarter, data_root: Path) -> Path:
     dossiers = combine_quarters(frames)
     if len(dossiers):  # matched communes get their own rows (XA_<DISTRICT>__<gso code>)
         dossiers["commune_unit"] = commune_units(dossiers)
-    write_matches(q, data_root)  # commune_matches.parquet: every name and how it matched (unmatched = findings)
     parts = [dossier_indicators(dossiers, q), dataset_indicators(tables, q)]
     ind = pd.concat([p for p in parts if len(p)], ignore_index=True)
     ind = mark_commune_groups(ind.reindex(columns=COLUMNS))
@@ -148,8 +148,8 @@ def _agency_summaries(q: Quarter, data_root: Path, lang: str) -> list[dict[str, 
 
 
 DERIVED = ("indicators", "progress", "task_progress", "reconciliation", "commune_matches")
-OUTPUTS = {"reconciliation": ("reconciliation",),
-           "indicators+progress": ("indicators", "progress", "task_progress", "commune_matches")}
+OUTPUTS = {"reconciliation": ("reconciliation", "commune_matches"),
+           "indicators+progress": ("indicators", "progress", "task_progress")}
 
 
 def _inputs_key(data_root: Path, step: str, code: str, quarters: list[Quarter]) -> str:
@@ -215,6 +215,7 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
         write_feedback(x, data_root, root / "feedback", say=say)  # each agency's own annotated file, not published
         if not _fresh(data_root, x, "reconciliation", code, [x]):
             reconcile_quarter(x, data_root)
+            write_matches(x, data_root)  # commune_matches.parquet: how each commune name matched (unmatched = findings)
             _stamp(data_root, x, "reconciliation", code, [x])
     for x in q.quarters_to_date():  # every quarter to date: scorecards show the trend
         if _fresh(data_root, x, "indicators+progress", code, x.quarters_to_date()):

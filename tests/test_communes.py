@@ -116,7 +116,7 @@ def test_write_matches_writes_the_findings_table(tmp_path):
     assert list(pd.read_parquet(empty).columns) == communes.MATCH_COLUMNS
 
 
-def test_compute_indicators_writes_matches_and_per_commune_rows(tmp_path):
+def test_compute_indicators_writes_per_commune_rows(tmp_path):
     from parplan.periods import Quarter
     from parplan.pipeline import compute_indicators
 
@@ -126,9 +126,27 @@ def test_compute_indicators_writes_matches_and_per_commune_rows(tmp_path):
                        completed_date=D("2023-03-05")).drop(columns="quarter")
     f.to_parquet(folder / "tthc_dossiers.parquet")
     ind = pd.read_parquet(compute_indicators(Quarter(2023, 1), tmp_path))
-    assert len(pd.read_parquet(folder / "commune_matches.parquet")) == 6
     on = ind[(ind.metric == "ontime_rate") & (ind.period == "Q")].set_index("agency")
     assert on.loc["XA_PHU_NINH__20374"].denominator == 2 and on.loc["XA_PHU_NINH"].denominator == 4
     assert on.loc["XA_PHU_NINH"].commune_resolution == "district_group"
     assert on.loc["XA_TAM_KY"].commune_resolution == "all_communes_matched"
     assert set(ind.source) == {"measured"} and ind.self_reported.dtype == bool
+
+
+def test_data_quality_page_lists_unmatched_commune_names():
+    from parplan import catalogue
+    from parplan.periods import Quarter
+    from parplan.report import quality
+
+    m = pd.DataFrame([
+        {"agency_code": "PHU_NINH", "commune_text": "Tam Dan", "n_dossiers": 4, "first_row": 236, "status": "ambiguous",
+         "reason_vi": "không dấu khớp nhiều xã", "reason_en": "fits several communes"},
+        {"agency_code": "PHU_NINH", "commune_text": "Tam Đàn", "n_dossiers": 9, "first_row": 12, "status": "exact",
+         "reason_vi": "", "reason_en": ""}])
+    ctx = quality.QualityContext(Quarter(2023, 2), "vi", {"datasets": []}, pd.DataFrame(), catalogue.load(), m)
+    page = quality.communes_section(ctx)
+    assert "1 tên khớp" in page and "1 tên không khớp" in page
+    assert "Tam Dan" in page and "không dấu khớp nhiều xã" in page and "236" in page
+    assert "Tam Đàn" not in page  # a matched name is not a finding
+    none = quality.QualityContext(Quarter(2023, 2), "vi", {"datasets": []}, pd.DataFrame(), catalogue.load(), None)
+    assert "Chưa đối chiếu" in quality.communes_section(none)

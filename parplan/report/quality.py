@@ -29,6 +29,7 @@ class QualityContext:
     manifest: dict[str, Any]
     reconciliation: pd.DataFrame
     cat: catalogue.Catalogue
+    communes: pd.DataFrame | None = None  # commune_matches.parquet; None when the quarter's checks have not run
 
 
 def load_quality_context(quarter: str, lang: str = "vi", data_root: str = "data") -> QualityContext:
@@ -36,8 +37,10 @@ def load_quality_context(quarter: str, lang: str = "vi", data_root: str = "data"
     q = Quarter.parse(quarter)
     rec_path = processed_dir(Path(data_root), q) / "reconciliation.parquet"
     rec = pd.read_parquet(rec_path) if rec_path.exists() else pd.DataFrame()
+    com_path = processed_dir(Path(data_root), q) / "commune_matches.parquet"
+    com = pd.read_parquet(com_path) if com_path.exists() else None
     # personal data (contract columns marked personal) is masked before any section sees it (parplan.privacy)
-    return QualityContext(q, lang, mask_manifest(load_manifest(q, Path(data_root))), rec, catalogue.load())
+    return QualityContext(q, lang, mask_manifest(load_manifest(q, Path(data_root))), rec, catalogue.load(), com)
 
 
 def _name(ctx: QualityContext, code: str) -> str:
@@ -242,3 +245,30 @@ def decisions_section(ctx: QualityContext) -> str:
     headers = (["Tệp", "Dòng", "Phát hiện", "Quyết định", "Người quyết định", "Ngày", "Lý do"] if vi else
                ["File", "Row", "Finding", "Decision", "Decided by", "Date", "Reason"])
     return f"<h2>{esc(h)}</h2>" + table(headers, rows)
+
+
+def communes_section(ctx: QualityContext) -> str:
+    """Commune names in the dossier files checked against the plan year's commune list: the names that match no
+    commune are findings for a person, and the communes of that district are judged together, per district."""
+    from ..communes import MATCHED
+
+    vi = ctx.lang == "vi"
+    h = "Tên xã, phường, thị trấn trong dữ liệu hồ sơ" if vi else "Commune names in the dossier data"
+    m = ctx.communes
+    if m is None:
+        msg = ("Chưa đối chiếu tên xã cho quý này." if vi else "Commune names not checked for this quarter yet.")
+        return f"<h2>{esc(h)}</h2><p>{esc(msg)}</p>"
+    bad = m[~m["status"].isin(MATCHED)]
+    n_ok = int(m["status"].isin(MATCHED).sum())
+    note = (f"{n_ok} tên khớp danh mục xã, phường, thị trấn năm {ctx.quarter.year}; {len(bad)} tên không khớp. Xã có tên "
+            "không khớp không được đánh giá riêng: các xã của huyện đó được đánh giá chung theo huyện cho đến khi tên "
+            "được sửa." if vi else
+            f"{n_ok} names match the {ctx.quarter.year} list of communes; {len(bad)} do not. A commune whose name does not "
+            "match is not judged on its own: that district's communes are judged together until the name is corrected.")
+    if bad.empty:
+        return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>"
+    rows = [[_name(ctx, r.agency_code), str(r.commune_text), str(int(r.n_dossiers)), str(int(r.first_row)),
+             r.reason_vi if vi else r.reason_en] for r in bad.itertuples()]
+    headers = (["Huyện", "Tên xã như đã ghi", "Số hồ sơ", "Dòng đầu tiên", "Cần sửa"] if vi else
+               ["District", "Commune as typed", "Dossiers", "First row", "To fix"])
+    return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[2, 3])
