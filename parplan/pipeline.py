@@ -19,13 +19,46 @@ from .periods import Quarter
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# The keys a run-parameter file may hold: shared ones in defaults.yaml and per quarter, plus one per kind of file.
+PARAM_KEYS = {"lang", "data_root", "reports_root", "sample_data", "datasets"}
+DEFAULTS_ONLY, QUARTER_ONLY = {"default_quarter"}, {"quarter"}
+
+
+def _check_params(path: Path, raw: Any, allowed: set[str]) -> dict[str, Any]:
+    """A params file as a mapping with known keys only; anything else stops the run with a clear message."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path.name}: tệp tham số phải là một bảng khóa: giá trị / "
+                         f"{path.name}: a params file must be a mapping of keys to values, found {type(raw).__name__}")
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise ValueError(f"{path.name}: khóa không hợp lệ {', '.join(unknown)} (cho phép: {', '.join(sorted(allowed))}) / "
+                         f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
+    from .contracts import available
+
+    for name, spec in (raw.get("datasets") or {}).items():
+        if name not in available():
+            raise ValueError(f"{path.name}: bộ dữ liệu '{name}' không có hợp đồng dữ liệu / dataset {name!r} has no "
+                             f"contract (known: {', '.join(sorted(available()))})")
+        if not isinstance(spec, dict) or not isinstance(spec.get("expected_submitters", []), list):
+            raise ValueError(f"{path.name}: datasets.{name} phải có expected_submitters là một danh sách / "
+                             f"datasets.{name} needs expected_submitters as a list")
+    return raw
+
+
 def load_params(quarter: Quarter | str | None = None, params_dir: Path = ROOT / "params") -> dict[str, Any]:
-    """params/defaults.yaml overlaid with params/<Q>.yaml; the quarter defaults to default_quarter."""
-    base = yamlfile.load(params_dir / "defaults.yaml") or {}
+    """params/defaults.yaml overlaid with params/<Q>.yaml, both validated; the quarter defaults to default_quarter."""
+    dfile = params_dir / "defaults.yaml"
+    base = dict(_check_params(dfile, yamlfile.load(dfile), PARAM_KEYS | DEFAULTS_ONLY))
     q = Quarter.parse(quarter if quarter not in (None, "") else base["default_quarter"])
     qfile = params_dir / f"{q}.yaml"
     if qfile.exists():
-        base.update(yamlfile.load(qfile) or {})
+        own = _check_params(qfile, yamlfile.load(qfile), PARAM_KEYS | QUARTER_ONLY)
+        if "quarter" in own and str(own["quarter"]) != str(q):
+            raise ValueError(f"{qfile.name}: ghi quarter: \"{own['quarter']}\" nhưng tên tệp là quý {q}; sửa cho khớp / "
+                             f"{qfile.name} says quarter: {own['quarter']!r} but its name is {q}: make them agree")
+        base.update(own)
     base["quarter"] = str(q)
     return base
 
