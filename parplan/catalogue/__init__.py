@@ -1,11 +1,15 @@
 """The plan as data: tasks, quantitative targets, agencies, PAR INDEX fields and SIPAS factors.
 
-The YAML files beside this module are the source of truth; this module loads and checks them.
+One plan per year lives in `plans/<year>/` (plan.yaml, tasks.yaml, agencies.yaml, communes.csv, indices.yaml,
+par_scoring.yaml, references/, sources/). `load_plan(year)` reads and checks one; nothing here is a module-level
+plan. The metric definitions (metrics.yaml) and the status method (method.yaml) beside this module are shared by
+every plan; a plan may add metrics of its own in `plans/<year>/metrics.yaml`.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,6 +19,8 @@ from typing import Any
 from .. import yamlfile
 
 HERE = Path(__file__).parent
+PLANS_ENV = "PARPLAN_PLANS"  # another folder of plans (tests, a department's own copy); default: the repo's plans/
+DEFAULT_PLANS_ROOT = Path(__file__).resolve().parents[2] / "plans"
 AGENCY_CODE_RE = re.compile(r"^[A-Z0-9_]+$")
 OPS = {">", ">=", "<", "<=", "=="}
 SCOPES = {
@@ -33,13 +39,17 @@ class CatalogueError(ValueError):
     """The catalogue YAML breaks one of its own rules."""
 
 
+class PlanNotFound(CatalogueError):
+    """No plan folder for the year asked for."""
+
+
 def nfc(text: str) -> str:
     """NFC-normalise Vietnamese text (composed diacritics)."""
     return unicodedata.normalize("NFC", text)
 
 
 # ---------------------------------------------------------------- schedules
-def parse_schedule(text: str, year: int = 2023) -> dict[str, Any]:
+def parse_schedule(text: str) -> dict[str, Any]:
     """Parse a schedule as printed: due date, recurring, external schedule, or none."""
     s = nfc(text or "").strip()
     low = s.lower()
@@ -150,14 +160,38 @@ class Task:
 
 
 @dataclass
-class Catalogue:
-    """Everything the plan defines, loaded from the YAML files."""
+class Plan:
+    """Everything one year's plan defines, loaded from `plans/<year>/`."""
 
     tasks: list[Task]
     agencies: dict[str, Agency]
     groups: dict[str, list[str]]
     indices: dict[str, Any]
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    year: int = 0
+    folder: Path | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def baseline_year(self) -> int:
+        """The year of the published results the plan starts from."""
+        return int(self.meta["baseline_year"])
+
+    @property
+    def references(self) -> Path:
+        """The folder of published reference figures this plan relies on (each row with its publication date)."""
+        return self.folder / "references"
+
+    def title(self, lang: str = "vi", short: bool = False) -> str:
+        """The plan's title as the plan data gives it."""
+        return self.meta[("short_title_" if short else "title_") + lang]
+
+    def expected(self, quarter: int) -> dict[str, list[str]]:
+        """Datasets expected in quarter 1..4 of the plan's year and who must submit each (plan.yaml `expected`)."""
+        exp = self.meta.get("expected") or {}
+        out = {k: list(v or []) for k, v in (exp.get("every_quarter") or {}).items()}
+        out.update({k: list(v or []) for k, v in (exp.get(f"Q{quarter}") or {}).items()})
+        return out
 
     def task(self, task_id: str) -> Task:
         """The task with this id (KeyError if none)."""
@@ -214,12 +248,19 @@ def resolve_agencies(text: str, agencies: dict[str, Agency]) -> list[str]:
 
 
 # ---------------------------------------------------------------- loading
-def _read(name: str) -> Any:
-    return yamlfile.load(HERE / name)
+def plans_root(root: Path | str | None = None) -> Path:
+    """The folder holding one sub-folder per plan year: the argument, else $PARPLAN_PLANS, else the repo's plans/."""
+    return Path(root or os.environ.get(PLANS_ENV) or DEFAULT_PLANS_ROOT)
 
 
-def _load_agencies() -> tuple[dict[str, Agency], dict[str, list[str]]]:
-    raw = _read("agencies.yaml")
+def available_plans(root: Path | str | None = None) -> list[int]:
+    """The years that have a plan (a plans/<year>/plan.yaml)."""
+    base = plans_root(root)
+    return sorted(int(p.parent.name) for p in base.glob("*/plan.yaml") if p.parent.name.isdigit())
+
+
+def _load_agencies(folder: Path) -> tuple[dict[str, Agency], dict[str, list[str]]]:
+    raw = yamlfile.load(folder / "agencies.yaml")
     agencies: dict[str, Agency] = {}
 
     def add(a: Agency) -> None:
@@ -309,10 +350,10 @@ def _target(task_id: str, d: dict[str, Any], agencies: dict[str, Agency] | None 
     return t
 
 
-def _load_tasks(agencies: dict[str, Agency]) -> list[Task]:
+def _load_tasks(folder: Path, agencies: dict[str, Agency]) -> list[Task]:
     tasks: list[Task] = []
     seen: set[str] = set()
-    for d in _read("tasks.yaml")["tasks"]:
+    for d in yamlfile.load(folder / "tasks.yaml")["tasks"]:
         tid = d["id"]
         if tid in seen:
             raise CatalogueError(f"duplicate task id {tid}")
@@ -333,24 +374,82 @@ def _load_tasks(agencies: dict[str, Agency]) -> list[Task]:
     return tasks
 
 
-@functools.lru_cache(maxsize=1)
-def load() -> Catalogue:
-    """Load and check the whole catalogue (cached)."""
-    agencies, groups = _load_agencies()
-    tasks = _load_tasks(agencies)
-    metrics = {m["id"]: m for m in _read("metrics.yaml")["metrics"]}
+PLAN_KEYS = {"year", "baseline_year", "status", "title_vi", "title_en", "short_title_vi", "short_title_en", "source",
+             "issued", "goal", "expected"}
+PLAN_STATUSES = {"adopted", "skeleton"}
+
+
+def shared_metrics() -> dict[str, dict[str, Any]]:
+    """The metric definitions every plan shares (catalogue/metrics.yaml)."""
+    return {m["id"]: m for m in yamlfile.load(HERE / "metrics.yaml")["metrics"]}
+
+
+def _check_meta(folder: Path, year: int, meta: Any) -> dict[str, Any]:
+    where = folder / "plan.yaml"
+    if not isinstance(meta, dict):
+        raise CatalogueError(f"{where}: phải là một bảng khóa: giá trị / must be a mapping")
+    missing = sorted((PLAN_KEYS - {"expected"}) - set(meta))
+    unknown = sorted(set(meta) - PLAN_KEYS)
+    if missing or unknown:
+        raise CatalogueError(f"{where}: thiếu khóa {missing} / missing keys {missing}; khóa lạ / unknown keys {unknown}")
+    if meta["year"] != year:
+        raise CatalogueError(f"{where}: ghi year: {meta['year']} nhưng thư mục là {year} / says year {meta['year']} "
+                             f"but its folder is {year}")
+    if meta["status"] not in PLAN_STATUSES:
+        raise CatalogueError(f"{where}: status {meta['status']!r}, phải là / expected one of {sorted(PLAN_STATUSES)}")
+    return meta
+
+
+@functools.lru_cache(maxsize=8)
+def _load_plan(folder: Path, year: int) -> Plan:
+    meta = _check_meta(folder, year, yamlfile.load(folder / "plan.yaml"))
+    agencies, groups = _load_agencies(folder)
+    tasks = _load_tasks(folder, agencies)
+    metrics = shared_metrics()
+    own = folder / "metrics.yaml"
+    if own.exists():  # a plan's own metrics: new ids only (a shared definition is never redefined by one plan)
+        for m in yamlfile.load(own)["metrics"]:
+            if m["id"] in metrics:
+                raise CatalogueError(f"{own}: chỉ số {m['id']} đã có trong danh mục chung / metric {m['id']} is already "
+                                     f"defined in the shared metrics.yaml")
+            metrics[m["id"]] = m
     for t in tasks:
         for tg in t.targets:
             if tg.metric not in metrics:
                 raise CatalogueError(f"{t.id}: metric {tg.metric} is not defined in metrics.yaml")
-    return Catalogue(tasks=tasks, agencies=agencies, groups=groups, indices=_read("indices.yaml"), metrics=metrics)
+    for q in range(1, 5):
+        for ds, who in Plan([], agencies, groups, {}, meta=meta).expected(q).items():
+            unknown = [c for c in who if c not in agencies]
+            if unknown:
+                raise CatalogueError(f"{folder / 'plan.yaml'}: expected.{ds} có mã lạ / unknown agency codes {unknown}")
+    return Plan(tasks=tasks, agencies=agencies, groups=groups, indices=yamlfile.load(folder / "indices.yaml"),
+                metrics=metrics, year=year, folder=folder, meta=meta)
 
 
-def tasks_frame(cat: Catalogue | None = None, lang: str = "vi"):
+def load_plan(year: int | str, root: Path | str | None = None) -> Plan:
+    """Load and check the plan of one year from plans/<year>/ (PlanNotFound, listing the plans there are, if none)."""
+    base = plans_root(root)
+    folder = (base / str(int(year))).resolve()
+    if not (folder / "plan.yaml").is_file():
+        have = ", ".join(map(str, available_plans(base))) or "không có / none"
+        raise PlanNotFound(
+            f"Chưa có kế hoạch năm {year} (thư mục plans/{year}/). Các kế hoạch hiện có: {have}. Thêm kế hoạch theo "
+            f"hướng dẫn trong README.md. / No plan for {year} (no plans/{year}/plan.yaml). Plans there are: {have}. "
+            f"See README.md, 'Adding a plan'.")
+    return _load_plan(folder, int(year))
+
+
+def plan_for(quarter: Any, root: Path | str | None = None) -> Plan:
+    """The plan a quarter is judged against: the plan of the quarter's year."""
+    from ..periods import Quarter
+
+    return load_plan(Quarter.parse(quarter).year, root)
+
+
+def tasks_frame(cat: Plan, lang: str = "vi"):
     """One row per appendix row with the docs/design.md §4 export columns."""
     import pandas as pd
 
-    cat = cat or load()
     rows = []
     for t in cat.tasks:
         rows.append({
@@ -365,11 +464,10 @@ def tasks_frame(cat: Catalogue | None = None, lang: str = "vi"):
     return pd.DataFrame(rows)
 
 
-def targets_frame(cat: Catalogue | None = None):
+def targets_frame(cat: Plan):
     """One row per quantitative target with the docs/design.md §4 export columns."""
     import pandas as pd
 
-    cat = cat or load()
     rows = [{
         "task_id": tg.task_id, "metric": tg.metric, "scope": tg.scope, "judge": tg.judge, "op": tg.op,
         "value": tg.value, "unit": tg.unit, "baseline_year": tg.baseline_year if tg.baseline_year is not None else "",
