@@ -1,7 +1,7 @@
 """Communes of the plan's year: the official list, and dossiers' free-text commune names matched to it.
 
-The list is `catalogue/reference/communes_2023.csv` (241 xã/phường/thị trấn of Quảng Nam in 2023, from the General
-Statistics Office's code list; source in every row). Each commune gets a unit code `XA_<DISTRICT>__<GSO code>`
+The list belongs to the plan: `plans/<year>/communes.csv` (for 2023: 241 xã/phường/thị trấn of Quảng Nam, from the
+General Statistics Office's code list; source in every row). Every function takes the plan whose list it uses. Each commune gets a unit code `XA_<DISTRICT>__<GSO code>`
 (e.g. `XA_PHU_NINH__20374` for xã Tam Đàn): ASCII, upper-case, generated from the CSV, never typed by hand.
 
 A dossier file names the commune as free text. A name matches a commune of the *file's district* when, after
@@ -16,11 +16,14 @@ import functools
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-HERE = Path(__file__).parent
-COMMUNES_CSV = HERE / "catalogue" / "reference" / "communes_2023.csv"
+if TYPE_CHECKING:
+    from .catalogue import Plan
+
+COMMUNES_FILE = "communes.csv"  # in the plan's folder: plans/<year>/communes.csv
 PREFIX_RE = re.compile(r"^(xã|phường|thị trấn)\s+")
 UNIT_SEP = "__"
 MATCH_COLUMNS = ["quarter", "agency_code", "source_file", "commune_text", "n_dossiers", "first_row", "status",
@@ -52,9 +55,23 @@ def district_of(unit: str) -> str | None:
     return unit[3:].split(UNIT_SEP)[0]
 
 
-@functools.lru_cache(maxsize=4)
-def load(path: Path = COMMUNES_CSV) -> pd.DataFrame:
-    """The commune list with its unit codes (one row per commune; columns of the CSV + unit)."""
+def communes_csv(plan: Plan) -> Path:
+    """The plan's commune list: plans/<year>/communes.csv."""
+    if plan.folder is None:
+        raise ValueError(f"Kế hoạch {plan.year} không có thư mục nên không có danh mục xã / plan {plan.year} has no "
+                         f"folder, so no commune list")
+    return Path(plan.folder) / COMMUNES_FILE
+
+
+def load(plan: Plan) -> pd.DataFrame:
+    """The plan's commune list with its unit codes (one row per commune; columns of the CSV + unit)."""
+    path = communes_csv(plan)
+    return _read(path, path.stat().st_mtime_ns).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _read(path: Path, mtime_ns: int) -> pd.DataFrame:
+    """One commune CSV, read once per file and version (the modification time is part of the key)."""
     c = pd.read_csv(path, dtype=str, keep_default_na=False)
     for col in ("commune_vi", "unit_type"):
         c[col] = c[col].map(lambda s: unicodedata.normalize("NFC", s))
@@ -62,29 +79,32 @@ def load(path: Path = COMMUNES_CSV) -> pd.DataFrame:
     return c
 
 
-def display_name(unit: str, lang: str = "vi") -> str:
+def display_name(unit: str, plan: Plan, lang: str = "vi") -> str:
     """'xã Tam Đàn (huyện Phú Ninh)' / 'Tam Đàn commune (Phú Ninh district)' for a commune unit code."""
-    c = load()
+    c = load(plan)
     hit = c[c["unit"] == unit]
     if hit.empty:
         raise KeyError(unit)
     r = hit.iloc[0]
     if lang == "vi":
-        return f"{r['unit_type']} {r['commune_vi']} ({_district_name(r['district_code'], 'vi')})"
+        return f"{r['unit_type']} {r['commune_vi']} ({_district_name(plan, r['district_code'], 'vi')})"
     kind = {"xã": "commune", "phường": "ward", "thị trấn": "township"}[r["unit_type"]]
-    return f"{r['commune_vi']} {kind} ({_district_name(r['district_code'], 'en')})"
+    return f"{r['commune_vi']} {kind} ({_district_name(plan, r['district_code'], 'en')})"
 
 
-def units(district: str | None = None) -> list[str]:
-    """Unit codes of every commune (of one district when given), in list order."""
-    c = load()
+def units(plan: Plan, district: str | None = None) -> list[str]:
+    """Unit codes of every commune of the plan's list (of one district when given), in list order."""
+    c = load(plan)
     return list(c["unit"] if district is None else c.loc[c["district_code"] == district, "unit"])
 
 
-def match_name(district: str, text: object, communes: pd.DataFrame | None = None) -> dict:
-    """Match one free-text commune name within one district: status 'exact' | 'no_diacritics' | 'ambiguous' |
-    'other_district' | 'unknown' | 'empty', the commune's fields when matched, and a reason (vi, en) otherwise."""
-    c = load() if communes is None else communes
+def match_name(district: str, text: object, plan: Plan, communes: pd.DataFrame | None = None) -> dict:
+    """Match one free-text commune name within one district of the plan's list: status 'exact' | 'no_diacritics' |
+    'ambiguous' | 'other_district' | 'unknown' | 'empty', the commune's fields when matched, a reason (vi, en) else.
+
+    `communes`: the plan's list already loaded (load(plan)), to match many names without reading it each time.
+    """
+    c = load(plan) if communes is None else communes
     mine = c[c["district_code"] == district]
     k = key(text)
     out = {"status": "", "unit": "", "gso_code": "", "commune_vi": "", "unit_type": "", "reason_vi": "", "reason_en": ""}
@@ -111,20 +131,20 @@ def match_name(district: str, text: object, communes: pd.DataFrame | None = None
     if len(elsewhere):
         codes = sorted(set(elsewhere["district_code"]))
         return {**out, "status": "other_district",
-                "reason_vi": f"'{shown}' không thuộc {_district_name(district, 'vi')} mà thuộc "
-                             f"{', '.join(_district_name(x, 'vi') for x in codes)} (danh mục 2023)",
-                "reason_en": f"'{shown}' is not a commune of {_district_name(district, 'en')} but of "
-                             f"{', '.join(_district_name(x, 'en') for x in codes)} (2023 list)"}
+                "reason_vi": f"'{shown}' không thuộc {_district_name(plan, district, 'vi')} mà thuộc "
+                             f"{', '.join(_district_name(plan, x, 'vi') for x in codes)} (danh mục {plan.year})",
+                "reason_en": f"'{shown}' is not a commune of {_district_name(plan, district, 'en')} but of "
+                             f"{', '.join(_district_name(plan, x, 'en') for x in codes)} ({plan.year} list)"}
     return {**out, "status": "unknown",
-            "reason_vi": f"'{shown}' không có trong danh mục xã/phường/thị trấn 2023 của {_district_name(district, 'vi')}",
-            "reason_en": f"'{shown}' is not in the 2023 list of communes of {_district_name(district, 'en')}"}
+            "reason_vi": f"'{shown}' không có trong danh mục xã/phường/thị trấn {plan.year} của "
+                         f"{_district_name(plan, district, 'vi')}",
+            "reason_en": f"'{shown}' is not in the {plan.year} list of communes of "
+                         f"{_district_name(plan, district, 'en')}"}
 
 
-def _district_name(code: str, lang: str) -> str:
-    """'huyện Đại Lộc' / 'Đại Lộc district' from the registry (the code itself if unknown)."""
-    from . import catalogue
-
-    a = catalogue.load().agencies.get(code)
+def _district_name(plan: Plan, code: str, lang: str) -> str:
+    """'huyện Đại Lộc' / 'Đại Lộc district' from the plan's registry (the code itself if unknown)."""
+    a = plan.agencies.get(code)
     if a is None:
         return code
     return f"{a.unit_vi} {a.name_vi}" if lang == "vi" and a.unit_vi else a.name(lang)
@@ -133,8 +153,8 @@ def _district_name(code: str, lang: str) -> str:
 MATCHED = ("exact", "no_diacritics")
 
 
-def match_dossiers(dossiers: pd.DataFrame, quarter: str = "") -> pd.DataFrame:
-    """One row per distinct (file, commune text) of the commune-level dossiers: how it matched (MATCH_COLUMNS)."""
+def match_dossiers(dossiers: pd.DataFrame, quarter: str, plan: Plan) -> pd.DataFrame:
+    """One row per distinct (file, commune text) of the commune-level dossiers: how it matched the plan's list."""
     d = dossiers[dossiers["level"] == "commune"] if len(dossiers) else dossiers
     if d.empty:
         return pd.DataFrame(columns=MATCH_COLUMNS)
@@ -143,31 +163,31 @@ def match_dossiers(dossiers: pd.DataFrame, quarter: str = "") -> pd.DataFrame:
                        "commune_text": text, "row": d["source_row"]})
          .groupby(["agency_code", "source_file", "commune_text"], sort=True)
          .agg(n_dossiers=("row", "size"), first_row=("row", "min")).reset_index())
-    c = load()
-    found = pd.DataFrame([match_name(a, t, c) for a, t in zip(g["agency_code"], g["commune_text"], strict=True)],
+    c = load(plan)
+    found = pd.DataFrame([match_name(a, t, plan, c) for a, t in zip(g["agency_code"], g["commune_text"], strict=True)],
                          index=g.index)
     out = pd.concat([g, found], axis=1)
     out.insert(0, "quarter", quarter)
     return out[MATCH_COLUMNS].reset_index(drop=True)
 
 
-def commune_units(dossiers: pd.DataFrame) -> pd.Series:
-    """Per dossier: the matched commune's unit code, or <NA> (not commune level, or the name did not match)."""
+def commune_units(dossiers: pd.DataFrame, plan: Plan) -> pd.Series:
+    """Per dossier: the matched commune's unit code in the plan's list, or <NA> (not commune level, or no match)."""
     out = pd.Series(pd.NA, index=dossiers.index, dtype="string")
     if dossiers.empty or "commune" not in dossiers.columns:
         return out
     com = dossiers["level"] == "commune"
     pairs = pd.DataFrame({"a": dossiers.loc[com, "agency_code"].astype(str),
                           "t": dossiers.loc[com, "commune"].astype("string").fillna("")})
-    c = load()
-    lookup = {p: match_name(p[0], p[1], c) for p in set(zip(pairs["a"], pairs["t"], strict=True))}
+    c = load(plan)
+    lookup = {p: match_name(p[0], p[1], plan, c) for p in set(zip(pairs["a"], pairs["t"], strict=True))}
     got = [lookup[p]["unit"] if lookup[p]["status"] in MATCHED else pd.NA
            for p in zip(pairs["a"], pairs["t"], strict=True)]
     out.loc[pairs.index] = got
     return out
 
 
-def write_matches(quarter: str, data_root: Path) -> Path:
+def write_matches(quarter: str, data_root: Path, plan: Plan) -> Path:
     """data/processed/<Q>/commune_matches.parquet from the quarter's processed dossiers (pipeline step)."""
     from .ingest import processed_dir
     from .io import atomic_write
@@ -175,7 +195,7 @@ def write_matches(quarter: str, data_root: Path) -> Path:
     folder = processed_dir(data_root, quarter)
     src = folder / "tthc_dossiers.parquet"
     d = pd.read_parquet(src) if src.exists() else pd.DataFrame()
-    m = match_dossiers(d, str(quarter)) if len(d) else pd.DataFrame(columns=MATCH_COLUMNS)
+    m = match_dossiers(d, str(quarter), plan) if len(d) else pd.DataFrame(columns=MATCH_COLUMNS)
     out = folder / "commune_matches.parquet"
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write(out, lambda p: m.to_parquet(p, index=False))

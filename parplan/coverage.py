@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import catalogue
+from .catalogue import Plan, Target
 
 GROUPS = {  # group -> (Vietnamese, English) heading, in report order
     "measured": ("Đo từ hồ sơ, dữ liệu", "measured from records"),
@@ -17,19 +17,18 @@ GROUPS = {  # group -> (Vietnamese, English) heading, in report order
 }
 
 
-def group_of(metric: dict, target: catalogue.Target | None = None) -> str:
+def group_of(metric: dict, target: Target | None = None) -> str:
     """'measured' | 'self_reported' | 'not_measurable' for one metrics.yaml entry (and its target in tasks.yaml)."""
     if not metric.get("implemented") or (target is not None and not getattr(target, "measurable", True)):
         return "not_measurable"
     return "self_reported" if metric.get("source") == "self_reported" else "measured"
 
 
-def coverage_table(cat: catalogue.Catalogue | None = None) -> pd.DataFrame:
-    """One row per quantitative target: metric, dataset, group, source, measurable (bool) and the reason when not."""
-    cat = cat or catalogue.load()
+def coverage_table(plan: Plan) -> pd.DataFrame:
+    """One row per quantitative target of the plan: metric, dataset, group, source, measurable and why not."""
     rows = []
-    for tg in cat.targets:
-        m = cat.metrics[tg.metric]
+    for tg in plan.targets:
+        m = plan.metrics[tg.metric]
         group = group_of(m, tg)
         bad = group == "not_measurable"
         own = bad and m.get("implemented")  # the metric exists; this target's reading of it cannot be measured
@@ -42,9 +41,9 @@ def coverage_table(cat: catalogue.Catalogue | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def coverage_report(cat: catalogue.Catalogue | None = None) -> str:
-    """Plain-text coverage listing: every target, the totals, then the three groups with their counts."""
-    t = coverage_table(cat)
+def coverage_report(plan: Plan) -> str:
+    """Plain-text coverage listing of the plan: every target, the totals, then the three groups with their counts."""
+    t = coverage_table(plan)
     lines = [f"{'task':<14} {'metric':<44} {'scope':<16} {'target':<22} {'dataset':<18} value from"]
     for r in t.itertuples():
         lines.append(f"{r.task_id:<14} {r.metric:<44} {r.scope:<16} {r.target:<22} {r.dataset:<18} "

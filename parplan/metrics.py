@@ -11,11 +11,15 @@ whose conjunction makes its numerator and its denominator; this module only eval
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .periods import Quarter
+
+if TYPE_CHECKING:
+    from .catalogue import Plan
 
 COLUMNS = ["quarter", "period", "metric", "agency", "numerator", "denominator", "value", "unit", "source",
            "n_sources", "self_reported", "provisional", "commune_resolution", "note"]
@@ -33,11 +37,9 @@ ALL_MATCHED = "all_communes_matched"
 DISTRICT_GROUP = "district_group"
 
 
-def dossier_metrics() -> dict[str, dict]:
-    """The implemented dossier metrics of catalogue/metrics.yaml: id -> {unit, terms}."""
-    from . import catalogue
-
-    return {k: m for k, m in catalogue.load().metrics.items()
+def dossier_metrics(plan: Plan) -> dict[str, dict]:
+    """The implemented dossier metrics of the plan (shared metrics.yaml plus its own): id -> {unit, terms}."""
+    return {k: m for k, m in plan.metrics.items()
             if m.get("dataset") == "tthc_dossiers" and m.get("implemented") and m.get("terms")}
 
 
@@ -95,9 +97,8 @@ def conjunction(terms: pd.DataFrame, names: list[str]) -> pd.Series:
 
 
 def metric_flags(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
-                 metrics: dict[str, dict] | None = None) -> pd.DataFrame:
+                 metrics: dict[str, dict]) -> pd.DataFrame:
     """Per dossier and metric: '<m>.num', '<m>.den' (0/1) and '<m>.unknown' (1 where the denominator is unknown)."""
-    metrics = dossier_metrics() if metrics is None else metrics
     t = dossier_terms(frame, start, end)
     out = {}
     for m, spec in metrics.items():
@@ -159,15 +160,16 @@ def _rows(flags: pd.DataFrame, key: str, quarter: str, period: str, metrics: dic
     return out
 
 
-def dossier_indicators(dossiers: pd.DataFrame, quarter: Quarter | str,
+def dossier_indicators(dossiers: pd.DataFrame, quarter: Quarter | str, plan: Plan,
                        metrics: dict[str, dict] | None = None) -> pd.DataFrame:
     """Indicator rows for the quarter and year to date: per unit, per matched commune, per level group, province.
 
-    A `commune_unit` column (parplan.communes.commune_units) adds one row per matched commune
-    (XA_<DISTRICT>__<gso code>) beside the district's commune group XA_<DISTRICT>.
+    The metrics are the plan's dossier metrics (`metrics` narrows them, e.g. in a test). A `commune_unit` column
+    (parplan.communes.commune_units) adds one row per matched commune (XA_<DISTRICT>__<gso code>) beside the
+    district's commune group XA_<DISTRICT>.
     """
     q = Quarter.parse(quarter)
-    metrics = dossier_metrics() if metrics is None else metrics
+    metrics = dossier_metrics(plan) if metrics is None else metrics
     if dossiers.empty:
         return pd.DataFrame(columns=COLUMNS)
     d = dossiers.copy()

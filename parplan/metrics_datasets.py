@@ -12,11 +12,12 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from . import catalogue
+from .catalogue import Plan
 from .metrics import COLUMNS
 from .periods import Quarter
 
 Tables = dict[str, pd.DataFrame]
+Metric = Callable[[Tables, Quarter, str, Plan], pd.DataFrame]  # (tables, quarter, 'Q' | 'YTD', plan) -> unit rows
 UNIT_COLS = ["agency", "numerator", "denominator", "n_sources"]
 GROUPS = {"department": "ALL_DEPARTMENTS", "district": "ALL_DISTRICTS", "commune_group": "ALL_COMMUNES"}
 
@@ -68,31 +69,31 @@ def _count(d: pd.DataFrame, mask: pd.Series, by: str = "agency_code") -> pd.Data
 
 
 # ---------------------------------------------------------------- online_services
-def online_payment_transaction_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def online_payment_transaction_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Online-paid transactions ÷ national-portal transactions (flows: summed over the period)."""
     d = _period(t.get("online_services", pd.DataFrame()), q, period)
     return _agg(d, d.get("portal_transactions_paid_online"), d.get("portal_transactions")) if len(d) else _empty()
 
 
-def fee_tthc_online_payment_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def fee_tthc_online_payment_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Fee-bearing procedures payable online ÷ procedures with fees (stock: latest report)."""
     d = _latest(t.get("online_services", pd.DataFrame()), q, ["agency_code"])
     return _agg(d, d["procedures_fee_payable_online"], d["procedures_with_fee"]) if len(d) else _empty()
 
 
-def tthc_via_one_stop_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def tthc_via_one_stop_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Procedures received at one-stop desks ÷ procedures in scope (stock: latest report)."""
     d = _latest(t.get("online_services", pd.DataFrame()), q, ["agency_code"])
     return _agg(d, d["procedures_via_one_stop"], d["procedures_in_scope"]) if len(d) else _empty()
 
 
-def dossiers_synced_national_portal_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def dossiers_synced_national_portal_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Dossiers synchronised to the national portal ÷ dossiers (flows)."""
     d = _period(t.get("online_services", pd.DataFrame()), q, period)
     return _agg(d, d["dossiers_synced_national"], d["dossiers_total"]) if len(d) else _empty()
 
 
-def dossiers_published_provincial_portal_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def dossiers_published_provincial_portal_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Dossiers published on the provincial portal ÷ dossiers (flows)."""
     d = _period(t.get("online_services", pd.DataFrame()), q, period)
     return _agg(d, d["dossiers_published_provincial"], d["dossiers_total"]) if len(d) else _empty()
@@ -107,7 +108,7 @@ def _pakn(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
     return d
 
 
-def pakn_handled_on_time_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def pakn_handled_on_time_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Feedback due by the period end handled by its deadline ÷ feedback due by the period end."""
     d = _pakn(t, q, period)
     if d.empty:
@@ -118,7 +119,7 @@ def pakn_handled_on_time_share(t: Tables, q: Quarter, period: str) -> pd.DataFra
     return _agg(d, ok, pd.Series(1.0, index=d.index), by="unit")
 
 
-def pakn_answers_published_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def pakn_answers_published_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Handled feedback whose answer was published ÷ handled feedback."""
     d = _pakn(t, q, period)
     if d.empty:
@@ -128,13 +129,13 @@ def pakn_answers_published_share(t: Tables, q: Quarter, period: str) -> pd.DataF
 
 
 # ---------------------------------------------------------------- e_documents
-def edoc_online_handling_rate(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def edoc_online_handling_rate(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Documents handled online ÷ documents handled (flows, all offices of the agency)."""
     d = _period(t.get("e_documents", pd.DataFrame()), q, period)
     return _agg(d, d["docs_handled_online"], d["docs_handled"]) if len(d) else _empty()
 
 
-def edoc_4level_connected_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def edoc_4level_connected_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Agencies connected to the 4-level e-document system (every office connected) ÷ agencies reporting."""
     d = _latest(t.get("e_documents", pd.DataFrame()), q, ["agency_code", "unit"])
     if d.empty:
@@ -145,7 +146,7 @@ def edoc_4level_connected_share(t: Tables, q: Quarter, period: str) -> pd.DataFr
 
 
 # ---------------------------------------------------------------- disbursement
-def disbursement_rate(t: Tables, q: Quarter, period: str, as_of: str | None = None) -> pd.DataFrame:
+def disbursement_rate(t: Tables, q: Quarter, period: str, plan: Plan, as_of: str | None = None) -> pd.DataFrame:
     """Disbursed ÷ plan at the cut-off date (as_of when the target names one, else the latest by period end)."""
     d = _period(t.get("disbursement", pd.DataFrame()), q, "YTD")
     if d.empty:
@@ -162,37 +163,58 @@ def _org(t: Tables, q: Quarter) -> pd.DataFrame:
     return _latest(t.get("organisation", pd.DataFrame()), q, ["agency_code"])
 
 
-def public_service_units_change(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
-    """(units now − units 2021) ÷ units 2021; groups: Σ now − Σ 2021 over Σ 2021."""
-    d = _org(t, q)
-    return _agg(d, d["psu_count_now"] - d["psu_count_2021"], d["psu_count_2021"]) if len(d) else _empty()
+def baseline_year(plan: Plan, metric: str) -> int:
+    """The year a change metric is measured against: its target's `baseline_year` in the plan, else the plan's."""
+    years = {tg.baseline_year for tg in plan.targets if tg.metric == metric and tg.baseline_year is not None}
+    if len(years) > 1:
+        raise ValueError(f"Kế hoạch {plan.year}: chỉ số {metric} có nhiều năm gốc {sorted(years)} / metric {metric} "
+                         f"has several baseline years {sorted(years)}")
+    return int(years.pop()) if years else plan.baseline_year
 
 
-def staff_quota_change(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
-    """(staff quota now − 2021) ÷ 2021."""
-    d = _org(t, q)
-    return _agg(d, d["staff_quota_now"] - d["staff_quota_2021"], d["staff_quota_2021"]) if len(d) else _empty()
+def _change(d: pd.DataFrame, stem: str, year: int) -> pd.DataFrame:
+    """(<stem>_now − <stem>_<year>) ÷ <stem>_<year> per unit; no rows when the table has no column for that year."""
+    base = f"{stem}_{year}"
+    if d.empty or base not in d.columns:
+        return _empty()
+    return _agg(d, d[f"{stem}_now"] - d[base], d[base])
 
 
-def leadership_structure_compliant_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def public_service_units_change(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
+    """(units now − units 2021) ÷ units 2021; groups: Σ now − Σ 2021 over Σ 2021.
+
+    2021 here is the plan target's baseline_year (baseline_year(plan, metric)): the column psu_count_<year>.
+    """
+    return _change(_org(t, q), "psu_count", baseline_year(plan, "public_service_units_change"))
+
+
+def staff_quota_change(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
+    """(staff quota now − 2021) ÷ 2021.
+
+    2021 here is the plan target's baseline_year (baseline_year(plan, metric)): the column staff_quota_<year>.
+    """
+    return _change(_org(t, q), "staff_quota", baseline_year(plan, "staff_quota_change"))
+
+
+def leadership_structure_compliant_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Agencies whose leadership numbers follow the rules ÷ agencies reporting."""
     d = _org(t, q)
     return _agg(d, d["leadership_compliant"].fillna(False).astype(bool), pd.Series(1.0, index=d.index)) if len(d) else _empty()
 
 
-def job_description_complete_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def job_description_complete_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Agencies with complete job descriptions and competency frameworks ÷ agencies reporting."""
     d = _org(t, q)
     return _agg(d, d["job_descriptions_complete"].fillna(False).astype(bool), pd.Series(1.0, index=d.index)) if len(d) else _empty()
 
 
-def staff_in_approved_position_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def staff_in_approved_position_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Staff placed in approved positions ÷ staff."""
     d = _org(t, q)
     return _agg(d, d["staff_in_approved_position"], d["staff_total"]) if len(d) else _empty()
 
 
-def commune_officials_meeting_standards_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def commune_officials_meeting_standards_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Commune officials meeting the standards ÷ commune officials (reported by districts)."""
     d = _org(t, q)
     if d.empty:
@@ -201,30 +223,34 @@ def commune_officials_meeting_standards_share(t: Tables, q: Quarter, period: str
     return _agg(d, d["commune_officials_meeting_standards"], d["commune_officials_total"])
 
 
-def psu_full_self_financing_new_count(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def psu_full_self_financing_new_count(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """New fully self-financing public service units this year (count)."""
     d = _org(t, q)
     return _count(d, d["psu_full_self_financing_new"]) if len(d) else _empty()
 
 
-def psu_partial_self_financing_new_count(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def psu_partial_self_financing_new_count(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """New partly self-financing public service units this year (count)."""
     d = _org(t, q)
     return _count(d, d["psu_partial_self_financing_new"]) if len(d) else _empty()
 
 
-def direct_budget_to_psu_change(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
-    """(year-to-date direct budget ÷ share of the year elapsed − 2022) ÷ 2022: provisional until Q4."""
+def direct_budget_to_psu_change(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
+    """(year-to-date direct budget ÷ share of the year elapsed − 2022) ÷ 2022: provisional until Q4.
+
+    2022 here is the plan target's baseline_year (baseline_year(plan, metric)): the column direct_budget_psu_<year>.
+    """
     d = _org(t, q)
-    if d.empty:
+    base = f"direct_budget_psu_{baseline_year(plan, 'direct_budget_to_psu_change')}"
+    if d.empty or base not in d.columns:
         return _empty()
-    d = d[d["direct_budget_psu_2022"].notna() & d["direct_budget_psu_now"].notna()]
+    d = d[d[base].notna() & d["direct_budget_psu_now"].notna()]
     if d.empty:
         return _empty()
     # each report is year to date at its own quarter's end: annualise by that quarter's elapsed share
     elapsed = d["quarter"].map(lambda x: Quarter.parse(x).elapsed_share())
     annualised = d["direct_budget_psu_now"] / elapsed
-    out = _agg(d, annualised - d["direct_budget_psu_2022"], d["direct_budget_psu_2022"])
+    out = _agg(d, annualised - d[base], d[base])
     out["provisional"] = q.q < 4
     return out
 
@@ -235,20 +261,19 @@ def _insp(t: Tables, q: Quarter, period: str, topic: str) -> pd.DataFrame:
     return d if d.empty else d[d["topic"] == topic]
 
 
-def inspected_agencies_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def inspected_agencies_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Distinct departments and districts inspected on administrative reform (YTD) ÷ departments + districts."""
     d = _insp(t, q, "YTD", "cchc")
     if d.empty:
         return _empty()
-    cat = catalogue.load()
-    universe = {a.code for a in cat.by_kind("department")} | {a.code for a in cat.by_kind("district")}
+    universe = {a.code for a in plan.by_kind("department")} | {a.code for a in plan.by_kind("district")}
     done = d[d["done_date"].notna() & (d["done_date"] <= pd.Timestamp(q.end))]
     n = len(set(done["inspected_agency"]) & universe)
     return pd.DataFrame([{"agency": "PROVINCE", "numerator": float(n), "denominator": float(len(universe)),
                           "n_sources": int(d["source_file"].nunique())}])
 
 
-def inspection_plan_completion_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def inspection_plan_completion_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Planned inspections due by the period end that were carried out ÷ planned inspections due."""
     d = _insp(t, q, "YTD", "cchc")
     if d.empty:
@@ -257,8 +282,8 @@ def inspection_plan_completion_share(t: Tables, q: Quarter, period: str) -> pd.D
     return _agg(d, d["done_date"].notna(), pd.Series(1.0, index=d.index))
 
 
-def _issues_handled(topic: str) -> Callable[[Tables, Quarter, str], pd.DataFrame]:
-    def f(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def _issues_handled(topic: str) -> Metric:
+    def f(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
         d = _insp(t, q, period, topic)
         return _agg(d, d["issues_handled"], d["issues_found"]) if len(d) else _empty()
     f.__doc__ = f"Issues handled ÷ issues found in '{topic}' inspections."
@@ -276,8 +301,8 @@ def _legal(t: Tables, q: Quarter, period: str, kind: str) -> pd.DataFrame:
     return d if d.empty else d[d["record_type"] == kind]
 
 
-def _province_count(kind: str) -> Callable[[Tables, Quarter, str], pd.DataFrame]:
-    def f(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def _province_count(kind: str) -> Metric:
+    def f(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
         d = _legal(t, q, period, kind)
         if t.get("legal_docs") is None or t["legal_docs"].empty:
             return _empty()
@@ -292,7 +317,7 @@ tthc_ultra_vires_count = _province_count("tthc_ultra_vires")
 tthc_reform_proposals_count = _province_count("tthc_reform_proposal")
 
 
-def illegal_docs_handled_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def illegal_docs_handled_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Illegal documents flagged and handled ÷ illegal documents flagged (province)."""
     d = _legal(t, q, period, "illegal_document")
     if d.empty:
@@ -309,7 +334,7 @@ def _working_days(a: pd.Series, b: pd.Series) -> pd.Series:
     return working_days(a, b)
 
 
-def tthc_publication_lead_working_days(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def tthc_publication_lead_working_days(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Decisions (ordinary procedure) issued ≥ 5 working days before the legal document takes effect ÷ decisions."""
     d = _period(t.get("tthc_publication", pd.DataFrame()), q, period)
     if d.empty:
@@ -318,7 +343,7 @@ def tthc_publication_lead_working_days(t: Tables, q: Quarter, period: str) -> pd
     return _agg(d, _working_days(d["decision_date"], d["effective_date"]) >= 5, pd.Series(1.0, index=d.index))
 
 
-def tthc_publication_delay_days_shortened(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def tthc_publication_delay_days_shortened(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Decisions under the shortened procedure issued ≤ 3 days after the legal document ÷ such decisions."""
     d = _period(t.get("tthc_publication", pd.DataFrame()), q, period)
     if d.empty:
@@ -327,7 +352,7 @@ def tthc_publication_delay_days_shortened(t: Tables, q: Quarter, period: str) ->
     return _agg(d, (d["decision_date"] - d["effective_date"]).dt.days <= 3, pd.Series(1.0, index=d.index))
 
 
-def tthc_national_portal_delay_working_days(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def tthc_national_portal_delay_working_days(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Decisions published on the national portal ≤ 5 working days after the decision ÷ decisions."""
     d = _period(t.get("tthc_publication", pd.DataFrame()), q, period)
     if d.empty:
@@ -336,7 +361,7 @@ def tthc_national_portal_delay_working_days(t: Tables, q: Quarter, period: str) 
     return _agg(d, wd.le(5) & wd.notna(), pd.Series(1.0, index=d.index))
 
 
-def tthc_published_at_one_stop_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def tthc_published_at_one_stop_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Procedures in decisions posted at one-stop desks ÷ procedures published."""
     d = _period(t.get("tthc_publication", pd.DataFrame()), q, period)
     if d.empty:
@@ -346,13 +371,16 @@ def tthc_published_at_one_stop_share(t: Tables, q: Quarter, period: str) -> pd.D
 
 
 # ---------------------------------------------------------------- economy
-def _econ_change(indicator: str, kind: str = "ratio") -> Callable[[Tables, Quarter, str], pd.DataFrame]:
-    def f(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def _econ_change(indicator: str, kind: str = "ratio") -> Metric:
+    metric = f"{indicator}_change"
+
+    def f(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
         d = _latest(t.get("economy", pd.DataFrame()), q, ["indicator", "period"])
         if d.empty:
             return _empty()
         d = d[d["indicator"] == indicator].set_index("period")
-        now, same, annual = str(q), f"{q.year - 1}Q{q.q}", str(q.year - 1)
+        year = baseline_year(plan, metric)
+        now, same, annual = str(q), f"{year}Q{q.q}", str(year)
         if now not in d.index:
             return _empty()
         v = float(d.loc[now, "value"])
@@ -382,7 +410,7 @@ investment_capital_change = _econ_change("investment_capital")
 enterprise_budget_share_change = _econ_change("enterprise_budget_share", "pp")
 
 
-def socioeconomic_targets_met_share(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+def socioeconomic_targets_met_share(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
     """Socio-economic targets met ÷ targets assigned (latest report)."""
     d = _latest(t.get("economy", pd.DataFrame()), q, ["indicator", "period"])
     if d.empty:
@@ -396,9 +424,9 @@ def socioeconomic_targets_met_share(t: Tables, q: Quarter, period: str) -> pd.Da
 
 
 # ---------------------------------------------------------------- task_status (self-reported values)
-def reported_value(task_id: str) -> Callable[[Tables, Quarter, str], pd.DataFrame]:
+def reported_value(task_id: str) -> Metric:
     """The achieved value lead agencies report for a task (latest report each); no numerator/denominator."""
-    def f(t: Tables, q: Quarter, period: str) -> pd.DataFrame:
+    def f(t: Tables, q: Quarter, period: str, plan: Plan) -> pd.DataFrame:
         d = _latest(t.get("task_status", pd.DataFrame()), q, ["task_id", "agency_code"])
         if d.empty:
             return _empty()
@@ -466,18 +494,19 @@ PER_RECORD = {"tthc_publication_lead_working_days", "tthc_publication_delay_days
               "tthc_national_portal_delay_working_days"}
 
 
-def _kind_of(code: str) -> str | None:
-    a = catalogue.load().agencies.get(code)
+def _kind_of(plan: Plan, code: str) -> str | None:
+    a = plan.agencies.get(code)
     return a.kind if a else None
 
 
-def indicator_rows(metric: str, units: pd.DataFrame, q: Quarter, period: str, unit: str, combine: str) -> list[dict]:
-    """Unit rows plus level-group and province rows for one metric and period."""
+def indicator_rows(metric: str, units: pd.DataFrame, q: Quarter, period: str, unit: str, combine: str,
+                   plan: Plan) -> list[dict]:
+    """Unit rows plus level-group and province rows (the plan's registry says each unit's kind) for one metric."""
     rows: list[dict] = []
     if units.empty:
         return rows
     units = units.copy()
-    units["kind"] = units["agency"].map(_kind_of)
+    units["kind"] = units["agency"].map(lambda c: _kind_of(plan, c))
 
     def value(num: float, den: float, n: int) -> float:
         if combine == "mean":
@@ -516,18 +545,19 @@ def source_of(row: dict) -> str:
     return "self_reported" if row.get("self_reported") else "measured"
 
 
-def dataset_indicators(tables: Tables, quarter: Quarter | str) -> pd.DataFrame:
-    """Every registered metric for the quarter and the year to date."""
+def dataset_indicators(tables: Tables, quarter: Quarter | str, plan: Plan) -> pd.DataFrame:
+    """Every registered metric for the quarter and the year to date, against the plan of the quarter's year."""
     q = Quarter.parse(quarter)
     rows: list[dict] = []
     for metric, (fn, unit, combine) in sorted(REGISTRY.items()):
         for period in ("Q", "YTD"):
-            rows += indicator_rows(metric, fn(tables, q, period), q, period, unit, combine)
+            rows += indicator_rows(metric, fn(tables, q, period, plan), q, period, unit, combine, plan)
     # targets measured at a named date (A.VII.1.1 'at 30/4/2023') get their own indicator row
-    for tg in catalogue.load().targets:
+    for tg in plan.targets:
         if tg.metric == "disbursement_rate" and tg.as_of and q.end >= pd.Timestamp(tg.as_of).date():
-            rows += indicator_rows(f"disbursement_rate@{tg.as_of}", disbursement_rate(tables, q, "YTD", tg.as_of),
-                                   q, "YTD", "fraction", "ratio")
+            rows += indicator_rows(f"disbursement_rate@{tg.as_of}",
+                                   disbursement_rate(tables, q, "YTD", plan, tg.as_of), q, "YTD", "fraction", "ratio",
+                                   plan)
     out = pd.DataFrame(rows)
     if out.empty:
         return pd.DataFrame(columns=COLUMNS)

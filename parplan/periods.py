@@ -2,11 +2,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+from . import yamlfile
 
 _QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+METHOD_FILE = Path(__file__).parent / "catalogue" / "method.yaml"
+
+
+@functools.lru_cache(maxsize=1)
+def year_bounds() -> tuple[int, int]:
+    """The plausible years of a quarter, (min, max) inclusive: method.yaml `quarter_years`."""
+    b = yamlfile.load(METHOD_FILE)["quarter_years"]
+    return int(b["min"]), int(b["max"])
 
 
 class QuarterError(ValueError):
@@ -33,9 +45,10 @@ class Quarter:
                 f"Invalid quarter {s!r}: expected YYYYQn with n in 1..4 (e.g. 2023Q2)."
             )
         year = int(m.group(1))
-        if not 2000 <= year <= 2100:
+        lo, hi = year_bounds()
+        if not lo <= year <= hi:
             raise QuarterError(
-                f"Năm ngoài phạm vi 2000–2100: {s!r}. / Year out of range 2000–2100: {s!r}."
+                f"Năm ngoài phạm vi {lo}–{hi}: {s!r}. / Year out of range {lo}–{hi}: {s!r}."
             )
         return cls(year, int(m.group(2)))
 

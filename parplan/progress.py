@@ -1,7 +1,7 @@
 """Status and year-end forecast per target and unit in scope, and status of the qualitative tasks (docs/method.md).
 
-Pure functions over the indicator table (docs/design.md §4) and the catalogue; every status row keeps the numbers it
-was computed from, so a reviewer can check it by hand. The method's numbers (bands, the small-denominator caution,
+Pure functions over the indicator table (docs/design.md §4) and the plan they are given; every status row keeps the
+numbers it was computed from, so a reviewer can check it by hand. The method's numbers (bands, the small-denominator caution,
 the pace rule, which metrics are money) are data: parplan/catalogue/method.yaml.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from . import yamlfile
-from .catalogue import Catalogue, Target, Task
+from .catalogue import Plan, Target, Task
 from .periods import Quarter
 
 METHOD_FILE = Path(__file__).parent / "catalogue" / "method.yaml"
@@ -236,16 +236,16 @@ def judge_level(target: Target, value: float, q: Quarter, due: dt.date, provisio
 ALL_MATCHED = "all_communes_matched"  # indicators' commune_resolution of a district whose communes all matched
 
 
-def _communes_of(district: str) -> list[str]:
-    """The commune units of a district from the plan year's commune list (parplan.communes), [] without it."""
-    try:
-        from . import communes
-    except ImportError:
+def _communes_of(plan: Plan, district: str) -> list[str]:
+    """The commune units of a district from the plan's commune list (parplan.communes), [] without a list."""
+    from . import communes
+
+    if plan.folder is None or not communes.communes_csv(plan).is_file():
         return []
-    return list(communes.units(district))
+    return communes.units(plan, district)
 
 
-def scope_units(cat: Catalogue, tg: Target, with_data: dict[str, str]) -> list[str]:
+def scope_units(plan: Plan, tg: Target, with_data: dict[str, str]) -> list[str]:
     """The units a target binds: every one in scope, with data or not, in registry order.
 
     with_data: agency -> commune_resolution of the agencies with a value. each_commune: per district, every
@@ -256,23 +256,23 @@ def scope_units(cat: Catalogue, tg: Target, with_data: dict[str, str]) -> list[s
     """
     kinds = {"each_department": "department", "each_district": "district"}
     if tg.scope in kinds:
-        return [a.code for a in cat.by_kind(kinds[tg.scope])]
+        return [a.code for a in plan.by_kind(kinds[tg.scope])]
     if tg.scope == "each_commune":
         units = []
-        for g in cat.by_kind("commune_group"):
-            listed = _communes_of(g.district or "") if with_data.get(g.code) == ALL_MATCHED else []
+        for g in plan.by_kind("commune_group"):
+            listed = _communes_of(plan, g.district or "") if with_data.get(g.code) == ALL_MATCHED else []
             units += listed or [g.code]
-        return units + sorted(c for c in with_data if c.startswith("XA_") and c not in cat.agencies
+        return units + sorted(c for c in with_data if c.startswith("XA_") and c not in plan.agencies
                               and c not in units and not any(c.startswith(u + "__") for u in units))
     if tg.scope == "each_agency":
         if tg.units:
             out: list[str] = []
             for code in tg.units:
-                for m in cat.members(code):
+                for m in plan.members(code):
                     if m not in out and m not in GROUP_CODES:
                         out.append(m)
             return out
-        return [c for c in cat.agencies if c in with_data and c not in GROUP_CODES]
+        return [c for c in plan.agencies if c in with_data and c not in GROUP_CODES]
     return []
 
 
@@ -324,7 +324,7 @@ def _judge_row(tg: Target, r: pd.Series, q: Quarter, due: dt.date,
     return judge_level(tg, value, q, due, provisional)
 
 
-def target_status(cat: Catalogue, indicators: pd.DataFrame, q: Quarter | str,
+def target_status(plan: Plan, indicators: pd.DataFrame, q: Quarter | str,
                   history: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per target and unit in its scope (plus the aggregate figure where the target has one).
 
@@ -335,7 +335,7 @@ def target_status(cat: Catalogue, indicators: pd.DataFrame, q: Quarter | str,
     ytd = indicators[indicators["period"] == "YTD"].set_index(["metric", "agency"]) if len(indicators) else None
     hist = _history(history if history is not None else indicators)
     rows = []
-    for task in cat.tasks:
+    for task in plan.tasks:
         for tg in task.targets:
             due = _due(task, tg, q.year)
             key = tg.key
@@ -344,25 +344,25 @@ def target_status(cat: Catalogue, indicators: pd.DataFrame, q: Quarter | str,
                 sub = ytd.loc[key]
                 res = sub["commune_resolution"] if "commune_resolution" in sub.columns else pd.Series("", sub.index)
                 with_data = {a: str(x) if isinstance(x, str) else "" for a, x in res.items()}
-            metric = cat.metrics.get(tg.metric, {})
+            metric = plan.metrics.get(tg.metric, {})
             measurable = tg.measurable and metric.get("implemented", True) is not False
-            units = scope_units(cat, tg, with_data)
+            units = scope_units(plan, tg, with_data)
             group = SCOPE_GROUP[tg.scope]
             if not measurable:
-                plan = [(group, "target")]
+                layout = [(group, "target")]
             elif tg.role == "context":
-                plan = [(u, "context") for u in units] + [(group, "context")]
+                layout = [(u, "context") for u in units] + [(group, "context")]
             elif tg.judge == "each" and tg.scope != "each_record":
-                plan = [(u, "target") for u in units] + ([(group, "aggregate_figure")] if tg.aggregate_figure else [])
+                layout = [(u, "target") for u in units] + ([(group, "aggregate_figure")] if tg.aggregate_figure else [])
             elif units:  # judged on the aggregate: the units' values are figures beside it
-                plan = [(u, "unit_figure") for u in units] + [(group, "target")]
+                layout = [(u, "unit_figure") for u in units] + [(group, "target")]
             else:
-                plan = [(group, "target")]
+                layout = [(group, "target")]
             base = {"quarter": str(q), "task_id": task.id, "field": task.field, "index": task.index,
                     "metric": tg.metric, "key": key, "scope": tg.scope, "judge": tg.judge, "op": tg.op,
                     "threshold": tg.value, "unit": tg.unit, "due": due.isoformat()}
             start = dt.date.fromisoformat(tg.from_date) if tg.from_date else None
-            for agency, role in plan:
+            for agency, role in layout:
                 num = den = value = NAN
                 source = ""
                 if not measurable:
@@ -381,8 +381,8 @@ def target_status(cat: Catalogue, indicators: pd.DataFrame, q: Quarter | str,
                     source = _provenance(r)
                     j = _judge_row(tg, r, q, due, hist.get((key, agency), []))
                 status = j.status if role == "target" else ""
-                if tg.scope == "each_commune" and agency in cat.agencies and role == "target" and \
-                        _communes_of(cat.agencies[agency].district or ""):
+                if tg.scope == "each_commune" and agency in plan.agencies and role == "target" and \
+                        _communes_of(plan, plan.agencies[agency].district or ""):
                     j = Judgement(j.status, j.final, j.forecast, j.forecast_lower, j.forecast_upper,
                                   j.basis + "; communes judged per district: not every commune name of this "
                                             "district's dossiers matched the commune list", j.forecast_basis)
@@ -464,24 +464,18 @@ def _source(sources: pd.Series) -> str:
 
 
 # ---------------------------------------------------------------- qualitative tasks
-def lead_agencies(task: Task) -> set[str]:
-    """The agencies that lead a task, groups expanded to departments, districts and provincial bodies."""
-    from .catalogue import load
-
-    cat = load()
-    return {m for code in task.lead for m in cat.members(code)
-            if m in cat.agencies and cat.agencies[m].kind in ("department", "district", "provincial_body")}
+def lead_agencies(plan: Plan, task: Task) -> set[str]:
+    """The agencies that lead a task, groups expanded (by the plan's registry) to departments, districts, bodies."""
+    return {m for code in task.lead for m in plan.members(code)
+            if m in plan.agencies and plan.agencies[m].kind in ("department", "district", "provincial_body")}
 
 
-def qualitative_status(task: Task, reports: pd.DataFrame, q: Quarter,
-                       expected: set[str] | None = None) -> tuple[str, str]:
+def qualitative_status(task: Task, reports: pd.DataFrame, q: Quarter, expected: set[str]) -> tuple[str, str]:
     """done / done_no_evidence / in_progress / not_started / overdue / no_report from the lead agencies' reports.
 
-    `expected`: the lead agencies that must report (groups expanded; by default from the task's lead codes);
+    `expected`: the lead agencies that must report (groups expanded: lead_agencies(plan, task), or one agency);
     'done' needs every one of them done.
     """
-    if expected is None:
-        expected = lead_agencies(task)
     if reports.empty:
         due = task.schedule.get("due")
         if due and dt.date.fromisoformat(due) <= q.end:
@@ -507,7 +501,7 @@ TASK_COLUMNS = ["quarter", "task_id", "index", "field", "status", "status_from",
                 "target_basis", "report_status", "report_basis", "n_targets", "n_reports", "due", "schedule_kind"]
 
 
-def task_progress(cat: Catalogue, targets: pd.DataFrame, task_reports: pd.DataFrame, q: Quarter | str) -> pd.DataFrame:
+def task_progress(plan: Plan, targets: pd.DataFrame, task_reports: pd.DataFrame, q: Quarter | str) -> pd.DataFrame:
     """One row per task: status from its targets' verdicts and/or from the lead agencies' reports.
 
     The targets decide (worst verdict; a task is never better than its units support) unless none of them has
@@ -518,7 +512,7 @@ def task_progress(cat: Catalogue, targets: pd.DataFrame, task_reports: pd.DataFr
     verdicts = target_verdicts(targets) if len(targets) and "role" in targets.columns else pd.DataFrame(
         columns=VERDICT_COLUMNS)
     rows = []
-    for task in cat.tasks:
+    for task in plan.tasks:
         if task.kind != "task":
             continue
         v = verdicts[(verdicts["task_id"] == task.id) & (verdicts["role"] == "target")]
@@ -528,7 +522,7 @@ def task_progress(cat: Catalogue, targets: pd.DataFrame, task_reports: pd.DataFr
         quant = worst(list(v["status"])) if len(judged) else ("no_data" if len(v) else None)
         reps = task_reports[task_reports["task_id"] == task.id] if len(task_reports) else pd.DataFrame(
             columns=["status", "evidence_doc_no"])
-        qual, why = qualitative_status(task, reps, q, lead_agencies(task))
+        qual, why = qualitative_status(task, reps, q, lead_agencies(plan, task))
         if len(judged):
             status, status_from = quant, "targets"
             if qual == "overdue" and quant not in FINAL_STATUSES:  # past due: a settled verdict stands
