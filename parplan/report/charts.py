@@ -26,8 +26,14 @@ def figure_html(fig, alt: str, caption: str = "") -> str:
     return f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">{cap}</figure>'
 
 
+def axis_cut_note(lo: float, lang: str | None = None) -> str:
+    """'(trục bắt đầu từ 90 %)' in the page's language (both when none is given)."""
+    vi, en = f"trục bắt đầu từ {lo:.0f} %", f"axis starts at {lo:.0f} %"
+    return f"({vi})" if lang == "vi" else f"({en})" if lang == "en" else f"({vi} / {en})"
+
+
 def threshold_bars(labels: list[str], values: list[float], threshold: float, met: list[bool | None],
-                   title: str, xlabel: str, threshold_label: str):
+                   title: str, xlabel: str, threshold_label: str, lang: str | None = None):
     """Horizontal bars (one per agency) with a vertical target line; colour = met / not met / no data."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(7.5, 0.28 * len(labels) + 1.2))
@@ -40,7 +46,7 @@ def threshold_bars(labels: list[str], values: list[float], threshold: float, met
         lo = min([v for v in vals if v > 0] + [threshold * 100]) - 3
         ax.set_xlim(max(0, lo), 100.5)
         if lo > 0:  # a cut axis magnifies differences: say so on the chart itself
-            xlabel = f"{xlabel} (trục bắt đầu từ {lo:.0f} % / axis starts at {lo:.0f} %)"
+            xlabel = f"{xlabel} {axis_cut_note(lo, lang)}"
         ax.axvline(threshold * 100, color=COLOURS["target"], linestyle="--", linewidth=1)
         ax.text(threshold * 100, -0.8, threshold_label, ha="center", va="bottom", fontsize=8)
         ax.set_xlabel(xlabel)

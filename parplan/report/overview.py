@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import catalogue
+from ..catalogue import Plan, Target, Task, plan_for
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
 from ..privacy import mask_manifest
@@ -17,8 +17,6 @@ from . import charts, fmt
 from .html import VERDICT, badge, esc, table
 
 L = {
-    "title": {"vi": "Báo cáo tiến độ Kế hoạch cải thiện Chỉ số PAR INDEX và SIPAS năm 2023",
-              "en": "Progress report: 2023 plan to improve the PAR INDEX and SIPAS"},
     "province": {"vi": "tỉnh Quảng Nam", "en": "Quảng Nam province"},
     "agency": {"vi": "Cơ quan, đơn vị", "en": "Agency"},
     "quarter": {"vi": "Trong quý", "en": "In the quarter"},
@@ -37,6 +35,12 @@ def t(key: str, lang: str) -> str:
     return L[key][lang]
 
 
+def title(plan: Plan, lang: str) -> str:
+    """The report's title, naming the plan as the plan data does."""
+    short = plan.title(lang, short=True)
+    return f"Báo cáo tiến độ {short}" if lang == "vi" else f"Progress report: {short}"
+
+
 @dataclass
 class Context:
     """Everything one overview report needs, loaded once."""
@@ -47,7 +51,7 @@ class Context:
     sample: bool
     indicators: pd.DataFrame
     manifests: dict[str, dict[str, Any]]
-    cat: catalogue.Catalogue
+    plan: Plan
     params: dict[str, Any] = field(default_factory=dict)
     progress: pd.DataFrame = field(default_factory=pd.DataFrame)
     tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -71,12 +75,22 @@ class Context:
         return "missing"
 
 
+def quarter_plan(q: Quarter, plan: Plan | None = None, plans_root: Path | str | None = None) -> Plan:
+    """The plan a quarter's page is judged against: the one given (it must be of the quarter's year) or its year's."""
+    plan = plan if plan is not None else plan_for(q, plans_root)
+    if plan.year != q.year:
+        raise ValueError(f"Quý {q} không thuộc kế hoạch năm {plan.year} / quarter {q} is not in the {plan.year} plan")
+    return plan
+
+
 def load_context(quarter: str, lang: str = "vi", data_root: str = "data", sample_data: bool = True,
-                 params: dict[str, Any] | None = None) -> Context:
-    """Read the quarter's indicators and the manifests of every quarter of the year to date."""
+                 params: dict[str, Any] | None = None, plan: Plan | None = None,
+                 plans_root: Path | str | None = None) -> Context:
+    """Read the quarter's indicators and the manifests of every quarter of the year to date, with its plan."""
     q = Quarter.parse(quarter)
     if lang not in ("vi", "en"):
-        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+        raise ValueError(f"lang phải là 'vi' hoặc 'en' / lang must be 'vi' or 'en', not {lang!r}")
+    plan = quarter_plan(q, plan, plans_root)
     root = Path(data_root)
     ind = pd.read_parquet(processed_dir(root, q) / "indicators.parquet")
     manifests = {str(x): mask_manifest(load_manifest(x, root)) for x in q.quarters_to_date()}  # personal data masked
@@ -84,39 +98,65 @@ def load_context(quarter: str, lang: str = "vi", data_root: str = "data", sample
     prog = pd.read_parquet(folder / "progress.parquet") if (folder / "progress.parquet").exists() else pd.DataFrame()
     tasks = pd.read_parquet(folder / "task_progress.parquet") if (folder / "task_progress.parquet").exists() \
         else pd.DataFrame()
-    return Context(q, lang, root, sample_data, ind, manifests, catalogue.load(), params or {}, prog, tasks)
+    return Context(q, lang, root, sample_data, ind, manifests, plan, params or {}, prog, tasks)
+
+
+def _figure(baseline: dict[str, Any], key: str) -> Any:
+    """The value of one baseline figure (None when the plan does not give it)."""
+    return (baseline.get(key) or {}).get("value")
+
+
+def _rank(baseline: dict[str, Any], lang: str) -> str:
+    """'57/63', or '—' when the plan gives no rank."""
+    r = baseline.get("rank") or {}
+    return "—" if r.get("value") is None else f"{fmt.number(r['value'], lang)}/{fmt.number(r.get('of'), lang)}"
+
+
+def baseline_line(plan: Plan, lang: str) -> str:
+    """'Năm <baseline>: PAR INDEX … điểm, xếp hạng …; SIPAS …/10. Mục tiêu năm <plan>: …' from the plan's data."""
+    par, sip = plan.indices["par_index"]["baseline"], plan.indices["sipas"]["baseline"]
+    goal = plan.meta["goal"]
+    points, score = fmt.number(_figure(par, "total_points"), lang, 2), fmt.number(_figure(sip, "score_10"), lang, 2)
+    if lang == "vi":
+        return (f"Năm {par['year']}: PAR INDEX {points} điểm, xếp hạng {_rank(par, lang)}; SIPAS {score}/10. "
+                f"Mục tiêu năm {plan.year}: nằm trong nhóm {goal['rank_at_most']} tỉnh, thành phố dẫn đầu.")
+    return (f"{par['year']}: PAR INDEX {points} points, rank {_rank(par, lang)}; SIPAS {score}/10. "
+            f"{plan.year} goal: top {goal['rank_at_most']} of {goal['of']} provinces.")
 
 
 def header(ctx: Context) -> str:
-    """Title, quarter and the 2022 baseline the plan starts from."""
+    """Title, quarter and the baseline the plan starts from, as the plan gives them."""
     lang = ctx.lang
-    ix = ctx.cat.indices
-    par, sip, goal = ix["par_index_2022"], ix["sipas_2022"], ix["goal_2023"]
+    base = baseline_line(ctx.plan, lang)
     if lang == "vi":
-        base = (f"Năm 2022: PAR INDEX {fmt.number(par['total_points']['value'], lang, 2)} điểm, "
-                f"xếp hạng {par['rank']['value']}/{par['rank']['of']}; SIPAS {fmt.number(sip['score_10']['value'], lang, 2)}/10. "
-                f"Mục tiêu năm 2023: nằm trong nhóm {goal['rank_at_most']} tỉnh, thành phố dẫn đầu.")
         sub = f"{ctx.quarter.label(lang)} — {ctx.quarter.ytd_label(lang)} (đến {fmt.date(ctx.quarter.end)})"
     else:
-        base = (f"2022: PAR INDEX {fmt.number(par['total_points']['value'], lang, 2)} points, rank "
-                f"{par['rank']['value']}/{par['rank']['of']}; SIPAS {fmt.number(sip['score_10']['value'], lang, 2)}/10. "
-                f"2023 goal: top {goal['rank_at_most']} of {goal['of']} provinces.")
         sub = f"{ctx.quarter.label(lang)} — {ctx.quarter.ytd_label(lang)} (to {fmt.date(ctx.quarter.end)})"
-    return (f"<h1>{esc(t('title', lang))} — {esc(t('province', lang))}</h1>"
+    return (f"<h1>{esc(title(ctx.plan, lang))} — {esc(t('province', lang))}</h1>"
             f"<p><strong>{esc(sub)}</strong></p><p class=\"note\">{esc(base)}</p>")
 
 
+def province_target(plan: Plan, metric: str) -> Target | None:
+    """The plan's province-wide target on a metric (the first in plan order), None when the plan sets none."""
+    return next((tg for tg in plan.targets if tg.metric == metric and tg.scope == "province" and tg.role == "target"
+                 and not tg.from_date and not tg.as_of), None)
+
+
+KPIS = (("ontime_rate", "Hồ sơ giải quyết đúng hạn (toàn tỉnh)", "Dossiers resolved on time (province)"),
+        ("online_dossier_share", "Hồ sơ giải quyết trực tuyến", "Dossiers resolved online"),
+        ("online_payment_rate", "Thanh toán trực tuyến", "Online payment"))
+
+
 def kpis(ctx: Context) -> str:
-    """Headline figures for the province, year to date."""
+    """Headline figures for the province, year to date, with the plan's province-wide target where it sets one."""
     lang = ctx.lang
     items = []
-    for metric, vi, en, task_id in (
-        ("ontime_rate", "Hồ sơ giải quyết đúng hạn (toàn tỉnh)", "Dossiers resolved on time (province)", None),
-        ("online_dossier_share", "Hồ sơ giải quyết trực tuyến (chỉ tiêu ≥ 70 %)", "Dossiers resolved online (target ≥ 70 %)",
-         "A.VIII.3.4.b"),
-        ("online_payment_rate", "Thanh toán trực tuyến (chỉ tiêu ≥ 80 %)", "Online payment (target ≥ 80 %)",
-         "A.VIII.3.4.c"),
-    ):
+    for metric, vi, en in KPIS:
+        tg = province_target(ctx.plan, metric) if metric != "ontime_rate" else None
+        task_id = tg.task_id if tg else None
+        name = vi if lang == "vi" else en
+        if tg:
+            name += f" ({'chỉ tiêu' if lang == 'vi' else 'target'} {tg.describe(lang)})"
         d = ctx.ind(metric, "YTD")
         if "PROVINCE" not in d.index:
             continue
@@ -131,37 +171,50 @@ def kpis(ctx: Context) -> str:
             if len(v):
                 mark = " " + status_badge(str(v["status"].iloc[0]), lang)
         items.append(f'<div class="kpi"><div class="v">{esc(fmt.pct(r.value, lang))}{mark}</div>'
-                     f'<div class="l">{esc(vi if lang == "vi" else en)}</div><div class="l">{esc(sub)}</div></div>')
+                     f'<div class="l">{esc(name)}</div><div class="l">{esc(sub)}</div></div>')
     return '<div class="kpis">' + "".join(items) + "</div>"
 
 
+# the levels of the on-time targets: the scope of the plan's target, the kind of unit, its group, the level's name
 LEVELS = [
-    ("A.IV.4.1", "department", "ALL_DEPARTMENTS", "Sở, ban, ngành (CQCM cấp tỉnh)", "Provincial departments"),
-    ("A.IV.4.2", "district", "ALL_DISTRICTS", "UBND cấp huyện", "District-level People's Committees"),
-    ("A.IV.4.3", "commune_group", "ALL_COMMUNES", "UBND cấp xã (theo huyện)", "Commune-level People's Committees (by district)"),
+    ("each_department", "department", "ALL_DEPARTMENTS", "Sở, ban, ngành (CQCM cấp tỉnh)", "Provincial departments"),
+    ("each_district", "district", "ALL_DISTRICTS", "UBND cấp huyện", "District-level People's Committees"),
+    ("each_commune", "commune_group", "ALL_COMMUNES", "UBND cấp xã (theo huyện)",
+     "Commune-level People's Committees (by district)"),
 ]
 
 
-def unit_name(cat: catalogue.Catalogue, code: str, lang: str) -> str:
-    """Display name of a unit: the registry's, or for a commune of the list 'xã Tam Đàn (Phú Ninh)'."""
-    a = cat.agencies.get(code)
+def ontime_target(plan: Plan, kind: str) -> Target | None:
+    """The plan's on-time target that binds each unit of one kind (department, district, commune_group)."""
+    scope = next((sc for sc, k, *_ in LEVELS if k == kind), None)
+    return None if scope is None else next((tg for tg in plan.targets if tg.metric == "ontime_rate" and tg.scope == scope and tg.role == "target"),
+                None)
+
+
+def ontime_levels(plan: Plan) -> list[tuple[str, str, str, str, str]]:
+    """(task id, kind, group, name vi, name en) of every level the plan sets an on-time target for, in level order."""
+    return [(tg.task_id, kind, group, vi, en) for _sc, kind, group, vi, en in LEVELS
+            if (tg := ontime_target(plan, kind)) is not None]
+
+
+def unit_name(plan: Plan, code: str, lang: str) -> str:
+    """Display name of a unit: the plan's registry's, or for a commune of its list 'xã Tam Đàn (Phú Ninh)'."""
+    a = plan.agencies.get(code)
     if a:
         return a.name(lang)
-    if code.startswith("XA_") and "__" in code:
-        try:
-            from .. import communes
-        except ImportError:
-            return code
-        c = communes.load()
+    if code.startswith("XA_") and "__" in code and plan.folder is not None:
+        from .. import communes
+
+        c = communes.load(plan)
         hit = c[c["unit"] == code]
         if len(hit):
-            d = cat.agencies.get(str(hit["district_code"].iloc[0]))
+            d = plan.agencies.get(str(hit["district_code"].iloc[0]))
             return f"{hit['unit_type'].iloc[0]} {hit['commune_vi'].iloc[0]}" + (f" ({d.name(lang)})" if d else "")
     return code
 
 
 def _agency_name(ctx: Context, code: str) -> str:
-    return unit_name(ctx.cat, code, ctx.lang)
+    return unit_name(ctx.plan, code, ctx.lang)
 
 
 SELF_MARK = "◆"
@@ -185,7 +238,7 @@ UNIT_NOUN = {"each_department": ("sở, ban, ngành", "departments"),
              "each_agency": ("cơ quan, đơn vị", "agencies")}
 
 
-def units_line(cat: catalogue.Catalogue, verdict: Any, lang: str, max_names: int = 40) -> str:
+def units_line(plan: Plan, verdict: Any, lang: str, max_names: int = 40) -> str:
     """'17/19 sở, ban, ngành đạt; chưa đạt: …; không có dữ liệu: …' for an each-unit target's verdict row."""
     vi = lang == "vi"
     noun = UNIT_NOUN.get(verdict.scope, ("đơn vị", "units"))[0 if vi else 1]
@@ -193,7 +246,7 @@ def units_line(cat: catalogue.Catalogue, verdict: Any, lang: str, max_names: int
 
     def names(codes: str) -> str:
         cs = [c for c in codes.split(";") if c]
-        shown = ", ".join(unit_name(cat, c, lang) for c in cs[:max_names])
+        shown = ", ".join(unit_name(plan, c, lang) for c in cs[:max_names])
         return shown + (f" (+{len(cs) - max_names})" if len(cs) > max_names else "")
     out = f"{verdict.n_ok}/{verdict.n_units} {noun} {word}"
     if verdict.missing:
@@ -207,14 +260,14 @@ def ontime_rows(ctx: Context, task_id: str, kind: str, group: str) -> tuple[list
     """Rows of the on-time table for one level: every unit with its own status (progress.parquet), then the
     aggregate as a figure without a verdict of its own; plus chart data."""
     lang = ctx.lang
-    target = ctx.cat.task(task_id).targets[0]
+    target = ctx.plan.task(task_id).targets[0]
     q_ind = ctx.ind("ontime_rate", "Q")
     rows, chart = [], []
     p = ctx.progress
     mine = p[(p["task_id"] == task_id) & p["role"].isin(["target", "aggregate_figure"])] if len(p) else p
     for r in mine.itertuples():
         code = r.agency
-        a = ctx.cat.agencies.get(code)
+        a = ctx.plan.agencies.get(code)
         district = a.district if a is not None and a.kind == "commune_group" else \
             code[3:].split("__")[0] if code.startswith("XA_") and "__" in code else code
         file_status = ctx.file_status(district) if r.role == "target" else "accepted"
@@ -247,12 +300,12 @@ def ontime_rows(ctx: Context, task_id: str, kind: str, group: str) -> tuple[list
 
 
 def ontime_section(ctx: Context) -> str:
-    """On-time resolution per agency by level against the plan's targets (A.IV.4.1–4.3), with charts."""
+    """On-time resolution per agency by level against the plan's targets (e.g. A.IV.4.1–4.3), with charts."""
     lang = ctx.lang
     ytd = ctx.quarter.ytd_label(lang)
     from ..metrics import formula_text  # the definition as metrics.yaml states it
 
-    formula = formula_text(ctx.cat.metrics["ontime_rate"], lang)
+    formula = formula_text(ctx.plan.metrics["ontime_rate"], lang)
     out = [f"<h2>{'Tỷ lệ hồ sơ giải quyết đúng hạn' if lang == 'vi' else 'Dossiers resolved on time'}</h2>",
            "<p class=\"note\">" + esc(
                f"Công thức: {formula} (dòng chung: tỷ lệ của tổng, chỉ là số liệu, không đánh giá riêng). Chỉ tiêu áp "
@@ -264,22 +317,22 @@ def ontime_section(ctx: Context) -> str:
                "date) and settles as 'Met' / 'Not met' once the year's data are in.") + "</p>"]
     headers = [t("agency", lang), f"{t('quarter', lang)} ({ctx.quarter.label(lang)})", ytd, t("target", lang), t("status", lang)]
     verdicts = target_verdicts(ctx.progress) if len(ctx.progress) else pd.DataFrame()
-    for task_id, kind, group, vi, en in LEVELS:
+    for task_id, kind, group, vi, en in ontime_levels(ctx.plan):
         rows, chart = ontime_rows(ctx, task_id, kind, group)
-        target = ctx.cat.task(task_id).targets[0]
+        target = ctx.plan.task(task_id).targets[0]
         title = f"{vi if lang == 'vi' else en} — {task_id}"
         out.append(f"<h3>{esc(title)}</h3>")
         v = verdicts[verdicts["task_id"] == task_id] if len(verdicts) else verdicts
         if len(v):
             out.append(f"<p>{status_badge(str(v['status'].iloc[0]), lang)} "
-                       f"<strong>{esc(units_line(ctx.cat, v.iloc[0], lang))}</strong></p>")
+                       f"<strong>{esc(units_line(ctx.plan, v.iloc[0], lang))}</strong></p>")
         out.append(forecast_sentence(ctx, task_id, kind))
         out.append(table(headers, rows, raw_cols=[4], numeric_cols=[1, 2]))
         if kind in ("district", "department"):
             fig = charts.threshold_bars(
                 [c["label"] for c in chart], [c["value"] for c in chart], target.value, [c["met"] for c in chart],
                 title=f"{vi if lang == 'vi' else en}: {ytd}", xlabel="%",
-                threshold_label=f"{'chỉ tiêu' if lang == 'vi' else 'target'} {target.describe(lang)}")
+                threshold_label=f"{'chỉ tiêu' if lang == 'vi' else 'target'} {target.describe(lang)}", lang=lang)
             alt = ("Biểu đồ thanh: tỷ lệ đúng hạn lũy kế của từng đơn vị so với chỉ tiêu " if lang == "vi" else
                    "Bar chart: year-to-date on-time rate of each unit against the target ") + target.describe(lang)
             out.append(charts.figure_html(fig, alt))
@@ -295,7 +348,7 @@ def forecast_sentence(ctx: Context, task_id: str, kind: str) -> str:
     rows = p[(p["task_id"] == task_id) & (p["role"] == "target") & p["forecast"].notna()]
     if rows.empty:
         return ""
-    target = ctx.cat.task(task_id).targets[0]
+    target = ctx.plan.task(task_id).targets[0]
     miss = rows[~rows["forecast"].map(target.is_met_by)]
     # even if the remaining quarters went like the unit's best quarter so far (no range: the forecast itself)
     best = miss["forecast_upper"].where(miss["forecast_upper"].notna(), miss["forecast"])
@@ -313,13 +366,25 @@ def forecast_sentence(ctx: Context, task_id: str, kind: str) -> str:
     return f"<p><strong>{esc(text)}</strong></p>"
 
 
+def online_targets_text(plan: Plan, lang: str) -> str:
+    """'Chỉ tiêu của tỉnh (A.VIII.3.4.b, A.VIII.3.4.c): hồ sơ trực tuyến ≥ 70 %, …. ' from the plan's targets."""
+    words = {"online_dossier_share": ("hồ sơ trực tuyến", "online dossiers"),
+             "online_payment_rate": ("thanh toán trực tuyến", "online payment")}
+    found = [(tg, words[m][0 if lang == "vi" else 1]) for m in words if (tg := province_target(plan, m))]
+    if not found:
+        return ""
+    ids = ", ".join(tg.task_id for tg, _ in found)
+    what = ", ".join(f"{w} {tg.describe(lang)}" for tg, w in found)
+    return (f"Chỉ tiêu của tỉnh ({ids}): {what}. " if lang == "vi" else f"Province targets ({ids}): {what}. ")
+
+
 def online_section(ctx: Context) -> str:
     """Share of dossiers resolved online and online payment, per agency, year to date (A.VIII.3.4)."""
     lang = ctx.lang
     share, pay = ctx.ind("online_dossier_share", "YTD"), ctx.ind("online_payment_rate", "YTD")
     rows = []
-    order = [a.code for a in ctx.cat.by_kind("department")] + [a.code for a in ctx.cat.by_kind("district")] + \
-            [a.code for a in ctx.cat.by_kind("commune_group")] + ["ALL_DEPARTMENTS", "ALL_DISTRICTS", "ALL_COMMUNES", "PROVINCE"]
+    order = [a.code for a in ctx.plan.by_kind("department")] + [a.code for a in ctx.plan.by_kind("district")] + \
+            [a.code for a in ctx.plan.by_kind("commune_group")] + ["ALL_DEPARTMENTS", "ALL_DISTRICTS", "ALL_COMMUNES", "PROVINCE"]
     for code in order:
         if code not in share.index:
             continue
@@ -333,11 +398,10 @@ def online_section(ctx: Context) -> str:
          else "Dossiers resolved online and online payment (year to date)")
     from ..metrics import formula_text  # the definition as metrics.yaml states it: one definition per metric
 
-    share_def, pay_def = (formula_text(ctx.cat.metrics[m], lang) for m in ("online_dossier_share", "online_payment_rate"))
-    note = (f"Chỉ tiêu của tỉnh (A.VIII.3.4): hồ sơ trực tuyến ≥ 70 %, thanh toán trực tuyến ≥ 80 %. Trực tuyến = "
-            f"{share_def}. Thanh toán trực tuyến = {pay_def}." if lang == "vi" else
-            f"Province targets (A.VIII.3.4): online dossiers ≥ 70 %, online payment ≥ 80 %. Online = {share_def}. "
-            f"Online payment = {pay_def}.")
+    share_def, pay_def = (formula_text(ctx.plan.metrics[m], lang) for m in ("online_dossier_share", "online_payment_rate"))
+    note = online_targets_text(ctx.plan, lang) + (
+        f"Trực tuyến = {share_def}. Thanh toán trực tuyến = {pay_def}." if lang == "vi" else
+        f"Online = {share_def}. Online payment = {pay_def}.")
     headers = [t("agency", lang), "Trực tuyến" if lang == "vi" else "Online",
                "Thanh toán trực tuyến" if lang == "vi" else "Paid online"]
     return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[1, 2])
@@ -447,7 +511,7 @@ def progress_by_field(ctx: Context) -> str:
         return ""
     present = [s for s in STATUS_ORDER if s in set(ctx.tasks["status"])]
     rows = []
-    for sec in [t for t in ctx.cat.tasks if t.parent in ("A", "B")]:
+    for sec in [t for t in ctx.plan.tasks if t.parent in ("A", "B")]:
         g = ctx.tasks[(ctx.tasks["index"] == sec.index) & (ctx.tasks["field"] == sec.field)]
         title = sec.task_vi if lang == "vi" else (sec.task_en or sec.task_vi)
         rows.append([f"{sec.id} {_sentence_case(title)}"] +
@@ -466,7 +530,7 @@ def progress_by_field(ctx: Context) -> str:
             table(headers, rows, numeric_cols=list(range(1, len(present) + 2))))
 
 
-def target_evidence(ctx: Context, task: catalogue.Task, verdicts: pd.DataFrame) -> list[str]:
+def target_evidence(ctx: Context, task: Task, verdicts: pd.DataFrame) -> list[str]:
     """One line per target of a task: the number that decides it (each unit: '17/19 sở đạt; chưa đạt: …'),
     the aggregate as a figure, a small-denominator caution, the self-reported mark; context and unmeasurable said so."""
     lang, vi = ctx.lang, ctx.lang == "vi"
@@ -490,12 +554,12 @@ def target_evidence(ctx: Context, task: catalogue.Task, verdicts: pd.DataFrame) 
                        + fmt.date(tg.as_of or ctx.quarter.end))
             continue
         if v["status"] == "not_measurable":
-            m = ctx.cat.metrics.get(tg.metric, {})
+            m = ctx.plan.metrics.get(tg.metric, {})
             why = (m.get("unmeasurable_reason_vi") or "") if vi else (tg.reason or m.get("unmeasurable_reason", ""))
             out.append(f"{head}: {label('not_measurable', lang)}" + (f" — {why}" if why else ""))
             continue
         if v["judge"] == "each" and tg.scope != "each_record":
-            line = f"{head}: {units_line(ctx.cat, v, lang)}{self_mark(v['source'])}"
+            line = f"{head}: {units_line(ctx.plan, v, lang)}{self_mark(v['source'])}"
             agg = rows[rows["role"] == "aggregate_figure"]
             if len(agg) and agg["value"].iloc[0] == agg["value"].iloc[0]:
                 a = agg.iloc[0]
@@ -529,11 +593,11 @@ def each_unit_section(ctx: Context) -> str:
           & (v["status"] != "not_measurable")]
     rows = []
     for r in v.itertuples():
-        tg = next(x for x in ctx.cat.task(r.task_id).targets if x.metric == r.metric and x.scope == r.scope)
-        what = (tg.text_vi or tg.metric) if vi else (ctx.cat.metrics.get(tg.metric, {}).get("name_en") or tg.metric)
+        tg = next(x for x in ctx.plan.task(r.task_id).targets if x.metric == r.metric and x.scope == r.scope)
+        what = (tg.text_vi or tg.metric) if vi else (ctx.plan.metrics.get(tg.metric, {}).get("name_en") or tg.metric)
 
         def names(codes: str) -> str:
-            return ", ".join(unit_name(ctx.cat, c, lang) for c in codes.split(";") if c) or "—"
+            return ", ".join(unit_name(ctx.plan, c, lang) for c in codes.split(";") if c) or "—"
         noun = UNIT_NOUN.get(r.scope, ("đơn vị", "units"))[0 if vi else 1]
         rows.append([r.task_id, f"{what} ({tg.describe(lang)})", status_badge(r.status, lang) + esc(self_mark(r.source)),
                      f"{r.n_ok}/{r.n_units} {noun}", names(r.missing), names(r.no_data)])
@@ -561,7 +625,7 @@ def progress_tasks(ctx: Context) -> str:
     rows = []
     verdicts = target_verdicts(ctx.progress) if len(ctx.progress) else pd.DataFrame()
     for r in ctx.tasks.itertuples():
-        task = ctx.cat.task(r.task_id)
+        task = ctx.plan.task(r.task_id)
         text = task.task_vi if lang == "vi" else (task.task_en or task.task_vi)
         lead = ", ".join(_agency_name(ctx, c) for c in task.lead)
         evidence = target_evidence(ctx, task, verdicts) if len(verdicts) else []
@@ -585,12 +649,47 @@ def progress_tasks(ctx: Context) -> str:
             + table(headers, rows, raw_cols=[4]))
 
 
+LAGGARD_MEASURE = {"ontime_rate": ("đúng hạn lũy kế", "on time (YTD)"), "disbursement_rate": ("giải ngân", "disbursed")}
+
+
+def laggard_measure(key: str, lang: str) -> str:
+    """'đúng hạn lũy kế', or for a list taken at a date 'giải ngân tại 30/04/2023' (the date from the key)."""
+    metric, _, day = key.partition("@")
+    vi, en = LAGGARD_MEASURE.get(metric, (metric, metric))
+    word = vi if lang == "vi" else en
+    return f"{word} {'tại' if lang == 'vi' else 'at'} {fmt.date(day)}" if day else word
+
+
+def context_laggard_targets(plan: Plan) -> list[Target]:
+    """The context targets behind the plan's laggard lists (lists the plan took from before it was issued)."""
+    out = []
+    for lag in plan.indices.get("laggards") or ():
+        task = plan.task(lag["task_id"])
+        out += [tg for tg in task.targets if tg.metric == lag["metric"] and tg.role == "context" and tg not in out]
+    return out
+
+
+def context_list_text(tg: Target, lang: str) -> str:
+    """'Danh sách giải ngân dưới 20 % tại 30/04/2023 có trước khi ban hành Kế hoạch: …' for one context target."""
+    measure = laggard_measure(tg.metric, lang)
+    side = ("dưới", "below") if tg.direction == "higher" else ("trên", "above")
+    level = fmt.pct(tg.value, lang, 0) if tg.unit == "fraction" else fmt.number(tg.value, lang)
+    day = fmt.date(tg.as_of or tg.from_date) if (tg.as_of or tg.from_date) else ""
+    if lang == "vi":
+        return (f"Danh sách {measure} {side[0]} {level}" + (f" tại {day}" if day else "")
+                + " có trước khi ban hành Kế hoạch: chỉ để tham khảo, không chấm điểm.")
+    return (f"The list of units {side[1]} {level} {measure}" + (f" at {day}" if day else "")
+            + " predates the plan: context, not scored.")
+
+
 def laggards_section(ctx: Context) -> str:
     """The agencies the plan names as lagging (A.IV.4.4, A.VII.1.1): where they stand now, rank among peers."""
     from ..rankings import laggards_now
 
     lang = ctx.lang
-    lag = laggards_now(ctx.indicators, ctx.cat)
+    if not ctx.plan.indices.get("laggards"):  # a plan may name no laggards
+        return ""
+    lag = laggards_now(ctx.indicators, ctx.plan)
     if lag.empty:
         return ""
     rows = []
@@ -598,7 +697,7 @@ def laggards_section(ctx: Context) -> str:
     p = ctx.progress
     own = {}  # the unit's own status on the on-time target of its level: the same verdict as everywhere else
     if len(p):
-        for task_id, _kind, _group, _vi, _en in LEVELS:
+        for task_id, _kind, _group, _vi, _en in ontime_levels(ctx.plan):
             for x in p[(p["task_id"] == task_id) & (p["role"] == "target")].itertuples():
                 own[x.agency] = x.status
     for r in lag.itertuples():
@@ -615,16 +714,14 @@ def laggards_section(ctx: Context) -> str:
                 badge("neutral", "Đánh giá theo từng xã" if vi else "Judged per commune")
         else:
             val, rk, st = "—", "—", status_badge(own.get(r.agency, "no_data"), lang)
-        what = {"ontime_rate": "đúng hạn lũy kế" if vi else "on time (YTD)"}.get(
-            r.metric, "giải ngân tại 30/4/2023" if vi else "disbursed at 30/4/2023")
-        rows.append([r.task_id, _agency_name(ctx, r.agency), what, val, rk, st])
+        rows.append([r.task_id, _agency_name(ctx, r.agency), laggard_measure(r.metric, lang), val, rk, st])
     h = "Các đơn vị Kế hoạch nêu tên là chậm: nay ra sao?" if lang == "vi" else "Units the plan names as lagging: where are they now?"
+    ids = ", ".join(x[0] for x in ontime_levels(ctx.plan))
     note = ("Hạng: thứ hạng trong nhóm cùng loại (sở; huyện; xã theo huyện), 1 = tốt nhất. Đánh giá: trạng thái của "
-            "chính đơn vị ở chỉ tiêu đúng hạn của cấp mình (A.IV.4.1–4.3). Danh sách giải ngân dưới 20 % tại 30/4/2023 "
-            "có trước khi ban hành Kế hoạch: chỉ để tham khảo, không chấm điểm." if vi else
+            f"chính đơn vị ở chỉ tiêu đúng hạn của cấp mình ({ids})." if vi else
             "Rank: among peers of the same kind (departments; districts; communes by district), 1 = best. "
-            "Assessment: the unit's own status on its level's on-time target (A.IV.4.1–4.3). The list of units below "
-            "20 % disbursed at 30/4/2023 predates the plan: context, not scored.")
+            f"Assessment: the unit's own status on its level's on-time target ({ids}).")
+    note = " ".join([note] + [context_list_text(tg, lang) for tg in context_laggard_targets(ctx.plan)])
     headers = (["Nhiệm vụ", "Đơn vị", "Chỉ số", "Giá trị", "Hạng", "Đánh giá"] if lang == "vi" else
                ["Task", "Unit", "Measure", "Value", "Rank", "Assessment"])
     return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, raw_cols=[5], numeric_cols=[3, 4])

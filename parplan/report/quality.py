@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import catalogue
+from ..catalogue import Plan
 from ..contracts import load_contract
 from ..ingest import load_manifest, processed_dir
 from ..io import READER_RULES
@@ -16,6 +16,7 @@ from ..privacy import mask_manifest
 from ..reconcile import MEASURES
 from ..validation import RULE_TEXT, applicable_rules
 from .html import VERDICT, badge, esc, table
+from .overview import quarter_plan
 
 MAX_ROWS_SHOWN = 200
 
@@ -28,23 +29,25 @@ class QualityContext:
     lang: str
     manifest: dict[str, Any]
     reconciliation: pd.DataFrame
-    cat: catalogue.Catalogue
+    plan: Plan
     communes: pd.DataFrame | None = None  # commune_matches.parquet; None when the quarter's checks have not run
 
 
-def load_quality_context(quarter: str, lang: str = "vi", data_root: str = "data") -> QualityContext:
-    """Read the quarter's manifest.json and reconciliation table."""
+def load_quality_context(quarter: str, lang: str = "vi", data_root: str = "data", plan: Plan | None = None,
+                         plans_root: Path | str | None = None) -> QualityContext:
+    """Read the quarter's manifest.json and reconciliation table, with the plan the quarter is judged against."""
     q = Quarter.parse(quarter)
+    plan = quarter_plan(q, plan, plans_root)
     rec_path = processed_dir(Path(data_root), q) / "reconciliation.parquet"
     rec = pd.read_parquet(rec_path) if rec_path.exists() else pd.DataFrame()
     com_path = processed_dir(Path(data_root), q) / "commune_matches.parquet"
     com = pd.read_parquet(com_path) if com_path.exists() else None
     # personal data (contract columns marked personal) is masked before any section sees it (parplan.privacy)
-    return QualityContext(q, lang, mask_manifest(load_manifest(q, Path(data_root))), rec, catalogue.load(), com)
+    return QualityContext(q, lang, mask_manifest(load_manifest(q, Path(data_root))), rec, plan, com)
 
 
 def _name(ctx: QualityContext, code: str) -> str:
-    a = ctx.cat.agencies.get(code)
+    a = ctx.plan.agencies.get(code)
     return f"{a.name(ctx.lang)} ({code})" if a else code
 
 
@@ -116,7 +119,7 @@ def agency_sections(ctx: QualityContext) -> str:
     for ds in ctx.manifest["datasets"]:
         for f in ds["files"]:
             by_agency.setdefault(f["agency"], []).append((ds["dataset"], f))
-    order = {a: i for i, a in enumerate(ctx.cat.agencies)}
+    order = {a: i for i, a in enumerate(ctx.plan.agencies)}
     out = [f"<h2>{'Theo từng cơ quan' if vi else 'By agency'}</h2>"]
     for code in sorted(by_agency, key=lambda c: (order.get(c, 10_000), c)):
         items = by_agency[code]
@@ -260,10 +263,10 @@ def communes_section(ctx: QualityContext) -> str:
         return f"<h2>{esc(h)}</h2><p>{esc(msg)}</p>"
     bad = m[~m["status"].isin(MATCHED)]
     n_ok = int(m["status"].isin(MATCHED).sum())
-    note = (f"{n_ok} tên khớp danh mục xã, phường, thị trấn năm {ctx.quarter.year}; {len(bad)} tên không khớp. Xã có tên "
+    note = (f"{n_ok} tên khớp danh mục xã, phường, thị trấn năm {ctx.plan.year}; {len(bad)} tên không khớp. Xã có tên "
             "không khớp không được đánh giá riêng: các xã của huyện đó được đánh giá chung theo huyện cho đến khi tên "
             "được sửa." if vi else
-            f"{n_ok} names match the {ctx.quarter.year} list of communes; {len(bad)} do not. A commune whose name does not "
+            f"{n_ok} names match the {ctx.plan.year} list of communes; {len(bad)} do not. A commune whose name does not "
             "match is not judged on its own: that district's communes are judged together until the name is corrected.")
     if bad.empty:
         return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>"

@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from .. import __version__, catalogue
+from .. import __version__
+from ..catalogue import Agency, Plan, Target, Task
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
 from ..privacy import mask_manifest
@@ -22,7 +23,7 @@ from ..progress import SCOPE_GROUP, label, qualitative_status, target_verdicts
 from ..rankings import rank as rank_metric
 from . import charts, fmt
 from .html import VERDICT, badge, esc, table
-from .overview import legend, self_mark, status_badge, unit_name
+from .overview import legend, ontime_target, quarter_plan, self_mark, status_badge, unit_name
 
 KINDS = ("department", "district")
 KIND_LABEL = {"department": ("Sở, ban, ngành (cơ quan chuyên môn cấp tỉnh)", "Provincial department"),
@@ -30,15 +31,12 @@ KIND_LABEL = {"department": ("Sở, ban, ngành (cơ quan chuyên môn cấp t�
 GROUP_CODES = set(SCOPE_GROUP.values())
 RANK_METRICS = ("ontime_rate", "online_dossier_share", "online_payment_rate", "edoc_online_handling_rate",
                 "pakn_handled_on_time_share")
-# which task's threshold the on-time sparkline draws, per kind of unit
-ONTIME_TASK = {"department": "A.IV.4.1", "district": "A.IV.4.2", "commune_group": "A.IV.4.3"}
 MAX_ISSUES_SHOWN = 5
 # next-action tiers: 0 = overdue / off track, 1 = at risk, 2 = no report / no data / missing evidence or file
 TIER_OF = {"off_track": 0, "not_met": 0, "overdue": 0, "at_risk": 1, "no_report": 2, "no_data": 2, "not_started": 2,
            "done_no_evidence": 2, "rejected": 2, "missing": 2}
 
 L = {
-    "title": ("Kết quả thực hiện Kế hoạch PAR INDEX, SIPAS năm 2023", "2023 PAR INDEX / SIPAS plan: agency scorecard"),
     "next": ("Việc cần làm tiếp", "Next actions"),
     "tasks": ("Nhiệm vụ chủ trì", "Tasks led"),
     "targets": ("Chỉ tiêu áp dụng cho đơn vị", "Targets that apply to this unit"),
@@ -55,10 +53,15 @@ def _t(key: str, lang: str) -> str:
     return vi if lang == "vi" else en
 
 
-def agencies_to_render() -> list[str]:
-    """The codes a scorecard is rendered for: the 19 departments, then the 18 districts, in registry order."""
-    cat = catalogue.load()
-    return [a.code for a in cat.by_kind("department")] + [a.code for a in cat.by_kind("district")]
+def title(plan: Plan, lang: str) -> str:
+    """The scorecard's title, naming the plan as the plan data does."""
+    short = plan.title(lang, short=True)
+    return f"Kết quả thực hiện {short}" if lang == "vi" else f"{short}: agency scorecard"
+
+
+def agencies_to_render(plan: Plan) -> list[str]:
+    """The codes a scorecard is rendered for: the plan's departments, then its districts, in registry order."""
+    return [a.code for a in plan.by_kind("department")] + [a.code for a in plan.by_kind("district")]
 
 
 @dataclass
@@ -70,7 +73,7 @@ class ScorecardContext:
     lang: str
     data_root: Path
     sample: bool
-    cat: catalogue.Catalogue
+    plan: Plan
     progress: pd.DataFrame
     tasks: pd.DataFrame
     indicators: pd.DataFrame
@@ -82,9 +85,9 @@ class ScorecardContext:
     dq_page: str = "../data-quality.html"  # scorecards live in reports/<Q>/agencies/
 
     @property
-    def unit(self) -> catalogue.Agency:
+    def unit(self) -> Agency:
         """The registry entry of the agency."""
-        return self.cat.agencies[self.agency]
+        return self.plan.agencies[self.agency]
 
     @property
     def kind(self) -> str:
@@ -95,7 +98,7 @@ class ScorecardContext:
     def commune_group(self) -> str | None:
         """XA_<district> for a district (its communes), None for a department."""
         code = f"XA_{self.agency}"
-        return code if self.kind == "district" and code in self.cat.agencies else None
+        return code if self.kind == "district" and code in self.plan.agencies else None
 
     @property
     def codes(self) -> list[str]:
@@ -105,16 +108,16 @@ class ScorecardContext:
     def name(self, code: str | None = None) -> str:
         """Display name: 'UBND thành phố Tam Kỳ' / 'Tam Kỳ city' for districts, the registry name otherwise."""
         code = code or self.agency
-        a = self.cat.agencies.get(code)
+        a = self.plan.agencies.get(code)
         if a is None:
-            return unit_name(self.cat, code, self.lang)
+            return unit_name(self.plan, code, self.lang)
         if a.kind == "district" and self.lang == "vi":
             return f"UBND {a.unit_vi} {a.name_vi}" if a.unit_vi else a.name_vi
         return a.name(self.lang)
 
-    def led_tasks(self) -> list[catalogue.Task]:
+    def led_tasks(self) -> list[Task]:
         """Tasks of the plan whose lead codes expand (groups included) to this agency, in plan order."""
-        return [t for t in self.cat.tasks if t.kind == "task" and any(self.agency in self.cat.members(c) for c in t.lead)]
+        return [t for t in self.plan.tasks if t.kind == "task" and any(self.agency in self.plan.members(c) for c in t.lead)]
 
     def target_rows(self) -> pd.DataFrame:
         """progress.parquet rows of the agency (and, for a district, of its commune group), in plan order."""
@@ -125,12 +128,12 @@ class ScorecardContext:
         if self.commune_group:  # the district's communes of the list, where they are judged one by one
             mine |= p["agency"].astype(str).str.startswith(self.commune_group + "__")
         rows = p[mine].copy()
-        order = {t.id: i for i, t in enumerate(self.cat.tasks)}
+        order = {t.id: i for i, t in enumerate(self.plan.tasks)}
         rows["_o"] = rows["task_id"].map(order)
         rows["_c"] = rows["agency"].map(lambda c: self.codes.index(c) if c in self.codes else len(self.codes))
         return rows.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"])
 
-    def report_status(self, task: catalogue.Task) -> tuple[str, str]:
+    def report_status(self, task: Task) -> tuple[str, str]:
         """This agency's own status on a task it leads, from its latest report (progress.qualitative_status)."""
         reps = self.reports[self.reports["task_id"] == task.id] if len(self.reports) else pd.DataFrame(
             columns=["status", "evidence_doc_no", "agency_code"])
@@ -142,14 +145,16 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_root: str = "data",
-                           sample_data: bool = True) -> ScorecardContext:
-    """Check the agency code, then read the quarter's processed data and the earlier quarters' for trends."""
+                           sample_data: bool = True, plan: Plan | None = None,
+                           plans_root: Path | str | None = None) -> ScorecardContext:
+    """Check the agency code against the quarter's plan, then read the quarter's processed data and the earlier
+    quarters' for trends."""
     q = Quarter.parse(quarter)
     if lang not in ("vi", "en"):
         raise ValueError(f"lang phải là 'vi' hoặc 'en' / lang must be 'vi' or 'en', not {lang!r}")
-    cat = catalogue.load()
+    plan = quarter_plan(q, plan, plans_root)
     code = str(agency or "").strip().upper()
-    if code not in cat.agencies or cat.agencies[code].kind not in KINDS:
+    if code not in plan.agencies or plan.agencies[code].kind not in KINDS:
         raise ValueError(
             f"Mã cơ quan không hợp lệ: {agency!r} — phải là mã một sở, ban, ngành hoặc một huyện, thị xã, thành phố "
             f"trong danh mục (ví dụ SNV, TAM_KY). / Unknown agency {agency!r}: expected the code of a department or "
@@ -166,7 +171,7 @@ def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_roo
     manifests: dict[str, dict[str, Any]] = {}
     skipped: list[str] = []
     reports = []
-    recurring = {t.id for t in cat.tasks if t.schedule["kind"] == "recurring"}
+    recurring = {t.id for t in plan.tasks if t.schedule["kind"] == "recurring"}
     for x in q.quarters_to_date():
         xf = processed_dir(root, x)
         ind = indicators if x == q else _read(xf / "indicators.parquet")
@@ -188,7 +193,7 @@ def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_roo
         columns=["task_id", "agency_code", "status", "evidence_doc_no", "evidence_doc_date", "note", "quarter"])
     if len(rep):
         rep = rep.sort_values("quarter", kind="stable").drop_duplicates(["task_id"], keep="last").reset_index(drop=True)
-    return ScorecardContext(q, code, lang, root, sample_data, cat, _read(folder / "progress.parquet"),
+    return ScorecardContext(q, code, lang, root, sample_data, plan, _read(folder / "progress.parquet"),
                             _read(folder / "task_progress.parquet"), indicators, manifest, trend, manifests, rep,
                             skipped)
 
@@ -219,21 +224,21 @@ def _value_with_ratio(r: Any, lang: str) -> str:
     return shown
 
 
-def _target_of(ctx: ScorecardContext, task_id: str, metric: str, scope: str) -> catalogue.Target | None:
-    task = ctx.cat.task(task_id)
+def _target_of(ctx: ScorecardContext, task_id: str, metric: str, scope: str) -> Target | None:
+    task = ctx.plan.task(task_id)
     return next((t for t in task.targets if t.metric == metric and t.scope == scope), None)
 
 
-def _key(tg: catalogue.Target) -> str:
+def _key(tg: Target) -> str:
     """The indicator id a target is measured on (targets from or at a date have their own)."""
     return tg.metric + (f"@{tg.from_date}" if tg.from_date else f"@{tg.as_of}" if tg.as_of else "")
 
 
-def _metric_name(ctx: ScorecardContext, metric: str, tg: catalogue.Target | None = None) -> str:
+def _metric_name(ctx: ScorecardContext, metric: str, tg: Target | None = None) -> str:
     """Reviewer name of a metric; a target measured from or at a date says which ('từ 01/06/2023')."""
     vi = ctx.lang == "vi"
     base, _, day = metric.partition("@")
-    m = ctx.cat.metrics.get(base, {})
+    m = ctx.plan.metrics.get(base, {})
     name = m.get("name_vi" if vi else "name_en") or base
     if day:
         word = ("tính từ" if vi else "from") if tg is not None and tg.from_date else \
@@ -247,7 +252,7 @@ def _quarter_short(x: str, lang: str) -> str:
     return f"Quý {('I', 'II', 'III', 'IV')[qx.q - 1]}" if lang == "vi" else f"Q{qx.q}"
 
 
-def _due_text(task: catalogue.Task, lang: str) -> str:
+def _due_text(task: Task, lang: str) -> str:
     due = task.schedule.get("due")
     if due:
         return fmt.date(due)
@@ -256,7 +261,7 @@ def _due_text(task: catalogue.Task, lang: str) -> str:
             "external": "Theo kế hoạch cấp trên" if vi else "External schedule"}.get(task.schedule["kind"], "—")
 
 
-def _task_text(task: catalogue.Task, lang: str) -> str:
+def _task_text(task: Task, lang: str) -> str:
     return task.task_vi if lang == "vi" else (task.task_en or task.task_vi)
 
 
@@ -267,7 +272,7 @@ def action_items(ctx: ScorecardContext) -> list[dict[str, Any]]:
     Each item: tier, status, task_id (or dataset), text (with the number behind it).
     """
     lang, vi = ctx.lang, ctx.lang == "vi"
-    order = {t.id: i for i, t in enumerate(ctx.cat.tasks)}
+    order = {t.id: i for i, t in enumerate(ctx.plan.tasks)}
     items: list[dict[str, Any]] = []
     for r in ctx.target_rows().itertuples():
         if r.role != "target" or r.status not in ("off_track", "not_met", "at_risk", "no_data"):
@@ -342,14 +347,15 @@ def header(ctx: ScorecardContext) -> str:
     bad = sum(1 for i in items if i["tier"] == 0)
     risk = sum(1 for i in items if i["tier"] == 1)
     kind = KIND_LABEL[ctx.kind][0 if vi else 1]
-    sub = f"{kind} ({ctx.agency}) — {ctx.quarter.label(lang)}, {ctx.quarter.ytd_label(lang)}"
+    code = "" if vi else f" ({ctx.agency})"  # no registry codes on a Vietnamese page
+    sub = f"{kind}{code} — {ctx.quarter.label(lang)}, {ctx.quarter.ytd_label(lang)}"
     if vi:
         counts = (f"Chủ trì {len(ctx.led_tasks())} nhiệm vụ; {len(ctx.target_rows())} chỉ tiêu áp dụng; "
                   f"{bad} việc quá hạn hoặc không đạt; {risk} việc có nguy cơ.")
     else:
         counts = (f"Leads {len(ctx.led_tasks())} tasks; {len(ctx.target_rows())} targets apply; "
                   f"{bad} overdue or off track; {risk} at risk.")
-    return (f"<h1>{esc(ctx.name())}</h1><p><strong>{esc(_t('title', lang))}</strong></p>"
+    return (f"<h1>{esc(ctx.name())}</h1><p><strong>{esc(title(ctx.plan, lang))}</strong></p>"
             f"<p>{esc(sub)}</p><p><strong>{esc(counts)}</strong></p>")
 
 
@@ -439,7 +445,7 @@ def _sparkline(panels: list[dict[str, Any]]):
     return fig
 
 
-def _line_colour(target: catalogue.Target, value: float) -> str:
+def _line_colour(target: Target, value: float) -> str:
     """Line colour of the latest value: met / not met / no data."""
     if _nan(value):
         return charts.COLOURS["no_data"]
@@ -453,8 +459,10 @@ def _ontime_chart(ctx: ScorecardContext) -> str:
         return ""
     panels, alts = [], []
     for code in ctx.codes:
-        kind = ctx.cat.agencies[code].kind
-        target = ctx.cat.task(ONTIME_TASK[kind]).targets[0]
+        kind = ctx.plan.agencies[code].kind
+        target = ontime_target(ctx.plan, kind)  # the threshold the sparkline draws: the target of the unit's level
+        if target is None:
+            continue
         vals = _trend_values(ctx, "ontime_rate", code)
         if all(_nan(v) for v in vals.values()):
             continue
@@ -549,7 +557,7 @@ def rank(ctx: ScorecardContext) -> str:
     h = f"<h2>{esc(_t('rank', lang))}</h2>"
     rows = []
     for metric in RANK_METRICS:
-        rk = rank_metric(ctx.indicators, ctx.cat, metric)
+        rk = rank_metric(ctx.indicators, ctx.plan, metric)
         mine = rk[rk["agency"] == ctx.agency]
         if mine.empty:
             continue
