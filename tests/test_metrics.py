@@ -49,14 +49,14 @@ def value(ind, metric, agency, period="Q"):
     return r.iloc[0]
 
 
-def test_columns_are_the_design_contract():
-    ind = dossier_indicators(frame(), "2023Q2")
+def test_columns_are_the_design_contract(plan):
+    ind = dossier_indicators(frame(), "2023Q2", plan)
     assert list(ind.columns) == COLUMNS
     assert set(ind.period) == {"Q", "YTD"}
 
 
-def test_ontime_rate_per_unit_and_period():
-    ind = dossier_indicators(frame(), "2023Q2")
+def test_ontime_rate_per_unit_and_period(plan):
+    ind = dossier_indicators(frame(), "2023Q2", plan)
     r = value(ind, "ontime_rate", "SNV")
     assert (r.numerator, r.denominator) == (3, 4) and r.value == 3 / 4
     y = value(ind, "ontime_rate", "SNV", "YTD")
@@ -65,8 +65,8 @@ def test_ontime_rate_per_unit_and_period():
     assert value(ind, "ontime_rate", "XA_TAM_KY").value == 1.0  # commune rows -> the district's commune group
 
 
-def test_groups_are_ratios_of_sums_not_means():
-    ind = dossier_indicators(frame(), "2023Q2")
+def test_groups_are_ratios_of_sums_not_means(plan):
+    ind = dossier_indicators(frame(), "2023Q2", plan)
     prov = value(ind, "ontime_rate", "PROVINCE")
     # 3 (SNV) + 1 (TAM_KY district) + 1 (commune) on time of 4 + 2 + 1 resolved
     assert (prov.numerator, prov.denominator) == (5, 7)
@@ -77,8 +77,8 @@ def test_groups_are_ratios_of_sums_not_means():
     assert value(ind, "ontime_rate", "ALL_DEPARTMENTS").value == 3 / 4
 
 
-def test_online_share_payment_and_counts():
-    ind = dossier_indicators(frame(), "2023Q2")
+def test_online_share_payment_and_counts(plan):
+    ind = dossier_indicators(frame(), "2023Q2", plan)
     assert value(ind, "online_dossier_share", "SNV").value == 2 / 4  # of the 4 resolved in Q2, not of received
     pay = value(ind, "online_payment_rate", "SNV")
     assert (pay.numerator, pay.denominator) == (1, 2) and not pay.provisional and pay.note == ""
@@ -87,23 +87,23 @@ def test_online_share_payment_and_counts():
     assert set(ind.source) == {"measured"} and not ind.self_reported.any()
 
 
-def test_late_dossiers_are_not_counted_as_the_a_iv_4_4_quantity():
+def test_late_dossiers_are_not_counted_as_the_a_iv_4_4_quantity(plan):
     # A.IV.4.4 asks for late dossiers *caused by results not updated in the software*: the export cannot tell
-    assert "late_dossiers_count" not in set(dossier_indicators(frame(), "2023Q2").metric)
+    assert "late_dossiers_count" not in set(dossier_indicators(frame(), "2023Q2", plan).metric)
 
 
-def test_online_payment_counts_only_procedures_offering_it():
+def test_online_payment_counts_only_procedures_offering_it(plan):
     rows = [dossier(1, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", channel="online", fee=True,
                     paid=True),
             dossier(2, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=True),
             dossier(3, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=True, offered=False),
             dossier(4, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=False)]
-    pay = value(dossier_indicators(pd.DataFrame(rows), "2023Q2"), "online_payment_rate", "SNV")
+    pay = value(dossier_indicators(pd.DataFrame(rows), "2023Q2", plan), "online_payment_rate", "SNV")
     # dossiers 1 and 2 carry a fee and online payment is offered; 3 has a fee but no online payment; 4 no fee
     assert (pay.numerator, pay.denominator, pay.value) == (1, 2, 0.5)
 
 
-def test_online_payment_without_the_offered_column_is_no_data_or_provisional():
+def test_online_payment_without_the_offered_column_is_no_data_or_provisional(plan):
     rows = [dossier(1, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=True, paid=True),
             dossier(2, "SNV", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=True),
             dossier(3, "STP", "province", "2023-04-03", "2023-04-10", "2023-04-05", fee=True, paid=True),
@@ -111,7 +111,7 @@ def test_online_payment_without_the_offered_column_is_no_data_or_provisional():
     f = pd.DataFrame(rows)
     f["online_payment_offered"] = f["online_payment_offered"].astype("boolean")
     f.loc[f.agency_code == "SNV", "online_payment_offered"] = pd.NA  # SNV's older export lacks the column
-    ind = dossier_indicators(f, "2023Q2")
+    ind = dossier_indicators(f, "2023Q2", plan)
     snv = value(ind, "online_payment_rate", "SNV")
     assert math.isnan(snv.value) and snv.denominator == 0 and not snv.provisional
     assert snv.note.startswith("Không có dữ liệu: 2 hồ sơ") and "no data: 2 dossiers" in snv.note
@@ -123,19 +123,19 @@ def test_online_payment_without_the_offered_column_is_no_data_or_provisional():
     assert prov.note.startswith("Tạm tính: 2 hồ sơ") and "covers the 2 that have it" in prov.note
 
 
-def test_n_sources_counts_source_files():
-    ind = dossier_indicators(frame(), "2023Q2")
+def test_n_sources_counts_source_files(plan):
+    ind = dossier_indicators(frame(), "2023Q2", plan)
     assert value(ind, "ontime_rate", "PROVINCE").n_sources == 2
     assert value(ind, "ontime_rate", "SNV").n_sources == 1
 
 
-def test_combine_quarters_keeps_latest_record():
+def test_combine_quarters_keeps_latest_record(plan):
     q1 = pd.DataFrame([dossier(1, "SNV", "province", "2023-03-28", "2023-04-05", None, status="pending",
                                quarter="2023Q1")]).drop(columns="quarter")
     q2 = pd.DataFrame([dossier(1, "SNV", "province", "2023-03-28", "2023-04-05", "2023-04-07")]).drop(columns="quarter")
     both = combine_quarters([(Quarter.parse("2023Q1"), q1), (Quarter.parse("2023Q2"), q2)])
     assert len(both) == 1 and both.iloc[0].status == "resolved" and both.iloc[0].quarter == "2023Q2"
-    ind = dossier_indicators(both, "2023Q2")
+    ind = dossier_indicators(both, "2023Q2", plan)
     assert value(ind, "ontime_rate", "SNV").value == 0.0
 
 
@@ -150,7 +150,7 @@ def test_wilson_interval_known_values():
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 50)), min_size=1, max_size=8))
-def test_group_value_is_ratio_of_summed_numerators_and_denominators(pairs):
+def test_group_value_is_ratio_of_summed_numerators_and_denominators(plan, pairs):
     pairs = [(min(a, b), b) for a, b in pairs]
     rows, i = [], 0
     for k, (on, n) in enumerate(pairs):
@@ -159,7 +159,7 @@ def test_group_value_is_ratio_of_summed_numerators_and_denominators(pairs):
             done = "2023-04-05" if j < on else "2023-04-20"
             rows.append(dossier(i, agency, "province", "2023-04-03", "2023-04-10", done))
             i += 1
-    ind = dossier_indicators(pd.DataFrame(rows), "2023Q2")
+    ind = dossier_indicators(pd.DataFrame(rows), "2023Q2", plan)
     g = value(ind, "ontime_rate", "ALL_DEPARTMENTS")
     expected = ratio_of_sums([a for a, _ in pairs], [b for _, b in pairs])
     assert math.isclose(g.value, expected)

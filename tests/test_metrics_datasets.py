@@ -6,6 +6,7 @@ submitting_agency and the 'quarter' the file was sent for.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -14,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parplan import catalogue
 from parplan import metrics_datasets as md
 from parplan.metrics import COLUMNS
 from parplan.periods import Quarter
@@ -58,10 +58,10 @@ def unit_row(units: pd.DataFrame, agency: str) -> pd.Series:
     return r.iloc[0]
 
 
-def ind(metric: str, tables: dict, q: Quarter, period: str) -> pd.DataFrame:
-    """Unit + group rows of one registered metric, as dataset_indicators builds them."""
+def ind(metric: str, tables: dict, q: Quarter, period: str, plan) -> pd.DataFrame:
+    """Unit + group rows of one registered metric, as dataset_indicators builds them (against the plan)."""
     fn, unit, combine = md.REGISTRY[metric]
-    return pd.DataFrame(md.indicator_rows(metric, fn(tables, q, period), q, period, unit, combine))
+    return pd.DataFrame(md.indicator_rows(metric, fn(tables, q, period, plan), q, period, unit, combine, plan))
 
 
 def pick(rows: pd.DataFrame, agency: str) -> pd.Series:
@@ -101,14 +101,14 @@ def online_services() -> dict:
 
 
 @covers("online_payment_transaction_share")
-def test_online_payment_transaction_share_flows_q_vs_ytd():
+def test_online_payment_transaction_share_flows_q_vs_ytd(plan):
     t = online_services()
-    q = ind("online_payment_transaction_share", t, Q2, "Q")
+    q = ind("online_payment_transaction_share", t, Q2, "Q", plan)
     check(pick(q, "SNV"), 120, 300)                          # only the 2023Q2 report
     check(pick(q, "STP"), 5, 50)
     assert "TAM_KY" not in set(q["agency"])                  # no transactions reported in Q2
     check(pick(q, "ALL_DEPARTMENTS"), 120 + 5, 300 + 50)
-    y = ind("online_payment_transaction_share", t, Q2, "YTD")
+    y = ind("online_payment_transaction_share", t, Q2, "YTD", plan)
     check(pick(y, "SNV"), 20 + 120, 100 + 300)               # flows: summed over Q1 and Q2
     check(pick(y, "TAM_KY"), 40, 80)
     check(pick(y, "ALL_DEPARTMENTS"), 20 + 120 + 5, 100 + 300 + 50)
@@ -119,30 +119,30 @@ def test_online_payment_transaction_share_flows_q_vs_ytd():
 
 
 @covers("dossiers_synced_national_portal_share", "dossiers_published_provincial_portal_share")
-def test_dossier_portal_shares_are_flows():
+def test_dossier_portal_shares_are_flows(plan):
     t = online_services()
-    check(pick(ind("dossiers_synced_national_portal_share", t, Q2, "Q"), "SNV"), 390, 400)
-    check(pick(ind("dossiers_synced_national_portal_share", t, Q2, "YTD"), "PROVINCE"),
+    check(pick(ind("dossiers_synced_national_portal_share", t, Q2, "Q", plan), "SNV"), 390, 400)
+    check(pick(ind("dossiers_synced_national_portal_share", t, Q2, "YTD", plan), "PROVINCE"),
           150 + 390 + 100 + 450, 200 + 400 + 100 + 500)
-    check(pick(ind("dossiers_published_provincial_portal_share", t, Q2, "Q"), "PROVINCE"), 360 + 90, 400 + 100)
-    check(pick(ind("dossiers_published_provincial_portal_share", t, Q2, "YTD"), "SNV"), 180 + 360, 200 + 400)
+    check(pick(ind("dossiers_published_provincial_portal_share", t, Q2, "Q", plan), "PROVINCE"), 360 + 90, 400 + 100)
+    check(pick(ind("dossiers_published_provincial_portal_share", t, Q2, "YTD", plan), "SNV"), 180 + 360, 200 + 400)
 
 
 @covers("fee_tthc_online_payment_share", "tthc_via_one_stop_share")
 @pytest.mark.parametrize("period", ["Q", "YTD"])
-def test_procedure_stocks_take_each_agencys_latest_report(period):
+def test_procedure_stocks_take_each_agencys_latest_report(plan, period):
     t = online_services()
-    fee = ind("fee_tthc_online_payment_share", t, Q2, period)
+    fee = ind("fee_tthc_online_payment_share", t, Q2, period, plan)
     check(pick(fee, "SNV"), 9, 12)                           # the Q2 report replaces Q1's 4/10, never summed
     check(pick(fee, "STP"), 2, 8)
     check(pick(fee, "TAM_KY"), 15, 20)                       # latest report up to Q2 is Q1's
     check(pick(fee, "PROVINCE"), 9 + 2 + 15, 12 + 8 + 20)
-    one = ind("tthc_via_one_stop_share", t, Q2, period)
+    one = ind("tthc_via_one_stop_share", t, Q2, period, plan)
     check(pick(one, "SNV"), 52, 52)
     check(pick(one, "ALL_DEPARTMENTS"), 52 + 24, 52 + 30)
     check(pick(one, "PROVINCE"), 52 + 24 + 90, 52 + 30 + 100)
     # at 2023Q1 only the Q1 reports exist
-    check(pick(ind("fee_tthc_online_payment_share", t, Q1, period), "SNV"), 4, 10)
+    check(pick(ind("fee_tthc_online_payment_share", t, Q1, period, plan), "SNV"), 4, 10)
 
 
 # ====================================================================== pakn
@@ -165,12 +165,12 @@ def pakn() -> dict:
 
 
 @covers("pakn_handled_on_time_share")
-def test_pakn_on_time_dedupes_keeps_latest_and_counts_only_items_due():
+def test_pakn_on_time_dedupes_keeps_latest_and_counts_only_items_due(plan):
     t = pakn()
-    q = ind("pakn_handled_on_time_share", t, Q2, "Q")
+    q = ind("pakn_handled_on_time_share", t, Q2, "Q", plan)
     # Q2 rows: P1 (late), P2 (on time), P3 (due 15/07: not in the denominator)
     check(pick(q, "SNV"), 1, 2)
-    y = ind("pakn_handled_on_time_share", t, Q2, "YTD")
+    y = ind("pakn_handled_on_time_share", t, Q2, "YTD", plan)
     # P1 once (its Q2 record: handled 02/04 after the 20/03 deadline), P2 and P6 on time; P3 not yet due
     check(pick(y, "SNV"), 0 + 1 + 1, 3)
     check(pick(y, "TAM_KY"), 0, 1)                 # P5 handled 12/06 after its 10/06 deadline
@@ -179,12 +179,12 @@ def test_pakn_on_time_dedupes_keeps_latest_and_counts_only_items_due():
     check(pick(y, "ALL_DISTRICTS"), 0, 1)
     check(pick(y, "PROVINCE"), 2 + 0 + 1, 3 + 1 + 1)
     # at 2023Q1: P1 (Q1 record, still pending past its deadline) and P6
-    check(pick(ind("pakn_handled_on_time_share", t, Q1, "YTD"), "SNV"), 1, 2)
+    check(pick(ind("pakn_handled_on_time_share", t, Q1, "YTD", plan), "SNV"), 1, 2)
 
 
 @covers("pakn_answers_published_share")
-def test_pakn_answers_published_over_handled_items():
-    y = ind("pakn_answers_published_share", pakn(), Q2, "YTD")
+def test_pakn_answers_published_over_handled_items(plan):
+    y = ind("pakn_answers_published_share", pakn(), Q2, "YTD", plan)
     # handled: P1 (Q2 record, not published), P2 (published), P6 (published); P3 not handled
     check(pick(y, "SNV"), 2, 3)
     check(pick(y, "XA_TAM_KY"), 0, 1)
@@ -210,25 +210,25 @@ def edocs() -> dict:
 
 
 @covers("edoc_online_handling_rate")
-def test_edoc_online_handling_rate_q_vs_ytd():
+def test_edoc_online_handling_rate_q_vs_ytd(plan):
     t = edocs()
-    q = ind("edoc_online_handling_rate", t, Q2, "Q")
+    q = ind("edoc_online_handling_rate", t, Q2, "Q", plan)
     check(pick(q, "SNV"), 100 + 60, 120 + 80)       # all offices of the agency, Q2 only
     check(pick(q, "STP"), 57, 60)
     check(pick(q, "ALL_DEPARTMENTS"), 100 + 60 + 57, 120 + 80 + 60)
-    y = ind("edoc_online_handling_rate", t, Q2, "YTD")
+    y = ind("edoc_online_handling_rate", t, Q2, "YTD", plan)
     check(pick(y, "SNV"), 70 + 100 + 60, 100 + 120 + 80)
     check(pick(y, "STP"), 45 + 57, 50 + 60)
 
 
 @covers("edoc_4level_connected_share")
-def test_edoc_4level_connected_needs_every_office_latest_report():
+def test_edoc_4level_connected_needs_every_office_latest_report(plan):
     t = edocs()
-    y = ind("edoc_4level_connected_share", t, Q2, "YTD")
+    y = ind("edoc_4level_connected_share", t, Q2, "YTD", plan)
     check(pick(y, "SNV"), 0, 1)     # 'Phòng TCBC' not connected
     check(pick(y, "STP"), 1, 1)     # connected in its Q2 report
     check(pick(y, "ALL_DEPARTMENTS"), 0 + 1, 2)
-    q1 = ind("edoc_4level_connected_share", t, Q1, "YTD")
+    q1 = ind("edoc_4level_connected_share", t, Q1, "YTD", plan)
     check(pick(q1, "SNV"), 1, 1)
     check(pick(q1, "STP"), 0, 1)
 
@@ -251,31 +251,31 @@ def disbursement() -> dict:
 
 
 @covers("disbursement_rate")
-def test_disbursement_rate_latest_cutoff_by_period_end():
+def test_disbursement_rate_latest_cutoff_by_period_end(plan):
     t = disbursement()
-    q2 = ind("disbursement_rate", t, Q2, "YTD")
+    q2 = ind("disbursement_rate", t, Q2, "YTD", plan)
     check(pick(q2, "SNV"), 40, 100)                     # 30/06 is the latest cut-off by 30/06
     check(pick(q2, "TAM_KY"), 110, 220)
     check(pick(q2, "PROVINCE"), 40 + 110, 100 + 220)
-    q1 = ind("disbursement_rate", t, Q1, "YTD")
+    q1 = ind("disbursement_rate", t, Q1, "YTD", plan)
     check(pick(q1, "SNV"), 10, 100)
     check(pick(q1, "PROVINCE"), 10 + 50, 100 + 200)
 
 
-def test_disbursement_rate_at_a_named_cutoff():
-    units = md.disbursement_rate(disbursement(), Q2, "YTD", as_of="2023-04-30")
+def test_disbursement_rate_at_a_named_cutoff(plan):
+    units = md.disbursement_rate(disbursement(), Q2, "YTD", plan, as_of="2023-04-30")
     check(unit_row(units, "SNV"), 15, 100)
     check(unit_row(units, "TAM_KY"), 60, 200)
-    assert md.disbursement_rate(disbursement(), Q2, "YTD", as_of="2023-05-15").empty  # nobody reported that date
+    assert md.disbursement_rate(disbursement(), Q2, "YTD", plan, as_of="2023-05-15").empty  # nobody reported that date
 
 
-def test_disbursement_rate_at_cutoff_only_in_dataset_indicators_from_q2():
-    as_of = next(tg.as_of for tg in catalogue.load().targets if tg.metric == "disbursement_rate" and tg.as_of)
+def test_disbursement_rate_at_cutoff_only_in_dataset_indicators_from_q2(plan):
+    as_of = next(tg.as_of for tg in plan.targets if tg.metric == "disbursement_rate" and tg.as_of)
     assert as_of == "2023-04-30"
     metric = f"disbursement_rate@{as_of}"
-    q1 = md.dataset_indicators(disbursement(), "2023Q1")
+    q1 = md.dataset_indicators(disbursement(), "2023Q1", plan)
     assert metric not in set(q1["metric"])                  # 31/03 is before 30/04
-    q2 = md.dataset_indicators(disbursement(), "2023Q2")
+    q2 = md.dataset_indicators(disbursement(), "2023Q2", plan)
     rows = q2[q2["metric"] == metric]
     assert set(rows["period"]) == {"YTD"}
     check(pick(rows, "SNV"), 15, 100)
@@ -307,78 +307,78 @@ def organisation() -> dict:
 
 
 @covers("public_service_units_change", "staff_quota_change")
-def test_organisation_changes_vs_2021_latest_report_ratio_of_sums():
+def test_organisation_changes_vs_2021_latest_report_ratio_of_sums(plan):
     t = organisation()
     for period in ("Q", "YTD"):  # stocks: the same latest report for both periods
-        psu = ind("public_service_units_change", t, Q2, period)
+        psu = ind("public_service_units_change", t, Q2, period, plan)
         check(pick(psu, "SNV"), 8 - 10, 10)                      # SNV's Q2 report replaces Q1's
         check(pick(psu, "STP"), 5 - 5, 5)                        # STP's latest is Q1
         check(pick(psu, "TAM_KY"), 35 - 40, 40)
         check(pick(psu, "ALL_DEPARTMENTS"), (8 - 10) + (5 - 5), 10 + 5)
         check(pick(psu, "PROVINCE"), (8 - 10) + (5 - 5) + (35 - 40), 10 + 5 + 40)
-    quota = ind("staff_quota_change", t, Q2, "YTD")
+    quota = ind("staff_quota_change", t, Q2, "YTD", plan)
     check(pick(quota, "SNV"), 190 - 200, 200)
     check(pick(quota, "PROVINCE"), (190 - 200) + (100 - 100) + (480 - 500), 200 + 100 + 500)
-    check(pick(ind("staff_quota_change", t, Q1, "YTD"), "SNV"), 198 - 200, 200)
+    check(pick(ind("staff_quota_change", t, Q1, "YTD", plan), "SNV"), 198 - 200, 200)
 
 
 @covers("leadership_structure_compliant_share", "job_description_complete_share")
-def test_organisation_agency_shares():
+def test_organisation_agency_shares(plan):
     t = organisation()
-    lead = ind("leadership_structure_compliant_share", t, Q2, "YTD")
+    lead = ind("leadership_structure_compliant_share", t, Q2, "YTD", plan)
     check(pick(lead, "SNV"), 0, 1)                               # Q2 report: not compliant
     check(pick(lead, "PROVINCE"), 0 + 1 + 1, 3)                  # SNV, STP (Q1), TAM_KY
     check(pick(lead, "ALL_DEPARTMENTS"), 0 + 1, 2)
-    jd = ind("job_description_complete_share", t, Q2, "YTD")
+    jd = ind("job_description_complete_share", t, Q2, "YTD", plan)
     check(pick(jd, "PROVINCE"), 1 + 0 + 1, 3)
-    check(pick(ind("job_description_complete_share", t, Q1, "YTD"), "PROVINCE"), 0 + 0, 2)
+    check(pick(ind("job_description_complete_share", t, Q1, "YTD", plan), "PROVINCE"), 0 + 0, 2)
 
 
 @covers("staff_in_approved_position_share", "commune_officials_meeting_standards_share")
-def test_organisation_staff_shares():
+def test_organisation_staff_shares(plan):
     t = organisation()
-    staff = ind("staff_in_approved_position_share", t, Q2, "YTD")
+    staff = ind("staff_in_approved_position_share", t, Q2, "YTD", plan)
     check(pick(staff, "SNV"), 180, 185)
     check(pick(staff, "PROVINCE"), 180 + 90 + 450, 185 + 95 + 450)
-    comm = ind("commune_officials_meeting_standards_share", t, Q2, "YTD")
+    comm = ind("commune_officials_meeting_standards_share", t, Q2, "YTD", plan)
     assert set(comm["agency"]) == {"TAM_KY", "ALL_DISTRICTS", "PROVINCE"}  # departments report no commune officials
     check(pick(comm, "TAM_KY"), 270, 300)
     check(pick(comm, "PROVINCE"), 270, 300)
 
 
 @covers("psu_full_self_financing_new_count", "psu_partial_self_financing_new_count")
-def test_self_financing_counts_sum_over_agencies():
+def test_self_financing_counts_sum_over_agencies(plan):
     t = organisation()
-    full = ind("psu_full_self_financing_new_count", t, Q2, "YTD")
+    full = ind("psu_full_self_financing_new_count", t, Q2, "YTD", plan)
     check(pick(full, "SNV"), 1, None, 1)
     check(pick(full, "ALL_DEPARTMENTS"), 1 + 0, None, 1 + 0)
     check(pick(full, "PROVINCE"), 1 + 0 + 2, None, 1 + 0 + 2)
     assert set(full["unit"]) == {"count"}
-    part = ind("psu_partial_self_financing_new_count", t, Q2, "YTD")
+    part = ind("psu_partial_self_financing_new_count", t, Q2, "YTD", plan)
     check(pick(part, "PROVINCE"), 1 + 2 + 0, None, 1 + 2 + 0)
-    check(pick(ind("psu_partial_self_financing_new_count", t, Q1, "YTD"), "PROVINCE"), 1 + 2, None, 1 + 2)
+    check(pick(ind("psu_partial_self_financing_new_count", t, Q1, "YTD", plan), "PROVINCE"), 1 + 2, None, 1 + 2)
 
 
 @covers("direct_budget_to_psu_change")
-def test_direct_budget_change_annualises_year_to_date():
+def test_direct_budget_change_annualises_year_to_date(plan):
     t = organisation()
     elapsed = 2 / 4                                             # end of Q2: half the year
     t1 = {"organisation": t["organisation"][t["organisation"]["quarter"] == "2023Q1"]}
-    check(pick(ind("direct_budget_to_psu_change", t1, Q1, "YTD"), "SNV"), 12.0 / (1 / 4) - 50.0, 50.0)
+    check(pick(ind("direct_budget_to_psu_change", t1, Q1, "YTD", plan), "SNV"), 12.0 / (1 / 4) - 50.0, 50.0)
     t2 = {"organisation": t["organisation"][t["organisation"]["agency_code"] != "STP"]}
-    rows = ind("direct_budget_to_psu_change", t2, Q2, "YTD")
+    rows = ind("direct_budget_to_psu_change", t2, Q2, "YTD", plan)
     check(pick(rows, "SNV"), 24.0 / elapsed - 50.0, 50.0)      # SNV's Q2 report (year to date at 30/06)
     assert "TAM_KY" not in set(rows["agency"])                  # no budget figures
     check(pick(rows, "PROVINCE"), 24.0 / elapsed - 50.0, 50.0)
 
 
-def test_direct_budget_change_annualises_a_carried_forward_report_by_its_own_quarter():
-    rows = ind("direct_budget_to_psu_change", organisation(), Q2, "YTD")
+def test_direct_budget_change_annualises_a_carried_forward_report_by_its_own_quarter(plan):
+    rows = ind("direct_budget_to_psu_change", organisation(), Q2, "YTD", plan)
     check(pick(rows, "STP"), 6.0 / (1 / 4) - 20.0, 20.0)        # STP's latest report is Q1's: Jan–Mar spending
 
 
-def test_direct_budget_change_is_provisional_before_q4():
-    out = md.dataset_indicators(organisation(), "2023Q2")
+def test_direct_budget_change_is_provisional_before_q4(plan):
+    out = md.dataset_indicators(organisation(), "2023Q2", plan)
     rows = out[out["metric"] == "direct_budget_to_psu_change"]
     assert len(rows) and rows["provisional"].all()
 
@@ -404,22 +404,21 @@ def inspections() -> dict:
 
 
 @covers("inspected_agencies_share")
-def test_inspected_agencies_share_distinct_departments_and_districts():
-    cat = catalogue.load()
-    universe = len(cat.by_kind("department")) + len(cat.by_kind("district"))
+def test_inspected_agencies_share_distinct_departments_and_districts(plan):
+    universe = len(plan.by_kind("department")) + len(plan.by_kind("district"))
     assert universe == 19 + 18
     t = inspections()
     for period in ("Q", "YTD"):  # always year to date
-        rows = ind("inspected_agencies_share", t, Q2, period)
+        rows = ind("inspected_agencies_share", t, Q2, period, plan)
         assert list(rows["agency"]) == ["PROVINCE"]              # no duplicate province group row
         # STP (I1) and TAM_KY (I2) done by 30/06; NUI_THANH not done; TTPVHCC not a department or district
         check(pick(rows, "PROVINCE"), 2, universe)
-    check(pick(ind("inspected_agencies_share", t, Q1, "YTD"), "PROVINCE"), 0, universe)
+    check(pick(ind("inspected_agencies_share", t, Q1, "YTD", plan), "PROVINCE"), 0, universe)
 
 
 @covers("inspection_plan_completion_share")
-def test_inspection_plan_completion_counts_planned_inspections_due():
-    rows = ind("inspection_plan_completion_share", inspections(), Q2, "YTD")
+def test_inspection_plan_completion_counts_planned_inspections_due(plan):
+    rows = ind("inspection_plan_completion_share", inspections(), Q2, "YTD", plan)
     # planned and due by 30/06: I1 (done), I2 (done), I3 (not done); I4 planned for September is not due
     check(pick(rows, "SNV"), 2, 3)
     check(pick(rows, "PROVINCE"), 2, 3)
@@ -427,17 +426,17 @@ def test_inspection_plan_completion_counts_planned_inspections_due():
 
 @covers("inspection_issues_handled_share", "decentralisation_issues_handled_share",
         "audit_conclusions_implemented_share")
-def test_issues_handled_by_topic():
+def test_issues_handled_by_topic(plan):
     t = inspections()
-    cchc = ind("inspection_issues_handled_share", t, Q2, "YTD")
+    cchc = ind("inspection_issues_handled_share", t, Q2, "YTD", plan)
     # I1 counted once with its Q2 record (3 of 4), I2 2/2, I3 0/0, I4 0/0, I7 1/1; other topics excluded
     check(pick(cchc, "SNV"), 3 + 2 + 0 + 0 + 1, 4 + 2 + 0 + 0 + 1)
     assert "STP" not in set(cchc["agency"])
-    dec = ind("decentralisation_issues_handled_share", t, Q2, "YTD")
+    dec = ind("decentralisation_issues_handled_share", t, Q2, "YTD", plan)
     check(pick(dec, "STP"), 2, 5)
-    audit_q = ind("audit_conclusions_implemented_share", t, Q2, "Q")
+    audit_q = ind("audit_conclusions_implemented_share", t, Q2, "Q", plan)
     assert audit_q.empty                                          # the audit was reported in Q1
-    check(pick(ind("audit_conclusions_implemented_share", t, Q2, "YTD"), "STP"), 8, 10)
+    check(pick(ind("audit_conclusions_implemented_share", t, Q2, "YTD", plan), "STP"), 8, 10)
 
 
 # ====================================================================== legal_docs
@@ -459,23 +458,23 @@ def legal_docs() -> dict:
 
 
 @covers("law_monitoring_activities_count", "tthc_ultra_vires_count", "tthc_reform_proposals_count")
-def test_legal_docs_counts_per_period():
+def test_legal_docs_counts_per_period(plan):
     t = legal_docs()
-    check(pick(ind("law_monitoring_activities_count", t, Q2, "Q"), "PROVINCE"), 1, None, 1)       # L2
-    check(pick(ind("law_monitoring_activities_count", t, Q2, "YTD"), "PROVINCE"), 1 + 1, None, 2)  # L1 + L2
-    zero = pick(ind("tthc_ultra_vires_count", t, Q2, "YTD"), "PROVINCE")
+    check(pick(ind("law_monitoring_activities_count", t, Q2, "Q", plan), "PROVINCE"), 1, None, 1)       # L2
+    check(pick(ind("law_monitoring_activities_count", t, Q2, "YTD", plan), "PROVINCE"), 1 + 1, None, 2)  # L1 + L2
+    zero = pick(ind("tthc_ultra_vires_count", t, Q2, "YTD", plan), "PROVINCE")
     check(zero, 0, None, 0)                       # data arrived, none found: an explicit zero, not missing
     assert zero["n_sources"] == 0
-    check(pick(ind("tthc_reform_proposals_count", t, Q2, "Q"), "PROVINCE"), 1, None, 1)
-    assert ind("tthc_ultra_vires_count", {}, Q2, "YTD").empty  # no legal_docs at all: no data
+    check(pick(ind("tthc_reform_proposals_count", t, Q2, "Q", plan), "PROVINCE"), 1, None, 1)
+    assert ind("tthc_ultra_vires_count", {}, Q2, "YTD", plan).empty  # no legal_docs at all: no data
 
 
 @covers("illegal_docs_handled_share")
-def test_illegal_docs_handled_share_dedupes_records():
+def test_illegal_docs_handled_share_dedupes_records(plan):
     t = legal_docs()
     # L3 once (its Q2 record: handled) and L4 (not handled)
-    check(pick(ind("illegal_docs_handled_share", t, Q2, "YTD"), "PROVINCE"), 1, 2)
-    check(pick(ind("illegal_docs_handled_share", t, Q1, "YTD"), "PROVINCE"), 0, 1)
+    check(pick(ind("illegal_docs_handled_share", t, Q2, "YTD", plan), "PROVINCE"), 1, 2)
+    check(pick(ind("illegal_docs_handled_share", t, Q1, "YTD", plan), "PROVINCE"), 0, 1)
 
 
 # ====================================================================== tthc_publication
@@ -500,40 +499,40 @@ def bd(a: str, b: str) -> int:
 
 
 @covers("tthc_publication_lead_working_days")
-def test_publication_lead_working_days():
+def test_publication_lead_working_days(plan):
     # Monday 03/04 -> Monday 10/04: 5 working days, meets '>= 5'; -> Friday 07/04: 4, does not
     assert bd("2023-04-03", "2023-04-10") == 5 and bd("2023-04-03", "2023-04-07") == 4
     assert bd("2023-02-01", "2023-02-20") >= 5
     t = publication()
-    q = ind("tthc_publication_lead_working_days", t, Q2, "Q")
+    q = ind("tthc_publication_lead_working_days", t, Q2, "Q", plan)
     check(pick(q, "SNV"), int(bd("2023-04-03", "2023-04-10") >= 5) + int(bd("2023-04-03", "2023-04-07") >= 5), 2)
     assert "STP" not in set(q["agency"])               # STP's decisions are shortened-procedure ones
-    check(pick(ind("tthc_publication_lead_working_days", t, Q2, "YTD"), "SNV"), 1 + 1, 3)  # + D5
+    check(pick(ind("tthc_publication_lead_working_days", t, Q2, "YTD", plan), "SNV"), 1 + 1, 3)  # + D5
 
 
 @covers("tthc_publication_delay_days_shortened")
-def test_publication_delay_days_shortened():
+def test_publication_delay_days_shortened(plan):
     # D3: effective 02/05, decision 05/05 -> 3 calendar days (meets <= 3); D4: decision 06/05 -> 4 (misses)
     assert (D("2023-05-05") - D("2023-05-02")).days == 3 and (D("2023-05-06") - D("2023-05-02")).days == 4
-    rows = ind("tthc_publication_delay_days_shortened", publication(), Q2, "Q")
+    rows = ind("tthc_publication_delay_days_shortened", publication(), Q2, "Q", plan)
     check(pick(rows, "STP"), 1, 2)
     assert "SNV" not in set(rows["agency"])            # ordinary procedure only
 
 
 @covers("tthc_national_portal_delay_working_days")
-def test_national_portal_delay_working_days():
+def test_national_portal_delay_working_days(plan):
     assert bd("2023-04-03", "2023-04-07") <= 5         # D1: 4 working days
     assert bd("2023-04-03", "2023-04-12") > 5          # D2: 7 working days
     assert bd("2023-05-06", "2023-05-08") <= 5         # D4: Saturday -> Monday, 0 working days
-    rows = ind("tthc_national_portal_delay_working_days", publication(), Q2, "Q")
+    rows = ind("tthc_national_portal_delay_working_days", publication(), Q2, "Q", plan)
     check(pick(rows, "SNV"), 1, 2)
     check(pick(rows, "STP"), 1, 2)                     # D3 never published on the portal: a miss
     check(pick(rows, "PROVINCE"), 1 + 1, 2 + 2)
 
 
 @covers("tthc_published_at_one_stop_share")
-def test_published_at_one_stop_weighted_by_procedures():
-    rows = ind("tthc_published_at_one_stop_share", publication(), Q2, "Q")
+def test_published_at_one_stop_weighted_by_procedures(plan):
+    rows = ind("tthc_published_at_one_stop_share", publication(), Q2, "Q", plan)
     check(pick(rows, "SNV"), 3, 3 + 2)
     check(pick(rows, "STP"), 4 + 1, 4 + 1)
     check(pick(rows, "PROVINCE"), 3 + 4 + 1, 3 + 2 + 4 + 1)
@@ -550,66 +549,101 @@ def economy(rows) -> dict:
 
 
 @covers("grdp_change", "investment_capital_change")
-def test_economy_change_vs_same_period_of_baseline_year():
+def test_economy_change_vs_same_period_of_baseline_year(plan):
     t = economy([
         ("2023Q2", "grdp", "2022", 119720.6), ("2023Q2", "grdp", "2022Q2", 55870.9),
         ("2023Q2", "grdp", "2023Q2", 57120.4),
         ("2023Q2", "investment_capital", "2022Q2", 7860.2), ("2023Q2", "investment_capital", "2023Q2", 8120.3),
     ])
-    g = ind("grdp_change", t, Q2, "YTD")
+    g = ind("grdp_change", t, Q2, "YTD", plan)
     assert list(g["agency"]) == ["PROVINCE"]
     check(pick(g, "PROVINCE"), 57120.4 - 55870.9, 55870.9)          # not the annual 2022 figure
     assert not pick(g, "PROVINCE")["provisional"]
-    check(pick(ind("investment_capital_change", t, Q2, "Q"), "PROVINCE"), 8120.3 - 7860.2, 7860.2)
+    check(pick(ind("investment_capital_change", t, Q2, "Q", plan), "PROVINCE"), 8120.3 - 7860.2, 7860.2)
 
 
 @covers("new_enterprises_change")
-def test_economy_change_provisional_against_annual_baseline():
+def test_economy_change_provisional_against_annual_baseline(plan):
     t = economy([
         ("2023Q1", "new_enterprises", "2022", 1100), ("2023Q1", "new_enterprises", "2023Q1", 251),
         ("2023Q2", "new_enterprises", "2022", 1186), ("2023Q2", "new_enterprises", "2023Q2", 587),
     ])
-    r = pick(ind("new_enterprises_change", t, Q2, "YTD"), "PROVINCE")
+    r = pick(ind("new_enterprises_change", t, Q2, "YTD", plan), "PROVINCE")
     base = 1186 * (2 / 4)                 # annual 2022 (latest report) × share of the year elapsed
     check(r, 587 - base, base)
     assert r["provisional"]
-    r1 = pick(ind("new_enterprises_change", t, Q1, "YTD"), "PROVINCE")
+    r1 = pick(ind("new_enterprises_change", t, Q1, "YTD", plan), "PROVINCE")
     check(r1, 251 - 1100 * (1 / 4), 1100 * (1 / 4))
     assert r1["provisional"]
 
 
-def test_economy_change_without_current_value_or_baseline_is_missing():
+def test_economy_change_without_current_value_or_baseline_is_missing(plan):
     no_now = economy([("2023Q2", "grdp", "2022Q2", 55870.9), ("2023Q2", "grdp", "2022", 119720.6)])
-    assert md.grdp_change(no_now, Q2, "YTD").empty
+    assert md.grdp_change(no_now, Q2, "YTD", plan).empty
     no_base = economy([("2023Q2", "grdp", "2023Q2", 57120.4), ("2023Q2", "grdp", "2021", 110850.4)])
-    assert md.grdp_change(no_base, Q2, "YTD").empty
+    assert md.grdp_change(no_base, Q2, "YTD", plan).empty
+
+
+def with_baseline(plan, metric: str, year: int):
+    """A copy of the plan whose targets on `metric` name another baseline year (everything else unchanged)."""
+    tasks = [dataclasses.replace(t, targets=tuple(dataclasses.replace(tg, baseline_year=year)
+                                                  if tg.metric == metric else tg for tg in t.targets))
+             for t in plan.tasks]
+    return dataclasses.replace(plan, tasks=tasks)
+
+
+def test_baseline_year_is_the_plans_target_year_else_the_plans(plan):
+    # tasks.yaml: A.V.3 "giảm trên 10% so với năm 2021", A.IX.5 "GRDP năm 2023 cao hơn năm 2022"
+    assert md.baseline_year(plan, "public_service_units_change") == 2021
+    assert md.baseline_year(plan, "grdp_change") == 2022
+    # a metric no target of the plan uses is measured against the plan's own baseline year (plan.yaml)
+    assert md.baseline_year(plan, "edoc_online_handling_rate") == plan.meta["baseline_year"] == 2022
+
+
+def test_economy_change_compares_with_the_baseline_year_the_plan_names(plan):
+    t = economy([("2023Q2", "grdp", "2021Q2", 50000.0), ("2023Q2", "grdp", "2022Q2", 55870.9),
+                 ("2023Q2", "grdp", "2023Q2", 57120.4)])
+    check(pick(ind("grdp_change", t, Q2, "YTD", plan), "PROVINCE"), 57120.4 - 55870.9, 55870.9)
+    other = with_baseline(plan, "grdp_change", 2021)
+    check(pick(ind("grdp_change", t, Q2, "YTD", other), "PROVINCE"), 57120.4 - 50000.0, 50000.0)
+
+
+def test_organisation_change_reads_the_column_of_the_plans_baseline_year(plan):
+    t = organisation()
+    t["organisation"]["psu_count_2022"] = t["organisation"]["psu_count_2021"] - 1   # SNV 9, TAM_KY 39, STP 4
+    other = with_baseline(plan, "public_service_units_change", 2022)
+    # latest reports: SNV Q2 (8 now), TAM_KY Q2 (35 now), STP Q1 (5 now), against the 2022 column
+    check(pick(ind("public_service_units_change", t, Q2, "YTD", other), "PROVINCE"), (8 + 35 + 5) - (9 + 39 + 4),
+          9 + 39 + 4)
+    # a baseline year the table has no column for: no value, never another year's column
+    assert ind("staff_quota_change", t, Q2, "YTD", with_baseline(plan, "staff_quota_change", 2019)).empty
 
 
 @covers("enterprise_budget_share_change")
-def test_enterprise_budget_share_change_in_percentage_points():
+def test_enterprise_budget_share_change_in_percentage_points(plan):
     t = economy([("2023Q2", "enterprise_budget_share", "2022Q2", 49.8, "STC"),
                  ("2023Q2", "enterprise_budget_share", "2023Q2", 50.9, "STC")])
-    r = pick(ind("enterprise_budget_share_change", t, Q2, "YTD"), "PROVINCE")
+    r = pick(ind("enterprise_budget_share_change", t, Q2, "YTD", plan), "PROVINCE")
     check(r, 50.9 - 49.8, None, 50.9 - 49.8)           # a difference of shares, no denominator
     assert r["unit"] == "percentage_points" and not r["provisional"]
 
 
-def test_enterprise_budget_share_change_provisional_compares_shares_not_prorated():
+def test_enterprise_budget_share_change_provisional_compares_shares_not_prorated(plan):
     t = economy([("2023Q2", "enterprise_budget_share", "2022", 51.3, "STC"),
                  ("2023Q2", "enterprise_budget_share", "2023Q2", 50.9, "STC")])
-    r = unit_row(md.enterprise_budget_share_change(t, Q2, "YTD"), "PROVINCE")
+    r = unit_row(md.enterprise_budget_share_change(t, Q2, "YTD", plan), "PROVINCE")
     assert r["provisional"]
     assert r["numerator"] == pytest.approx(50.9 - 51.3)
 
 
 @covers("socioeconomic_targets_met_share")
-def test_socioeconomic_targets_met_share_this_quarter():
+def test_socioeconomic_targets_met_share_this_quarter(plan):
     t = economy([("2023Q2", "socioeconomic_targets_met", "2022", 19), ("2023Q2", "socioeconomic_targets_total", "2022", 22),
                  ("2023Q2", "socioeconomic_targets_met", "2023Q2", 15),
                  ("2023Q2", "socioeconomic_targets_total", "2023Q2", 22)])
-    check(pick(ind("socioeconomic_targets_met_share", t, Q2, "YTD"), "PROVINCE"), 15, 22)
+    check(pick(ind("socioeconomic_targets_met_share", t, Q2, "YTD", plan), "PROVINCE"), 15, 22)
     only_total = economy([("2023Q1", "socioeconomic_targets_total", "2023Q1", 22)])
-    assert md.socioeconomic_targets_met_share(only_total, Q1, "YTD").empty
+    assert md.socioeconomic_targets_met_share(only_total, Q1, "YTD", plan).empty
 
 
 # ====================================================================== task_status (self-reported values)
@@ -629,7 +663,7 @@ def status_row(q, task, agency, value):
 
 @covers(*REPORTED)
 @pytest.mark.parametrize("metric", sorted(REPORTED))
-def test_reported_value_metrics_from_task_status(metric):
+def test_reported_value_metrics_from_task_status(plan, metric):
     fn, unit, combine = md.REGISTRY[metric]
     task = REPORTED[metric]
     assert task in fn.__doc__
@@ -641,7 +675,7 @@ def test_reported_value_metrics_from_task_status(metric):
         status_row("2023Q2", task, "STP", None),        # reported without a value: no row
         status_row("2023Q2", "A.II.4", "SNV", 0.1),     # another task
     ])}
-    rows = ind(metric, t, Q2, "YTD")
+    rows = ind(metric, t, Q2, "YTD", plan)
     check(pick(rows, "SNV"), a2, None, a2)
     check(pick(rows, "TAM_KY"), b, None, b)
     assert "STP" not in set(rows["agency"])
@@ -652,7 +686,7 @@ def test_reported_value_metrics_from_task_status(metric):
     else:                                               # self-reported counts: summed
         assert combine == "sum" and unit == "count"
         check(prov, a2 + b, None, a2 + b)
-    check(pick(ind(metric, t, Q1, "YTD"), "SNV"), a1, None, a1)
+    check(pick(ind(metric, t, Q1, "YTD", plan), "SNV"), a1, None, a1)
 
 
 # ====================================================================== indicator_rows / dataset_indicators
@@ -660,18 +694,21 @@ def test_every_registered_metric_has_a_test():
     assert set(md.REGISTRY) <= COVERED, sorted(set(md.REGISTRY) - COVERED)
 
 
-DEPTS = [a.code for a in catalogue.load().by_kind("department")]
-DISTRICTS = [a.code for a in catalogue.load().by_kind("district")]
 pair = st.tuples(st.integers(0, 400), st.integers(1, 400)).map(lambda p: (min(p), p[1]))
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(pair, min_size=1, max_size=len(DEPTS)), st.lists(pair, min_size=0, max_size=len(DISTRICTS)))
-def test_group_rows_are_ratios_of_sums(dept_pairs, district_pairs):
-    rows = [edoc_row("2023Q2", code, "Toàn cơ quan", den, num, True) for code, (num, den) in zip(DEPTS[:len(dept_pairs)], dept_pairs, strict=True)]
+@given(data=st.data())
+def test_group_rows_are_ratios_of_sums(plan, data):
+    depts = [a.code for a in plan.by_kind("department")]
+    districts = [a.code for a in plan.by_kind("district")]
+    dept_pairs = data.draw(st.lists(pair, min_size=1, max_size=len(depts)))
+    district_pairs = data.draw(st.lists(pair, min_size=0, max_size=len(districts)))
+    rows = [edoc_row("2023Q2", code, "Toàn cơ quan", den, num, True)
+            for code, (num, den) in zip(depts[:len(dept_pairs)], dept_pairs, strict=True)]
     rows += [edoc_row("2023Q2", code, "Toàn cơ quan", den, num, True)
-             for code, (num, den) in zip(DISTRICTS[:len(district_pairs)], district_pairs, strict=True)]
-    out = ind("edoc_online_handling_rate", {"e_documents": table("e_documents", rows)}, Q2, "Q")
+             for code, (num, den) in zip(districts[:len(district_pairs)], district_pairs, strict=True)]
+    out = ind("edoc_online_handling_rate", {"e_documents": table("e_documents", rows)}, Q2, "Q", plan)
     g = pick(out, "ALL_DEPARTMENTS")
     assert g["numerator"] == sum(n for n, _ in dept_pairs) and g["denominator"] == sum(d for _, d in dept_pairs)
     assert math.isclose(g["value"], sum(n for n, _ in dept_pairs) / sum(d for _, d in dept_pairs))
@@ -684,28 +721,28 @@ def test_group_rows_are_ratios_of_sums(dept_pairs, district_pairs):
         assert "ALL_DISTRICTS" not in set(out["agency"])
 
 
-def test_indicator_rows_combine_ratio_sum_mean():
+def test_indicator_rows_combine_ratio_sum_mean(plan):
     units = pd.DataFrame({"agency": ["SNV", "STP", "TAM_KY"], "numerator": [3.0, 1.0, 4.0],
                           "denominator": [4.0, 2.0, 8.0], "n_sources": [1, 1, 2]})
-    ratio = pd.DataFrame(md.indicator_rows("m", units, Q2, "Q", "fraction", "ratio"))
+    ratio = pd.DataFrame(md.indicator_rows("m", units, Q2, "Q", "fraction", "ratio", plan))
     check(pick(ratio, "SNV"), 3, 4)
     check(pick(ratio, "ALL_DEPARTMENTS"), 3 + 1, 4 + 2)
     assert pick(ratio, "ALL_DEPARTMENTS")["value"] != (3 / 4 + 1 / 2) / 2      # not a mean of ratios
     check(pick(ratio, "PROVINCE"), 3 + 1 + 4, 4 + 2 + 8)
     assert pick(ratio, "PROVINCE")["n_sources"] == 1 + 1 + 2
     counts = units.assign(denominator=np.nan)
-    c = pd.DataFrame(md.indicator_rows("m", counts, Q2, "Q", "count", "sum"))
+    c = pd.DataFrame(md.indicator_rows("m", counts, Q2, "Q", "count", "sum", plan))
     check(pick(c, "PROVINCE"), 3 + 1 + 4, None, 3 + 1 + 4)
     check(pick(c, "ALL_DISTRICTS"), 4, None, 4)
-    mean = pd.DataFrame(md.indicator_rows("m", counts, Q2, "Q", "fraction", "mean"))
+    mean = pd.DataFrame(md.indicator_rows("m", counts, Q2, "Q", "fraction", "mean", plan))
     check(pick(mean, "ALL_DEPARTMENTS"), 3 + 1, None, (3 + 1) / 2)
     check(pick(mean, "PROVINCE"), 3 + 1 + 4, None, (3 + 1 + 4) / 3)
-    assert md.indicator_rows("m", md._empty(), Q2, "Q", "fraction", "ratio") == []
+    assert md.indicator_rows("m", md._empty(), Q2, "Q", "fraction", "ratio", plan) == []
 
 
-def test_dataset_indicators_table_shape():
+def test_dataset_indicators_table_shape(plan):
     tables = {**online_services(), **edocs(), **organisation(), **disbursement()}
-    out = md.dataset_indicators(tables, "2023Q2")
+    out = md.dataset_indicators(tables, "2023Q2", plan)
     assert set(COLUMNS) <= set(out.columns)
     assert {"provisional", "self_reported"} <= set(out.columns)
     assert out["provisional"].dtype == bool and out["self_reported"].dtype == bool
@@ -715,5 +752,5 @@ def test_dataset_indicators_table_shape():
     assert not out.duplicated(["period", "metric", "agency"]).any()
     r = out[(out["metric"] == "online_payment_transaction_share") & (out["period"] == "YTD")]
     check(pick(r, "PROVINCE"), 20 + 120 + 5 + 40, 100 + 300 + 50 + 80)
-    empty = md.dataset_indicators({}, "2023Q2")
+    empty = md.dataset_indicators({}, "2023Q2", plan)
     assert empty.empty and list(empty.columns) == COLUMNS
