@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from parplan import catalogue
 from parplan.periods import Quarter
 from parplan.progress import target_status, task_progress
 from parplan.render import strip_tags
@@ -22,8 +21,9 @@ def row(metric, agency, num, den, value=None, unit="fraction", source="measured"
 
 
 @pytest.fixture(scope="module")
-def cat():
-    return catalogue.load()
+def cat(plan):
+    """The 2023 plan (the session fixture), under the name these tests use."""
+    return plan
 
 
 def context(cat, rows, quarter="2023Q4", lang="vi") -> ov.Context:

@@ -10,10 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from parplan import catalogue
 from parplan.ingest import expected_submitters, ingest_dataset, ingest_quarter, processed_dir
 from parplan.periods import Quarter
-from parplan.pipeline import _datasets, compute_indicators, compute_progress, load_params
+from parplan.pipeline import compute_indicators, compute_progress, expected_datasets, load_params
 from parplan.progress import label
 from parplan.rankings import rank as rank_metric
 from parplan.render import render_notebook, strip_tags
@@ -28,7 +27,7 @@ XSS_DOC = '60/KH-UBND"><script>alert(2)</script>'
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory) -> Path:
+def root(tmp_path_factory, plan) -> Path:
     """A temp project root whose data/ holds the sample's Q1 and Q2, ingested, with indicators and progress."""
     if not all((REPO / "data" / "raw" / q).is_dir() for q in QUARTERS):
         pytest.skip("the shipped sample data/raw/2023Q1 and data/raw/2023Q2 are missing")
@@ -37,9 +36,9 @@ def root(tmp_path_factory) -> Path:
     for q in QUARTERS:
         shutil.copytree(REPO / "data" / "raw" / q, data / "raw" / q)
     for q in QUARTERS:
-        ingest_quarter(q, data, _datasets(load_params(q)), say=lambda s: None)
-        compute_indicators(Quarter.parse(q), data)
-        compute_progress(Quarter.parse(q), data)
+        ingest_quarter(q, data, expected_datasets(load_params(q), plan), plan, say=lambda s: None)
+        compute_indicators(Quarter.parse(q), data, plan)
+        compute_progress(Quarter.parse(q), data, plan)
     return root
 
 
@@ -57,9 +56,9 @@ def cells_of(row: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- without data
-def test_agencies_to_render_departments_then_districts():
-    cat = catalogue.load()
-    codes = sc.agencies_to_render()
+def test_agencies_to_render_departments_then_districts(plan):
+    cat = plan
+    codes = sc.agencies_to_render(plan)
     assert codes == [a.code for a in cat.by_kind("department")] + [a.code for a in cat.by_kind("district")]
     assert len(codes) == 37 and codes[:1] == ["VPUBND"] and codes[19] == "TAM_KY"
 
@@ -81,8 +80,8 @@ def test_bad_lang_raises(tmp_path):
 # ---------------------------------------------------------------- sections on the sample
 @slow
 @pytest.mark.parametrize("agency", ["TAM_KY", "SNV"])
-def test_tasks_led_lists_every_task_the_agency_leads(root, agency):
-    cat = catalogue.load()
+def test_tasks_led_lists_every_task_the_agency_leads(root, agency, plan):
+    cat = plan
     expected = [t.id for t in cat.tasks if any(agency in cat.members(code) for code in t.lead)]
     assert expected, "the sample plan gives every unit some task"
     html = sc.tasks_led(ctx_for(root, agency))
@@ -91,15 +90,15 @@ def test_tasks_led_lists_every_task_the_agency_leads(root, agency):
 
 
 @slow
-def test_tasks_led_shows_evidence_and_the_agencys_own_report(root):
+def test_tasks_led_shows_evidence_and_the_agencys_own_report(root, plan):
     html = sc.tasks_led(ctx_for(root))
     row = next(r for r in rows_of(html) if cells_of(r)[0] == "A.IV.4.4")
     assert "60/KH-UBND, 21/05/2023" in row          # TAM_KY's evidence document number and date
     assert label("done", "vi") in row                # its own report: done
     plain = next(r for r in rows_of(html) if cells_of(r)[0] == "A.IV.4.2")
     assert "Dự kiến triển khai trong quý III" in plain  # its note
-    recurring = next(t for t in catalogue.load().tasks if t.schedule["kind"] == "recurring"
-                     and any("TAM_KY" in catalogue.load().members(c) for c in t.lead))
+    recurring = next(t for t in plan.tasks if t.schedule["kind"] == "recurring"
+                     and any("TAM_KY" in plan.members(c) for c in t.lead))
     rec_row = next(r for r in rows_of(html) if cells_of(r)[0] == recurring.id)
     assert "Thường xuyên" in rec_row
 
@@ -170,9 +169,9 @@ def test_trend_skips_a_quarter_without_processed_files(root, tmp_path):
 
 
 @slow
-def test_next_actions_put_off_track_before_at_risk(root):
+def test_next_actions_put_off_track_before_at_risk(root, plan):
     prog = pd.read_parquet(processed_dir(root / "data", Quarter.parse("2023Q2")) / "progress.parquet")
-    both = [a for a in sc.agencies_to_render()
+    both = [a for a in sc.agencies_to_render(plan)
             if {"off_track", "at_risk"} <= set(prog.loc[prog["agency"] == a, "status"])]
     assert both, "the sample has units with both off-track and at-risk targets"
     off, risk = label("off_track", "vi"), label("at_risk", "vi")
@@ -190,12 +189,14 @@ def test_next_actions_put_off_track_before_at_risk(root):
 
 
 @slow
-def test_header_counts(root):
+def test_header_counts(root, plan):
     ctx = ctx_for(root)
     html = sc.header(ctx)
     items = sc.action_items(ctx)
     text = strip_tags(html)
     assert "UBND thành phố Tam Kỳ" in text and "Quý II/2023" in text and "UBND cấp huyện" in text
+    assert f"Kết quả thực hiện {plan.meta['short_title_vi']}" in text      # the plan's own title
+    assert "TAM_KY" not in text                                             # no registry code on a Vietnamese page
     assert f"Chủ trì {len(ctx.led_tasks())} nhiệm vụ" in text
     assert f"{len(ctx.target_rows())} chỉ tiêu áp dụng" in text
     assert f"{sum(i['tier'] == 0 for i in items)} việc quá hạn hoặc không đạt" in text
@@ -211,8 +212,8 @@ def test_rank_matches_rankings(root):
 
 
 @slow
-def test_data_quality_lists_files_issues_and_links(root):
-    cat = catalogue.load()
+def test_data_quality_lists_files_issues_and_links(root, plan):
+    cat = plan
     m = json.loads((root / "data" / "processed" / "2023Q1" / "manifest.json").read_text(encoding="utf-8"))
     rejected = next(f for d in m["datasets"] for f in d["files"]
                     if f["verdict"] == "rejected" and cat.agencies.get(f["agency"]) and
@@ -230,7 +231,7 @@ def test_data_quality_lists_files_issues_and_links(root):
 
 
 @slow
-def test_agency_note_and_evidence_are_escaped(root, tmp_path):
+def test_agency_note_and_evidence_are_escaped(root, tmp_path, plan):
     data = tmp_path / "data"
     shutil.copytree(root / "data", data)
     path = data / "raw" / "2023Q2" / "task_status" / "TAM_KY.csv"
@@ -246,7 +247,8 @@ def test_agency_note_and_evidence_are_escaped(root, tmp_path):
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
     q = Quarter.parse("2023Q2")
-    entry = ingest_dataset(data, q, "task_status", expected_submitters("task_status", _datasets(load_params(q))["task_status"]))
+    expected = expected_submitters("task_status", expected_datasets(load_params(q), plan)["task_status"], plan)
+    entry = ingest_dataset(data, q, "task_status", expected, plan)
     mpath = processed_dir(data, q) / "manifest.json"
     m = json.loads(mpath.read_text(encoding="utf-8"))
     m["datasets"] = [entry if d["dataset"] == "task_status" else d for d in m["datasets"]]
@@ -280,13 +282,13 @@ def test_english_context_has_english_headers(root):
 
 
 @slow
-def test_notebook_renders_a_scorecard(root, tmp_path):
+def test_notebook_renders_a_scorecard(root, tmp_path, plan):
     out = tmp_path / "reports" / "2023Q2" / "scorecards" / "TAM_KY.html"
     params = {"quarter": "2023Q2", "agency": "TAM_KY", "lang": "vi", "data_root": "data", "sample_data": True}
     render_notebook(REPO / "notebooks" / "agency_scorecard.ipynb", out, params, "Thẻ điểm — UBND thành phố Tam Kỳ",
                     "vi", sample=True, cwd=root)
     text = out.read_text(encoding="utf-8")
-    assert catalogue.load().agencies["TAM_KY"].name_vi in text and "UBND thành phố Tam Kỳ" in text
+    assert plan.agencies["TAM_KY"].name_vi in text and "UBND thành phố Tam Kỳ" in text
     assert "Traceback" not in text and "injected-parameters" not in text
     assert "Việc cần làm tiếp" in text and "data:image/png;base64," in text
     assert "DỮ LIỆU MẪU — SAMPLE DATA" in text
