@@ -1,9 +1,11 @@
-"""PAR INDEX outlook (baseline, projected field points, the 25th-place score of the assessment year) and SIPAS.
+"""PAR INDEX outlook (baseline, projected field points, the goal-rank score of the assessment year) and SIPAS.
 
-Pure functions over catalogue/indices.yaml, catalogue/par_scoring.yaml (scheme, section → field map, projection
-assumptions) and the published figures in catalogue/reference/*.csv. Every reference lookup takes an as-of date and
-sees only the figures published by then (column `published`); every figure says its year and whether it is sourced
-or derived. The projection never gives a single number: always three scenarios, and a range for the threshold.
+Pure functions over one plan (parplan.catalogue.Plan, passed explicitly): its indices.yaml (baselines keyed by the
+plan's baseline year), par_scoring.yaml (scheme, section → field map, projection assumptions), plan.yaml (year,
+issue date, the goal rank) and the published figures in its references/*.csv. Every reference lookup takes an as-of
+date and sees only the figures published by then (column `published`); every figure says its year and whether it is
+sourced or derived. The projection never gives a single number: always three scenarios, and a range for the threshold.
+No year, date, threshold or published figure lives here: they all come from the plan.
 Method: docs/method.md, section "Index outlook".
 """
 from __future__ import annotations
@@ -19,44 +21,50 @@ from typing import Any
 import pandas as pd
 
 from . import yamlfile
+from .catalogue import Plan
 from .metrics import wilson_interval
 from .periods import Quarter
 
-CATALOGUE_DIR = Path(__file__).parent / "catalogue"
-REFERENCE_DIR = CATALOGUE_DIR / "reference"
+SCORING_FILE = "par_scoring.yaml"   # in the plan's folder
 SCENARIOS = ("pessimistic", "expected", "optimistic")
-SIPAS_FACTORS = (1, 2, 3, 4, 5)
 PROVINCE = "Quảng Nam"
 PAR_PROVINCES = "PAR INDEX provinces"
 OVERALL_METHODS = ("pooled", "mean_of_factors")
 TASK_COLUMNS = ("task_id", "index", "field", "status")
 VERDICTS = ("likely", "possible", "unlikely")
-LEVEL_RULES = {"field_pct_times_survey_part": "each field's 2022 % × its survey part",
-               "field_8_minus_sipas": "field 8 points − SIPAS"}
-SURVEY_FIELDS_MAX = 83.5  # fields 1-7: 61.5 appraisal + 22 leaders' survey (par_scoring.yaml, scheme)
+LEVEL_RULES = {"field_pct_times_survey_part": "each field's {year} % × its survey part",
+               "field_8_minus_sipas": "field {field} points − SIPAS"}
+COMPONENT_NAMES = {"sipas": ("Chỉ số SIPAS", "SIPAS"),
+                   "leaders_survey": ("Khảo sát lãnh đạo, quản lý", "Leaders' and managers' survey"),
+                   "socio_economic": ("Tác động đến phát triển kinh tế - xã hội", "Impact on socio-economic development")}
 
 DateLike = dt.date | str
 
 
 # ---------------------------------------------------------------- loading
-@functools.cache
-def _yaml(name: str) -> dict[str, Any]:
-    return yamlfile.load(CATALOGUE_DIR / name)
+@functools.lru_cache(maxsize=16)
+def _read_yaml(path: Path) -> dict[str, Any]:
+    return yamlfile.load(path)
 
 
-def scoring_config() -> dict[str, Any]:
-    """A fresh copy of catalogue/par_scoring.yaml (edit it to try other assumptions)."""
-    return copy.deepcopy(_yaml("par_scoring.yaml"))
+def _cfg(plan: Plan, config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The scoring configuration given, else the plan's par_scoring.yaml (cached, not to be edited in place)."""
+    return config if config is not None else _read_yaml(plan.folder / SCORING_FILE)
 
 
-def indices() -> dict[str, Any]:
-    """A fresh copy of catalogue/indices.yaml (2022 figures, fields, SIPAS factors, plan dates)."""
-    return copy.deepcopy(_yaml("indices.yaml"))
+def scoring_config(plan: Plan) -> dict[str, Any]:
+    """A fresh copy of the plan's par_scoring.yaml (edit it to try other assumptions)."""
+    return copy.deepcopy(_cfg(plan))
 
 
-@functools.cache
-def _csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(REFERENCE_DIR / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
+def indices(plan: Plan) -> dict[str, Any]:
+    """A fresh copy of the plan's indices.yaml (baselines, fields, SIPAS factors, laggards)."""
+    return copy.deepcopy(plan.indices)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def to_date(d: DateLike) -> dt.date:
@@ -72,16 +80,16 @@ def to_date(d: DateLike) -> dt.date:
                          "YYYY-MM-DD") from None
 
 
-def reference_table(name: str, as_of: DateLike) -> pd.DataFrame:
-    """One reference CSV from catalogue/reference, only the rows published on or before `as_of` (text columns)."""
-    t = _csv(name).copy()
+def reference_table(name: str, as_of: DateLike, plan: Plan) -> pd.DataFrame:
+    """One reference CSV of the plan (references/<name>.csv), only the rows published on or before `as_of` (text)."""
+    t = _read_csv(plan.references / f"{name}.csv").copy()
     if "published" not in t.columns:
         return t
     bad = t[~t["published"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")]
     if len(bad):
         r = bad.index[0]
-        raise ValueError(f"reference/{name}.csv row {r + 2}, column 'published': {t.at[r, 'published']!r} is not an "
-                         "ISO date (YYYY-MM-DD expected)")
+        raise ValueError(f"references/{name}.csv row {r + 2}, column 'published': {t.at[r, 'published']!r} is not an "
+                         "ISO date (YYYY-MM-DD expected) / cột 'published' phải là ngày dạng YYYY-MM-DD")
     return t[t["published"] <= to_date(as_of).isoformat()].reset_index(drop=True)
 
 
@@ -97,36 +105,52 @@ def _sources(text: str) -> list[str]:
     return [s.strip() for s in str(text).split(";") if s.strip()]
 
 
-def _ref_value(index: str, year: int | str, metric: str, as_of: DateLike) -> dict[str, Any]:
+def _ref_value(index: str, year: int | str, metric: str, as_of: DateLike, plan: Plan) -> dict[str, Any]:
     """One figure of par_sipas_aggregates visible as of a date: value, status, sources, published."""
-    agg = reference_table("par_sipas_aggregates", as_of)
+    agg = reference_table("par_sipas_aggregates", as_of, plan)
     row = agg[(agg["index"] == index) & (agg["year"] == str(year)) & (agg["metric"] == metric)]
     if len(row) != 1:
-        raise KeyError(f"reference/par_sipas_aggregates.csv: no single row {index}/{year}/{metric} published by "
+        raise KeyError(f"references/par_sipas_aggregates.csv: no single row {index}/{year}/{metric} published by "
                        f"{to_date(as_of).isoformat()}")
     r = row.iloc[0]
     return {"value": _number(r["value"]), "year": int(year), "status": r["status"], "published": r["published"],
             "sources": _sources(r["source_url"])}
 
 
+def national_best(year: int, as_of: DateLike, plan: Plan) -> dict[str, Any]:
+    """The best provincial PAR INDEX score of a year (par_sipas_aggregates metric 'max …'), NaN if not published."""
+    agg = reference_table("par_sipas_aggregates", as_of, plan)
+    row = agg[(agg["index"] == PAR_PROVINCES) & (agg["year"] == str(year)) & agg["metric"].str.startswith("max")]
+    if row.empty:
+        return {"value": math.nan, "year": int(year), "metric": "", "status": "NOT FOUND"}
+    r = row.iloc[0]
+    return {"value": _number(r["value"]), "year": int(year), "metric": r["metric"], "status": r["status"]}
+
+
 # ---------------------------------------------------------------- dates: plan, quarter, as-of
-def plan_dates() -> dict[str, Any]:
-    """Assessment year, baseline year and issue date of the plan (indices.yaml)."""
-    ind = _yaml("indices.yaml")
-    return {"assessment_year": int(ind["assessment_year"]), "baseline_year": int(ind["baseline_year"]),
-            "plan_issued": to_date(ind["plan_issued"]["date"]), "plan_issued_status": ind["plan_issued"]["status"]}
+def plan_issued(plan: Plan) -> dt.date:
+    """The plan's issue date (plan.yaml issued.date)."""
+    return to_date(plan.meta["issued"]["date"])
 
 
-def as_of_date(quarter: Quarter | str, plan_issued: DateLike | None = None) -> dt.date:
+def as_of_date(quarter: Quarter | str, plan: Plan) -> dt.date:
     """The date a quarter's report could first be produced: the later of the quarter's end and the plan's issue date."""
-    q = Quarter.parse(quarter)
-    issued = to_date(plan_issued) if plan_issued is not None else plan_dates()["plan_issued"]
-    return max(q.end, issued)
+    return max(Quarter.parse(quarter).end, plan_issued(plan))
 
 
-def publications(as_of: DateLike) -> pd.DataFrame:
-    """Which results had been published by `as_of`: index, result year, date, scheme (reference/publications.csv)."""
-    p = reference_table("publications", as_of)
+def goal_rank(plan: Plan, config: dict[str, Any] | None = None) -> int:
+    """The rank the plan aims at (plan.yaml goal.rank_at_most); par_scoring.yaml threshold.rank, if set, must agree."""
+    rank = int(plan.meta["goal"]["rank_at_most"])
+    th = _cfg(plan, config)["projection"]["threshold"].get("rank")
+    if th is not None and int(th) != rank:
+        raise ValueError(f"par_scoring.yaml projection.threshold.rank = {th} nhưng mục tiêu của kế hoạch là hạng {rank} "
+                         f"/ but the plan's goal (plan.yaml goal.rank_at_most) is rank {rank}")
+    return rank
+
+
+def publications(as_of: DateLike, plan: Plan) -> pd.DataFrame:
+    """Which results had been published by `as_of`: index, result year, date, scheme (references/publications.csv)."""
+    p = reference_table("publications", as_of, plan)
     p["result_year"] = p["result_year"].astype(int)
     return p
 
@@ -150,28 +174,50 @@ def _check_config(cfg: dict[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------- baseline
-def baseline_2022() -> pd.DataFrame:
-    """Per PAR field: 2022 % (sourced), max points (derived), points = % × max (derived); plus the total row."""
-    ind = _yaml("indices.yaml")
+def _baseline_of(plan: Plan, block: dict[str, Any], where: str) -> dict[str, Any]:
+    """A `baseline: {year, ...}` block of indices.yaml, checked to be the plan's baseline year."""
+    b = block["baseline"]
+    if int(b["year"]) != plan.baseline_year:
+        raise ValueError(f"indices.yaml {where}: baseline năm {b['year']}, kế hoạch ghi baseline_year "
+                         f"{plan.baseline_year} / baseline year {b['year']}, plan.yaml says {plan.baseline_year}")
+    return b
+
+
+def par_baseline(plan: Plan) -> dict[str, Any]:
+    """The plan's published PAR INDEX baseline (indices.yaml par_index.baseline)."""
+    return _baseline_of(plan, plan.indices["par_index"], "par_index")
+
+
+def sipas_baseline(plan: Plan) -> dict[str, Any]:
+    """The plan's published SIPAS baseline (indices.yaml sipas.baseline)."""
+    return _baseline_of(plan, plan.indices["sipas"], "sipas")
+
+
+def baseline(plan: Plan) -> pd.DataFrame:
+    """Per PAR field: baseline-year % (sourced), max points (derived), points = % × max (derived); plus the total row."""
+    by = plan.baseline_year
     rows = []
-    for f in ind["par_fields"]:
-        pts = float(f["pct_2022"]) * float(f["max_points"])
+    for f in plan.indices["par_fields"]:
+        pct = float(_baseline_of(plan, f, f"par_fields {f['number']}")["pct"])
+        pts = pct * float(f["max_points"])
         rows.append({"level": "field", "field": int(f["number"]), "section": f["section"], "name_vi": f["name_vi"],
-                     "name_en": f["name_en"], "pct_2022": float(f["pct_2022"]), "pct_status": "sourced",
+                     "name_en": f["name_en"], "baseline_year": by, "baseline_pct": pct, "pct_status": "sourced",
                      "max_points": float(f["max_points"]), "max_status": f.get("max_status", "derived"),
-                     "points_2022": pts, "points_status": "derived",
-                     "lost_points_2022": float(f["max_points"]) - pts, "published_points_2022": math.nan,
+                     "baseline_points": pts, "points_status": "derived",
+                     "baseline_lost_points": float(f["max_points"]) - pts, "published_points": math.nan,
                      "published_status": ""})
     out = pd.DataFrame(rows)
-    tot = ind["par_index_2022"]["total_points"]
-    total = {"level": "total", "field": pd.NA, "section": "", "name_vi": "Tổng điểm PAR INDEX", "name_en": "PAR INDEX total",
-             "pct_2022": out["points_2022"].sum() / 100.0, "pct_status": "derived",
+    tot = par_baseline(plan)["total_points"]
+    total = {"level": "total", "field": pd.NA, "section": "", "name_vi": "Tổng điểm PAR INDEX",
+             "name_en": "PAR INDEX total", "baseline_year": by,
+             "baseline_pct": out["baseline_points"].sum() / out["max_points"].sum(), "pct_status": "derived",
              "max_points": out["max_points"].sum(), "max_status": "derived",
-             "points_2022": out["points_2022"].sum(), "points_status": "derived",
-             "lost_points_2022": out["lost_points_2022"].sum(),
-             "published_points_2022": float(tot["value"]), "published_status": tot["status"]}
+             "baseline_points": out["baseline_points"].sum(), "points_status": "derived",
+             "baseline_lost_points": out["baseline_lost_points"].sum(),
+             "published_points": float(tot["value"]), "published_status": tot["status"]}
     out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
     out["field"] = out["field"].astype("Int64")
+    out.attrs["baseline_year"] = by
     return out
 
 
@@ -179,50 +225,84 @@ def _scheme_max(cfg: dict[str, Any], component: str) -> float:
     return float({c["id"]: c for c in cfg["scheme"]["components"]}[component]["max_points"])
 
 
-def field_parts(config: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Per field: appraisal and survey parts of the maximum and of the 2022 points (the split is an assumption)."""
-    cfg = config or _yaml("par_scoring.yaml")
-    base = baseline_2022().query("level == 'field'").set_index("field")
+def _survey_component(cfg: dict[str, Any], cid: str) -> dict[str, Any]:
+    for c in cfg["projection"]["survey_components"]:
+        if c["id"] == cid:
+            return c
+    raise KeyError(f"par_scoring.yaml projection.survey_components has no {cid!r}")
+
+
+def survey_fields(config: dict[str, Any]) -> list[int]:
+    """The fields holding appraisal points and a part of the leaders' survey (its survey component's fields)."""
+    return [int(f) for f in _survey_component(config, "leaders_survey")["fields"]]
+
+
+def impact_field(config: dict[str, Any]) -> int:
+    """The field made of SIPAS and the socio-economic points only (no appraisal part)."""
+    fields = {int(f) for c in ("sipas", "socio_economic") for f in _survey_component(config, c)["fields"]}
+    if len(fields) != 1:
+        raise ValueError(f"par_scoring.yaml: sipas and socio_economic must share one field, found {sorted(fields)}")
+    return fields.pop()
+
+
+def _survey_fields_max(cfg: dict[str, Any]) -> float:
+    """Appraisal + leaders' survey maxima: what the survey fields add up to (par_scoring.yaml scheme)."""
+    return _scheme_max(cfg, "appraisal") + _scheme_max(cfg, "leaders_survey")
+
+
+def field_parts(plan: Plan, config: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Per field: appraisal and survey parts of the maximum and of the baseline points (the split is an assumption)."""
+    cfg = _cfg(plan, config)
+    base = baseline(plan).query("level == 'field'").set_index("field")
     leaders = _scheme_max(cfg, "leaders_survey")
-    survey_fields = [f for f in base.index if f != 8]
-    total = float(base.loc[survey_fields, "max_points"].sum())
-    if abs(total - SURVEY_FIELDS_MAX) > 1e-9:
-        raise ValueError(f"fields 1-7 add up to {total:g}, not {SURVEY_FIELDS_MAX:g} (61.5 appraisal + 22 survey)")
-    sipas_22 = _component_level("sipas", cfg)
+    sfields, impact = survey_fields(cfg), impact_field(cfg)
+    survey_max = _survey_fields_max(cfg)
+    total = float(base.loc[sfields, "max_points"].sum())
+    if abs(total - survey_max) > 1e-9:
+        raise ValueError(f"fields {field_list(sfields)} add up to {total:g}, not {survey_max:g} "
+                         f"({_scheme_max(cfg, 'appraisal'):g} appraisal + {leaders:g} survey)")
+    sipas_level = _component_level("sipas", plan, cfg)
     rows = []
     for f, r in base.iterrows():
-        m, pct = float(r["max_points"]), float(r["pct_2022"])
-        if f == 8:
+        m, pct = float(r["max_points"]), float(r["baseline_pct"])
+        if f == impact:
             rows.append({"field": int(f), "max_points": m, "appraisal_max": 0.0, "survey_max": m,
-                         "appraisal_2022": 0.0, "survey_2022": m * pct, "sipas_2022": sipas_22,
-                         "socio_economic_2022": m * pct - sipas_22})
+                         "appraisal_baseline": 0.0, "survey_baseline": m * pct, "sipas_baseline": sipas_level,
+                         "socio_economic_baseline": m * pct - sipas_level})
             continue
-        s_max = m * leaders / SURVEY_FIELDS_MAX
+        s_max = m * leaders / survey_max
         rows.append({"field": int(f), "max_points": m, "appraisal_max": m - s_max, "survey_max": s_max,
-                     "appraisal_2022": pct * (m - s_max), "survey_2022": pct * s_max, "sipas_2022": 0.0,
-                     "socio_economic_2022": 0.0})
+                     "appraisal_baseline": pct * (m - s_max), "survey_baseline": pct * s_max, "sipas_baseline": 0.0,
+                     "socio_economic_baseline": 0.0})
     return pd.DataFrame(rows).set_index("field")
 
 
-def _component_level(component: str, cfg: dict[str, Any]) -> float:
+def _component_level(component: str, plan: Plan, cfg: dict[str, Any]) -> float:
     """Baseline-year points of a survey component from the plan's figures (used when no figure is published)."""
-    base = baseline_2022().query("level == 'field'").set_index("field")
+    base = baseline(plan).query("level == 'field'").set_index("field")
     if component == "sipas":
-        return float(_yaml("indices.yaml")["sipas_2022"]["score_10"]["value"])
+        return float(sipas_baseline(plan)["score_10"]["value"])
     if component == "socio_economic":
-        return float(base.at[8, "points_2022"]) - _component_level("sipas", cfg)
+        return float(base.at[impact_field(cfg), "baseline_points"]) - _component_level("sipas", plan, cfg)
     if component == "leaders_survey":
-        leaders = _scheme_max(cfg, "leaders_survey")
-        return float(sum(base.at[f, "pct_2022"] * base.at[f, "max_points"] * leaders / SURVEY_FIELDS_MAX
-                         for f in base.index if f != 8))
+        share = _scheme_max(cfg, "leaders_survey") / _survey_fields_max(cfg)
+        return float(sum(base.at[f, "baseline_pct"] * base.at[f, "max_points"] * share for f in survey_fields(cfg)))
     raise KeyError(f"unknown survey component {component!r}")
 
 
+def field_list(fields: Iterable[int]) -> str:
+    """1, 2, …, 7 as '1–7' when consecutive, else '1, 3'."""
+    fs = sorted(int(f) for f in fields)
+    if len(fs) > 2 and fs == list(range(fs[0], fs[-1] + 1)):
+        return f"{fs[0]}–{fs[-1]}"
+    return ", ".join(str(f) for f in fs)
+
+
 # ---------------------------------------------------------------- statuses
-def status_mapping(statuses: Iterable[str], config: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
+def status_mapping(statuses: Iterable[str], plan: Plan,
+                   config: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
     """How each status code found counts in the projection: itself, an alias (status_as) or unknown_status_as."""
-    cfg = config or _yaml("par_scoring.yaml")
-    proj = cfg["projection"]
+    proj = _cfg(plan, config)["projection"]
     out = {}
     for s in sorted({str(x) for x in statuses}):
         if s in proj["multipliers"]:
@@ -235,36 +315,38 @@ def status_mapping(statuses: Iterable[str], config: dict[str, Any] | None = None
 
 
 # ---------------------------------------------------------------- levers and task slices
-def levers(config: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Per lever (the appraisal part of a field): max, 2022 points, lost points, share, influenceable points."""
-    cfg = config or _yaml("par_scoring.yaml")
+def levers(plan: Plan, config: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Per lever (the appraisal part of a field): max, baseline points, lost points, share, influenceable points."""
+    cfg = _cfg(plan, config)
     _check_config(cfg)
-    parts = field_parts(cfg)
+    parts = field_parts(plan, cfg)
+    basis = (f"appraisal part: field max × {_scheme_max(cfg, 'appraisal'):g}/{_survey_fields_max(cfg):g}; "
+             f"{plan.baseline_year} = field % × that part")
     rows = []
     for lv in cfg["projection"]["levers"]:
         field = int(lv["field"])
-        mx, p22 = float(parts.at[field, "appraisal_max"]), float(parts.at[field, "appraisal_2022"])
-        gap = max(0.0, mx - p22)
+        mx, pb = float(parts.at[field, "appraisal_max"]), float(parts.at[field, "appraisal_baseline"])
+        gap = max(0.0, mx - pb)
         share = float(lv["share"])
         rows.append({"lever": lv["id"], "field": field, "index": lv["index"], "sections": ",".join(lv["sections"]),
-                     "max_points": mx, "points_2022": p22, "lost_points_2022": gap, "share": share,
-                     "influenceable_points": share * gap,
-                     "basis": "appraisal part: field max × 61.5/83.5; 2022 = field % × that part", "status": "derived"})
+                     "max_points": mx, "baseline_points": pb, "baseline_lost_points": gap, "share": share,
+                     "influenceable_points": share * gap, "basis": basis, "status": "derived"})
     return pd.DataFrame(rows)
 
 
-def _slices(task_progress: pd.DataFrame, cfg: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+def _slices(task_progress: pd.DataFrame, plan: Plan,
+            cfg: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Each task matched to its lever with its slice of the influenceable points and its status multipliers."""
     missing = [c for c in TASK_COLUMNS if c not in task_progress.columns]
     if missing:
         raise ValueError(f"task_progress lacks column(s) {missing}")
     if task_progress["task_id"].duplicated().any():
         raise ValueError("task_progress has more than one row for a task")
-    lev = levers(cfg)
+    lev = levers(plan, cfg)
     proj = cfg["projection"]
     where = {(lv["index"], s): lv["id"] for lv in proj["levers"] for s in lv["sections"]}
     not_scored = {(n["index"], s): n["component"] for n in proj.get("not_scored", []) for s in n["sections"]}
-    mapping = status_mapping(task_progress["status"], cfg)
+    mapping = status_mapping(task_progress["status"], plan, cfg)
     t = task_progress[list(TASK_COLUMNS)].copy()
     t["counts_as"] = t["status"].map(lambda s: mapping[str(s)]["counts_as"])
     keys = list(zip(t["index"], t["field"], strict=True))
@@ -287,9 +369,9 @@ def _slices(task_progress: pd.DataFrame, cfg: dict[str, Any]) -> tuple[pd.DataFr
 
 
 # ---------------------------------------------------------------- survey-based components
-def component_history(as_of: DateLike) -> pd.DataFrame:
-    """Quảng Nam's published points per component and year (reference/quangnam_components.csv) as of a date."""
-    h = reference_table("quangnam_components", as_of)
+def component_history(as_of: DateLike, plan: Plan) -> pd.DataFrame:
+    """Quảng Nam's published points per component and year (references/quangnam_components.csv) as of a date."""
+    h = reference_table("quangnam_components", as_of, plan)
     h["year"] = h["year"].astype(int)
     h["points_value"] = h["points"].map(_number)
     h["max_value"] = h["max_points"].map(_number)
@@ -303,12 +385,12 @@ def _moves(h: pd.DataFrame) -> list[dict[str, Any]]:
             for (a, va, sa), (b, vb, sb) in zip(ys, ys[1:], strict=False) if b == a + 1]
 
 
-def survey_ranges(as_of: DateLike, config: dict[str, Any] | None = None,
+def survey_ranges(as_of: DateLike, plan: Plan, config: dict[str, Any] | None = None,
                   history: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per survey-based component: baseline level, band from Quảng Nam's own year-on-year changes, low–expected–high."""
-    cfg = config or _yaml("par_scoring.yaml")
-    h = component_history(as_of) if history is None else history
-    by = plan_dates()["baseline_year"]
+    cfg = _cfg(plan, config)
+    h = component_history(as_of, plan) if history is None else history
+    by = plan.baseline_year
     rows = []
     for c in cfg["projection"]["survey_components"]:
         cid = c["id"]
@@ -320,7 +402,8 @@ def survey_ranges(as_of: DateLike, config: dict[str, Any] | None = None,
             level, level_status = float(at_base["points_value"].iloc[0]), at_base["status"].iloc[0]
         elif c.get("level_when_not_published", "none") != "none":
             rule = c["level_when_not_published"]
-            level, level_status = _component_level(cid, cfg), f"derived ({LEVEL_RULES.get(rule, rule)})"
+            why = LEVEL_RULES.get(rule, rule).format(year=by, field=impact_field(cfg))
+            level, level_status = _component_level(cid, plan, cfg), f"derived ({why})"
         else:
             raise ValueError(f"survey component {cid!r}: no published {by} figure and no derivation rule")
         band = max((abs(m["change"]) for m in mv), default=math.nan)
@@ -354,66 +437,71 @@ def _survey_value(ranges: pd.DataFrame, component: str, scenario: str) -> tuple[
 
 
 # ---------------------------------------------------------------- projection
-def _as_of_of(task_progress: pd.DataFrame) -> dt.date:
+def _as_of_of(task_progress: pd.DataFrame, plan: Plan) -> dt.date:
     """The as-of date of a task_progress table: that of its (single) quarter."""
     qs = sorted(set(task_progress["quarter"].astype(str))) if "quarter" in task_progress.columns else []
     if len(qs) != 1:
         raise ValueError(f"task_progress: give an as-of date, or a single quarter in column 'quarter' (found {qs})")
-    return as_of_date(qs[0])
+    return as_of_date(qs[0], plan)
 
 
-def project(task_progress: pd.DataFrame, as_of: DateLike | None = None, config: dict[str, Any] | None = None,
-            survey: pd.DataFrame | None = None) -> pd.DataFrame:
+def project(task_progress: pd.DataFrame, plan: Plan, as_of: DateLike | None = None,
+            config: dict[str, Any] | None = None, survey: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per field and scenario the projected points (appraisal from task statuses, survey parts from their ranges).
 
     as_of defaults to the as-of date of the table's quarter (as_of_date)."""
-    cfg = config or _yaml("par_scoring.yaml")
-    as_of = _as_of_of(task_progress) if as_of is None else as_of
-    t, lev, info = _slices(task_progress, cfg)
-    ranges = survey_ranges(as_of, cfg) if survey is None else survey
-    parts = field_parts(cfg)
-    base = baseline_2022().query("level == 'field'").set_index("field")
+    cfg = _cfg(plan, config)
+    as_of = _as_of_of(task_progress, plan) if as_of is None else as_of
+    t, lev, info = _slices(task_progress, plan, cfg)
+    ranges = survey_ranges(as_of, plan, cfg) if survey is None else survey
+    parts = field_parts(plan, cfg)
+    base = baseline(plan).query("level == 'field'").set_index("field")
     leaders_max = _scheme_max(cfg, "leaders_survey")
+    impact = impact_field(cfg)
     appraisal: dict[tuple[int, str], float] = {}
     for _, lv in lev.iterrows():
         tl = t[t["lever"] == lv["lever"]]
         for sc in SCENARIOS:
             move = float((tl["slice_points"] * tl[f"mult_{sc}"]).sum())
-            appraisal[(int(lv["field"]), sc)] = min(lv["max_points"], max(0.0, lv["points_2022"] + move))
+            appraisal[(int(lv["field"]), sc)] = min(lv["max_points"], max(0.0, lv["baseline_points"] + move))
     rows = []
     for f, pr in parts.iterrows():
         n_tasks = int(t["par_field"].eq(f).sum())
+        b_pts = float(base.at[f, "baseline_points"])
         for sc in SCENARIOS:
-            if f == 8:
+            if f == impact:
                 sip, _ = _survey_value(ranges, "sipas", sc)
                 soc, _ = _survey_value(ranges, "socio_economic", sc)
                 app, sur = 0.0, min(pr["survey_max"], sip + soc)
             else:
-                app = appraisal.get((int(f), sc), float(pr["appraisal_2022"]))
+                app = appraisal.get((int(f), sc), float(pr["appraisal_baseline"]))
                 val, lvl = _survey_value(ranges, "leaders_survey", sc)
-                sur = min(pr["survey_max"], max(0.0, pr["survey_2022"] + (val - lvl) * pr["survey_max"] / leaders_max))
+                sur = min(pr["survey_max"],
+                          max(0.0, pr["survey_baseline"] + (val - lvl) * pr["survey_max"] / leaders_max))
             pts = app + sur
             rows.append({"level": "field", "field": int(f), "name_vi": base.at[f, "name_vi"],
                          "name_en": base.at[f, "name_en"], "scenario": sc, "max_points": float(pr["max_points"]),
-                         "points_2022": float(base.at[f, "points_2022"]), "appraisal_points": app,
+                         "baseline_points": b_pts, "appraisal_points": app,
                          "survey_points": sur, "projected_points": pts, "projected_pct": pts / pr["max_points"],
-                         "change_points": pts - float(base.at[f, "points_2022"]),
-                         "available_points": float(pr["max_points"]) - pts, "n_tasks": n_tasks, "status": "derived"})
+                         "change_points": pts - b_pts, "available_points": float(pr["max_points"]) - pts,
+                         "n_tasks": n_tasks, "status": "derived"})
     out = pd.DataFrame(rows)
     for sc in SCENARIOS:
         s = out[out["scenario"] == sc]
-        pts, mx, p22 = float(s["projected_points"].sum()), float(s["max_points"].sum()), float(s["points_2022"].sum())
+        pts, mx, pb = float(s["projected_points"].sum()), float(s["max_points"].sum()), float(s["baseline_points"].sum())
         rows.append({"level": "total", "field": pd.NA, "name_vi": "Tổng điểm PAR INDEX", "name_en": "PAR INDEX total",
-                     "scenario": sc, "max_points": mx, "points_2022": p22,
+                     "scenario": sc, "max_points": mx, "baseline_points": pb,
                      "appraisal_points": float(s["appraisal_points"].sum()),
                      "survey_points": float(s["survey_points"].sum()), "projected_points": pts,
-                     "projected_pct": pts / mx, "change_points": pts - p22, "available_points": mx - pts,
+                     "projected_pct": pts / mx, "change_points": pts - pb, "available_points": mx - pts,
                      "n_tasks": int(len(t)), "status": "derived"})
     out = pd.DataFrame(rows)
     out["field"] = out["field"].astype("Int64")
     out.attrs.update(info)
     out.attrs["survey_ranges"] = ranges
     out.attrs["as_of"] = to_date(as_of).isoformat()
+    out.attrs["baseline_year"] = plan.baseline_year
+    out.attrs["assessment_year"] = plan.year
     return out
 
 
@@ -423,14 +511,16 @@ def total_range(projection: pd.DataFrame) -> dict[str, float]:
     return {sc: float(tot[sc]) for sc in SCENARIOS}
 
 
-# ---------------------------------------------------------------- the 25th place
-def rank25_bracket(year: int, as_of: DateLike, rank: int = 25, provinces: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Bounds of the `rank`-th score of a year from provinces with a published score and rank (NaN where unknown).
+# ---------------------------------------------------------------- the goal rank's score (e.g. the 25th place)
+def rank25_bracket(year: int, as_of: DateLike, plan: Plan, rank: int | None = None,
+                   provinces: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Bounds of the `rank`-th score (default: the plan's goal rank) of a year from provinces with score and rank.
 
     A province ranked at or above `rank` scored at least the rank-th score; one ranked at or below scored at most it:
     low = the best score among known ranks ≥ rank, high = the worst score among known ranks ≤ rank.
     """
-    p = reference_table("par_index_provinces", as_of) if provinces is None else provinces
+    rank = goal_rank(plan) if rank is None else int(rank)
+    p = reference_table("par_index_provinces", as_of, plan) if provinces is None else provinces
     p = p[p["year"].astype(str) == str(year)].copy()
     p["score"] = p["score_pct"].map(_number)
     p["rk"] = pd.to_numeric(p["rank_of_63"], errors="coerce")
@@ -449,17 +539,18 @@ def rank25_bracket(year: int, as_of: DateLike, rank: int = 25, provinces: pd.Dat
             "published": max((r["published"] for r in used), default="")}
 
 
-def threshold_history(as_of: DateLike, rank: int = 25) -> pd.DataFrame:
-    """Per published year: scheme, publication date, national mean and the rank-25 bracket, as of a date."""
-    pub = publications(as_of)
+def threshold_history(as_of: DateLike, plan: Plan, rank: int | None = None) -> pd.DataFrame:
+    """Per published year: scheme, publication date, national mean and the goal-rank bracket, as of a date."""
+    rank = goal_rank(plan) if rank is None else int(rank)
+    pub = publications(as_of, plan)
     pub = pub[pub["index"] == PAR_PROVINCES]
-    agg = reference_table("par_sipas_aggregates", as_of)
-    provinces = reference_table("par_index_provinces", as_of)
+    agg = reference_table("par_sipas_aggregates", as_of, plan)
+    provinces = reference_table("par_index_provinces", as_of, plan)
     rows = []
     for _, r in pub.sort_values("result_year").iterrows():
         y = int(r["result_year"])
         m = agg[(agg["index"] == PAR_PROVINCES) & (agg["year"] == str(y)) & (agg["metric"] == "mean")]
-        b = rank25_bracket(y, as_of, rank, provinces)
+        b = rank25_bracket(y, as_of, plan, rank, provinces)
         rows.append({"year": y, "published": r["published"], "scheme": r["scheme"], "scheme_family": r["scheme_family"],
                      "mean": _number(m["value"].iloc[0]) if len(m) else math.nan,
                      "mean_status": m["status"].iloc[0] if len(m) else "NOT FOUND",
@@ -470,17 +561,18 @@ def threshold_history(as_of: DateLike, rank: int = 25) -> pd.DataFrame:
                      "publication_sources": _sources(r["source_url"])})
     out = pd.DataFrame(rows)
     out.attrs["as_of"] = to_date(as_of).isoformat()
+    out.attrs["rank"] = rank
     return out
 
 
-def project_rank25(history: pd.DataFrame, assessment_year: int, config: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The rank-25 score of `assessment_year`: published bracket if out, else last bracket + range of mean moves.
+def project_rank25(history: pd.DataFrame, assessment_year: int, plan: Plan,
+                   config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The goal-rank score of `assessment_year`: published bracket if out, else last bracket + range of mean moves.
 
     low = last low + steps × smallest year-on-year change of the mean; high = last high + steps × largest change,
     over consecutive published years (moves across a method change included unless the config says otherwise).
     """
-    cfg = config or _yaml("par_scoring.yaml")
-    th = cfg["projection"]["threshold"]
+    th = _cfg(plan, config)["projection"]["threshold"]
     h = history.sort_values("year")
     own = h[(h["year"] == assessment_year) & h["bracket_low"].notna() & h["bracket_high"].notna()]
     if len(own):
@@ -492,7 +584,7 @@ def project_rank25(history: pd.DataFrame, assessment_year: int, config: dict[str
                 "median_move": 0.0, "status": "derived bracket (published figures)"}
     known = h[(h["year"] < assessment_year) & h["bracket_low"].notna() & h["bracket_high"].notna()]
     if known.empty:
-        raise ValueError(f"no published 25th-place bracket before {assessment_year}: the threshold cannot be projected")
+        raise ValueError(f"no published bracket before {assessment_year}: the threshold cannot be projected")
     last = known.iloc[-1]
     series = h[h[th.get("series", "mean")].notna()][["year", th.get("series", "mean"), "scheme_family"]].values.tolist()
     moves = [{"from": int(a), "to": int(b), "change": float(vb) - float(va), "scheme_change": fa != fb}
@@ -513,14 +605,16 @@ def project_rank25(history: pd.DataFrame, assessment_year: int, config: dict[str
             "min_move": mn, "max_move": mx, "median_move": med, "status": "derived (projection)"}
 
 
-def rank25_outlook(as_of: DateLike, assessment_year: int | None = None,
+def rank25_outlook(as_of: DateLike, plan: Plan, assessment_year: int | None = None,
                    config: dict[str, Any] | None = None) -> dict[str, Any]:
-    """project_rank25 over the published history as of a date, with that history attached."""
-    cfg = config or _yaml("par_scoring.yaml")
-    year = assessment_year or plan_dates()["assessment_year"]
-    hist = threshold_history(as_of, int(cfg["projection"]["threshold"].get("rank", 25)))
-    out = project_rank25(hist, year, cfg)
+    """project_rank25 for the plan's year (and goal rank) over the published history as of a date, history attached."""
+    cfg = _cfg(plan, config)
+    year = assessment_year or plan.year
+    rank = goal_rank(plan, cfg)
+    hist = threshold_history(as_of, plan, rank)
+    out = project_rank25(hist, year, plan, cfg)
     out["history"] = hist
+    out["rank"] = rank
     out["as_of"] = to_date(as_of).isoformat()
     return out
 
@@ -567,9 +661,10 @@ def distance_to_top25(projection: pd.DataFrame, threshold: Mapping[str, Any]) ->
     return out
 
 
-def neighbours(as_of: DateLike, province: str = PROVINCE, window: int = 5, year: int | None = None) -> pd.DataFrame:
+def neighbours(as_of: DateLike, plan: Plan, province: str = PROVINCE, window: int = 5,
+               year: int | None = None) -> pd.DataFrame:
     """Provinces with a numeric PAR INDEX score around `province` in the latest year published by `as_of`."""
-    p = reference_table("par_index_provinces", as_of)
+    p = reference_table("par_index_provinces", as_of, plan)
     have = p[(p["province"] == province) & p["score_pct"].map(_number).notna()]
     if have.empty:
         raise KeyError(f"{province} has no numeric score published by {to_date(as_of).isoformat()}")
@@ -590,10 +685,11 @@ def neighbours(as_of: DateLike, province: str = PROVINCE, window: int = 5, year:
               "source_url", "note"]].reset_index(drop=True)
 
 
-def what_if(task_progress: pd.DataFrame, top: int = 5, config: dict[str, Any] | None = None) -> pd.DataFrame:
+def what_if(task_progress: pd.DataFrame, plan: Plan, top: int = 5,
+            config: dict[str, Any] | None = None) -> pd.DataFrame:
     """Tasks not yet met/done ranked by the appraisal points their completion would add (expected scenario)."""
-    cfg = config or _yaml("par_scoring.yaml")
-    t, _, _ = _slices(task_progress, cfg)
+    cfg = _cfg(plan, config)
+    t, _, _ = _slices(task_progress, plan, cfg)
     credited = set(cfg["projection"].get("credited", ["met", "done"]))
     t = t[~t["counts_as"].isin(credited)].copy()
     t["points_added"] = t["slice_points"] * (1.0 - t["mult_expected"])
@@ -610,20 +706,21 @@ def what_if(task_progress: pd.DataFrame, top: int = 5, config: dict[str, Any] | 
 
 
 # ---------------------------------------------------------------- assumptions
-def assumptions(as_of: DateLike, config: dict[str, Any] | None = None,
+def assumptions(as_of: DateLike, plan: Plan, config: dict[str, Any] | None = None,
                 statuses: Iterable[str] = ()) -> dict[str, Any]:
     """The projection's assumptions as data: levers, survey ranges, multipliers, status mapping, threshold method."""
-    cfg = config or _yaml("par_scoring.yaml")
+    cfg = _cfg(plan, config)
     proj = cfg["projection"]
     found = set(statuses)
-    return {"levers": levers(cfg).to_dict("records"), "multipliers": copy.deepcopy(proj["multipliers"]),
+    return {"levers": levers(plan, cfg).to_dict("records"), "multipliers": copy.deepcopy(proj["multipliers"]),
             "status_as": copy.deepcopy(proj.get("status_as", {})), "unknown_status_as": proj["unknown_status_as"],
-            "status_mapping": status_mapping(found | set(proj.get("status_as", {})), cfg),
-            "survey_ranges": survey_ranges(as_of, cfg).drop(columns=["moves", "sources"]).to_dict("records"),
+            "status_mapping": status_mapping(found | set(proj.get("status_as", {})), plan, cfg),
+            "survey_ranges": survey_ranges(as_of, plan, cfg).drop(columns=["moves", "sources"]).to_dict("records"),
             "not_scored": copy.deepcopy(proj.get("not_scored", [])),
             "credited": list(proj.get("credited", ["met", "done"])), "scenarios": list(SCENARIOS),
-            "threshold": copy.deepcopy(proj["threshold"]), "status": proj.get("status", "assumption"),
-            "as_of": to_date(as_of).isoformat()}
+            "threshold": {**copy.deepcopy(proj["threshold"]), "rank": goal_rank(plan, cfg)},
+            "status": proj.get("status", "assumption"), "baseline_year": plan.baseline_year,
+            "assessment_year": plan.year, "as_of": to_date(as_of).isoformat()}
 
 
 def _fmt(x: float, lang: str, nd: int = 2) -> str:
@@ -631,68 +728,131 @@ def _fmt(x: float, lang: str, nd: int = 2) -> str:
     return s.replace(".", ",") if lang == "vi" else s
 
 
-COMPONENT_NAMES = {"sipas": ("Chỉ số SIPAS (10 điểm)", "SIPAS (10 points)"),
-                   "leaders_survey": ("Khảo sát lãnh đạo, quản lý (22 điểm, trong lĩnh vực 1–7)",
-                                      "Leaders' and managers' survey (22 points, within fields 1–7)"),
-                   "socio_economic": ("Tác động đến phát triển kinh tế - xã hội (6,5 điểm, lĩnh vực 8)",
-                                      "Impact on socio-economic development (6.5 points, field 8)")}
+def _g(x: float, lang: str) -> str:
+    """A maximum as printed in the scheme: 61.5, 22 (decimal comma in Vietnamese)."""
+    s = f"{float(x):g}"
+    return s.replace(".", ",") if lang == "vi" else s
 
 
-def component_name(component: str, lang: str = "vi") -> str:
-    """Reviewer name of a survey-based component."""
-    vi, en = COMPONENT_NAMES.get(component, (component, component))
-    return vi if lang == "vi" else en
+def part_letter(plan: Plan, index: str) -> str:
+    """The appendix part of an index (the id of its top task row: 'A' for PAR, 'B' for SIPAS in the plan)."""
+    for t in plan.tasks:
+        if t.index == index and "." not in t.id:
+            return t.id
+    return index
 
 
-def assumptions_text(as_of: DateLike, lang: str = "vi", config: dict[str, Any] | None = None,
+def component_name(component: str, plan: Plan, lang: str = "vi") -> str:
+    """Reviewer name of a survey-based component with its maximum and fields (par_scoring.yaml)."""
+    vi_name, en_name = COMPONENT_NAMES.get(component, (component, component))
+    cfg = _cfg(plan)
+    try:
+        c = _survey_component(cfg, component)
+    except KeyError:
+        return vi_name if lang == "vi" else en_name
+    mx, fields = _g(_scheme_max(cfg, c["scheme_component"]), lang), field_list(c["fields"])
+    if lang == "vi":
+        return f"{vi_name} ({mx} điểm, trong lĩnh vực {fields})"
+    return f"{en_name} ({mx} points, within field{'s' if len(c['fields']) > 1 else ''} {fields})"
+
+
+def not_scored_text(plan: Plan, lang: str = "vi") -> str:
+    """The appendix sections whose tasks add no projected points, in words ('mục IX phần A và phần B (SIPAS)')."""
+    cfg = _cfg(plan)
+    out = []
+    for n in cfg["projection"].get("not_scored", []):
+        letter, secs = part_letter(plan, n["index"]), list(n["sections"])
+        whole = set(secs) == set(cfg["sections"].get(n["index"], {}))
+        if whole:
+            out.append(f"phần {letter} ({n['index']})" if lang == "vi" else f"part {letter} ({n['index']})")
+        elif lang == "vi":
+            out.append(f"mục {', '.join(secs)} phần {letter}")
+        else:
+            out.append(f"section{'s' if len(secs) > 1 else ''} " + ", ".join(f"{letter}.{s}" for s in secs))
+    return (" và " if lang == "vi" else " and ").join(out)
+
+
+def _without_field_lines(plan: Plan, cfg: dict[str, Any], lang: str) -> list[str]:
+    """'Section A.II (communication) counts towards field 2 …' for each PAR section with no field of its own."""
+    names = {int(f["number"]): f for f in plan.indices["par_fields"]}
+    letter = part_letter(plan, "PAR")
+    lines = []
+    for s in plan.indices.get("par_sections_without_field", []):
+        field = int(cfg["sections"]["PAR"][s]["field"])
+        try:
+            head = plan.task(f"{letter}.{s}")
+            topic = f" ({(head.task_vi if lang == 'vi' else head.task_en).lower()})"
+        except KeyError:
+            topic = ""
+        name = names[field]["name_vi" if lang == "vi" else "name_en"]
+        lines.append(f"- Mục {s} phần {letter}{topic} được tính vào lĩnh vực {field} '{name}'." if lang == "vi" else
+                     f"- Section {letter}.{s}{topic} counts towards field {field} '{name}'.")
+    return lines
+
+
+def all_met_total(plan: Plan, config: dict[str, Any] | None = None) -> float:
+    """The expected total if every task were met and the survey parts stayed at their baseline level."""
+    lev = levers(plan, config)
+    return float(baseline(plan).query("level == 'field'")["baseline_points"].sum() + lev["influenceable_points"].sum())
+
+
+def assumptions_text(as_of: DateLike, plan: Plan, lang: str = "vi", config: dict[str, Any] | None = None,
                      statuses: Iterable[str] = ()) -> str:
     """The projection method and its assumptions as plain text (Vietnamese 'vi' or English 'en')."""
     from .progress import label
 
-    a = assumptions(as_of, config, statuses)
+    cfg = _cfg(plan, config)
+    a = assumptions(as_of, plan, cfg, statuses)
     vi = lang == "vi"
-    base = baseline_2022()
+    by = plan.baseline_year
+    base = baseline(plan)
     names = base[base["level"] == "field"].set_index("field")
     tot = base[base["level"] == "total"].iloc[0]
+    app, leaders = _g(_scheme_max(cfg, "appraisal"), lang), _g(_scheme_max(cfg, "leaders_survey"), lang)
+    sf = field_list(survey_fields(cfg))
+    decision = cfg["scheme"].get("decision", "")
+    skipped = not_scored_text(plan, lang)
     L = []
     if vi:
         L += ["Dự báo Chỉ số PAR INDEX — giả định (do nhóm phân tích đặt ra, không phải số liệu công bố):",
-              f"- Điểm 2022 của mỗi lĩnh vực = tỷ lệ % 2022 (Kế hoạch) × điểm tối đa (SUY RA, QĐ 876/QĐ-BNV); tổng "
-              f"{_fmt(tot['points_2022'], lang, 3)} so với {_fmt(tot['published_points_2022'], lang)} công bố "
-              "(chênh lệch do tỷ lệ % được làm tròn).",
-              "- Lĩnh vực 1–7 gồm điểm thẩm định (61,5) và điểm khảo sát lãnh đạo, quản lý (22); cách Bộ Nội vụ chia 22 "
-              "điểm khảo sát cho các lĩnh vực không được công bố: giả định chia theo tỷ lệ điểm tối đa của lĩnh vực, "
-              "và năm 2022 cả hai phần đều đạt tỷ lệ % của lĩnh vực.",
-              "- Tiến độ nhiệm vụ chỉ làm thay đổi điểm thẩm định: phần có thể gỡ lại = (tối đa − điểm 2022 của phần "
+              f"- Điểm {by} của mỗi lĩnh vực = tỷ lệ % {by} (Kế hoạch) × điểm tối đa (SUY RA"
+              + (f", QĐ {decision}" if decision else "") + f"); tổng {_fmt(tot['baseline_points'], lang, 3)} so với "
+              f"{_fmt(tot['published_points'], lang)} công bố (chênh lệch do tỷ lệ % được làm tròn).",
+              f"- Lĩnh vực {sf} gồm điểm thẩm định ({app}) và điểm khảo sát lãnh đạo, quản lý ({leaders}); cách Bộ "
+              f"Nội vụ chia {leaders} điểm khảo sát cho các lĩnh vực không được công bố: giả định chia theo tỷ lệ điểm "
+              f"tối đa của lĩnh vực, và năm {by} cả hai phần đều đạt tỷ lệ % của lĩnh vực.",
+              f"- Tiến độ nhiệm vụ chỉ làm thay đổi điểm thẩm định: phần có thể gỡ lại = (tối đa − điểm {by} của phần "
               "thẩm định) × tỷ lệ tác động, chia đều cho các nhiệm vụ của các mục phụ lục tương ứng, mỗi nhiệm vụ nhân "
               "với hệ số theo trạng thái và kịch bản.",
               "- Điểm khảo sát (SIPAS, khảo sát lãnh đạo, quản lý) và điểm tác động kinh tế - xã hội không phụ thuộc "
-              "tiến độ nhiệm vụ: mỗi phần lấy mức năm 2022 và một khoảng có thể giảm hoặc tăng theo lịch sử của "
-              "tỉnh (bảng dưới). Nhiệm vụ mục IX phần A và phần B (SIPAS) được theo dõi nhưng không cộng điểm dự báo.",
-              "- Mục II phần A (thông tin, tuyên truyền) được tính vào lĩnh vực 2 'Chỉ đạo, điều hành'.",
-              "Lĩnh vực | mục | tối đa phần thẩm định | điểm 2022 | điểm mất | tỷ lệ tác động | có thể gỡ"]
+              f"tiến độ nhiệm vụ: mỗi phần lấy mức năm {by} và một khoảng có thể giảm hoặc tăng theo lịch sử của "
+              "tỉnh (bảng dưới)."
+              + (f" Nhiệm vụ {skipped} được theo dõi nhưng không cộng điểm dự báo." if skipped else ""),
+              *_without_field_lines(plan, cfg, lang),
+              f"Lĩnh vực | mục | tối đa phần thẩm định | điểm {by} | điểm mất | tỷ lệ tác động | có thể gỡ"]
     else:
         L += ["PAR INDEX outlook — assumptions (set by the analysts, not published figures):",
-              f"- 2022 points of a field = the plan's 2022 % × the field maximum (DERIVED, Decision 876/QĐ-BNV); total "
-              f"{_fmt(tot['points_2022'], lang, 3)} vs {_fmt(tot['published_points_2022'], lang)} published "
-              "(the difference comes from the rounded percentages).",
-              "- Fields 1–7 hold the appraisal points (61.5) and the leaders' survey (22); how MoHA spreads the 22 "
-              "survey points over the fields is not published: assumed proportional to each field's maximum, both "
-              "parts scoring the field's 2022 % in 2022.",
-              "- Task progress moves only the appraisal points: points a lever can win back = (appraisal max − 2022 "
+              f"- {by} points of a field = the plan's {by} % × the field maximum (DERIVED"
+              + (f", Decision {decision}" if decision else "") + f"); total {_fmt(tot['baseline_points'], lang, 3)} vs "
+              f"{_fmt(tot['published_points'], lang)} published (the difference comes from the rounded percentages).",
+              f"- Fields {sf} hold the appraisal points ({app}) and the leaders' survey ({leaders}); how MoHA spreads "
+              f"the {leaders} survey points over the fields is not published: assumed proportional to each field's "
+              f"maximum, both parts scoring the field's {by} % in {by}.",
+              f"- Task progress moves only the appraisal points: points a lever can win back = (appraisal max − {by} "
               "appraisal points) × share, split equally between the tasks of its appendix sections, each task's slice "
               "multiplied by the multiplier of its status in the scenario.",
               "- Survey points (SIPAS, leaders' survey) and the socio-economic points do not follow task progress: each "
-              "keeps its 2022 level with a range that can fall as well as rise, from the province's own history "
-              "(table below). Tasks of section A.IX and part B (SIPAS) are tracked but add no projected points.",
-              "- Section A.II (communication) counts towards field 2 'Direction and steering'.",
-              "Field | sections | appraisal max | 2022 | lost | share | influenceable"]
+              f"keeps its {by} level with a range that can fall as well as rise, from the province's own history "
+              "(table below)." + (f" Tasks of {skipped} are tracked but add no projected points." if skipped else ""),
+              *_without_field_lines(plan, cfg, lang),
+              f"Field | sections | appraisal max | {by} | lost | share | influenceable"]
     for lv in a["levers"]:
         name = names.at[lv["field"], "name_vi" if vi else "name_en"]
-        where = (f"mục {lv['sections'].replace(',', ', ')} phần {'A' if lv['index'] == 'PAR' else 'B'}" if vi
-                 else f"{'A' if lv['index'] == 'PAR' else 'B'}.{lv['sections'].replace(',', ', ')}")
+        letter = part_letter(plan, lv["index"])
+        where = (f"mục {lv['sections'].replace(',', ', ')} phần {letter}" if vi
+                 else f"{letter}.{lv['sections'].replace(',', ', ')}")
         L.append(f"{lv['field']}. {name} | {where} | {_fmt(lv['max_points'], lang)} | "
-                 f"{_fmt(lv['points_2022'], lang, 3)} | {_fmt(lv['lost_points_2022'], lang, 3)} | "
+                 f"{_fmt(lv['baseline_points'], lang, 3)} | {_fmt(lv['baseline_lost_points'], lang, 3)} | "
                  f"{_fmt(lv['share'], lang)} | {_fmt(lv['influenceable_points'], lang, 3)}")
     L.append("Hệ số theo trạng thái (bi quan / dự kiến / lạc quan):" if vi
              else "Multiplier per status (pessimistic / expected / optimistic):")
@@ -707,23 +867,42 @@ def assumptions_text(as_of: DateLike, lang: str = "vi", config: dict[str, Any] |
               + (f" (hiện có {len(unknown)} mã trạng thái như vậy)." if unknown else ".")) if vi else
              f"- Any code not in the table counts as '{a['unknown_status_as']}'; its tasks are listed on the page "
              "for a person" + (f" (found now: {', '.join(unknown)})." if unknown else "."))
-    L.append("- Hệ số âm: nhiệm vụ chậm, quá hạn có thể làm mất điểm so với 2022. Mỗi phần điểm giữ trong [0, tối đa]."
-             if vi else "- A negative multiplier: a late or overdue task may lose points against 2022. "
+    L.append(f"- Hệ số âm: nhiệm vụ chậm, quá hạn có thể làm mất điểm so với {by}. Mỗi phần điểm giữ trong "
+             "[0, tối đa]." if vi else f"- A negative multiplier: a late or overdue task may lose points against {by}. "
              "Every part stays within [0, max].")
-    L.append("- Tỷ lệ tác động được hiệu chỉnh để khi mọi nhiệm vụ đạt và điểm khảo sát giữ nguyên, kịch bản dự kiến "
-             "gần điểm cao nhất cả nước năm 2022 (90,1); đây là giả định, không phải kết quả đo." if vi else
-             "- The shares are calibrated so that with every task met and the survey parts unchanged the expected "
-             "total lands near the 2022 national best (90.1); this is an assumption, not a measurement.")
+    L.append(_calibration_line(as_of, plan, cfg, lang))
     return "\n".join(L)
 
 
+def _calibration_line(as_of: DateLike, plan: Plan, cfg: dict[str, Any], lang: str) -> str:
+    """What the shares imply: the expected total with every task met, against the baseline year's national best."""
+    by = plan.baseline_year
+    total = _fmt(all_met_total(plan, cfg), lang)
+    best = national_best(by, as_of, plan)["value"]
+    if lang == "vi":
+        cmp = f" (điểm cao nhất cả nước năm {by}: {_fmt(best, lang, 1)})" if not math.isnan(best) else ""
+        return (f"- Với các tỷ lệ tác động này, khi mọi nhiệm vụ đạt và điểm khảo sát giữ nguyên, kịch bản dự kiến đạt "
+                f"{total}{cmp}; tỷ lệ tác động là giả định, không phải kết quả đo.")
+    cmp = f" (the {by} national best: {_fmt(best, lang, 1)})" if not math.isnan(best) else ""
+    return (f"- With these shares, every task met and the survey parts unchanged, the expected total is {total}{cmp}; "
+            "the shares are an assumption, not a measurement.")
+
+
 # ---------------------------------------------------------------- SIPAS
-def _sipas_refs(as_of: DateLike) -> dict[str, Any]:
-    s22 = _yaml("indices.yaml")["sipas_2022"]["score_10"]
-    nat = _ref_value("SIPAS", plan_dates()["baseline_year"], "national", as_of)
-    return {"qn_2022_score_10": float(s22["value"]), "qn_2022_status": s22["status"],
-            "national_2022_share": nat["value"] / 100.0, "national_2022_status": nat["status"],
-            "national_2022_source": "; ".join(nat["sources"])}
+def _sipas_refs(as_of: DateLike, plan: Plan) -> dict[str, Any]:
+    s = sipas_baseline(plan)
+    nat = _ref_value("SIPAS", plan.baseline_year, "national", as_of, plan)
+    below = s.get("factors_below_pct", {}).get("value")
+    return {"baseline_year": plan.baseline_year, "qn_score_10": float(s["score_10"]["value"]),
+            "qn_status": s["score_10"]["status"], "factors_below_pct": below,
+            "national_share": nat["value"] / 100.0, "national_status": nat["status"],
+            "national_source": "; ".join(nat["sources"])}
+
+
+def sipas_factor_mark(plan: Plan) -> float | None:
+    """The percentage every SIPAS factor stayed below in the baseline year (indices.yaml), None if not given."""
+    v = sipas_baseline(plan).get("factors_below_pct", {}).get("value")
+    return None if v is None else float(v)
 
 
 def _share_row(k: float, n: float) -> dict[str, float]:
@@ -732,8 +911,8 @@ def _share_row(k: float, n: float) -> dict[str, float]:
     return {"share": share, "lower": lo, "upper": hi}
 
 
-def sipas(survey: pd.DataFrame, as_of: DateLike, by: str | None = None, scale_satisfied: Iterable[int] = (4, 5),
-          overall: str = "pooled") -> pd.DataFrame:
+def sipas(survey: pd.DataFrame, as_of: DateLike, plan: Plan, by: str | None = None,
+          scale_satisfied: Iterable[int] = (4, 5), overall: str = "pooled") -> pd.DataFrame:
     """Share of satisfied answers per SIPAS factor and overall (optionally per `by`), with Wilson 95 % bounds."""
     if overall not in OVERALL_METHODS:
         raise ValueError(f"overall must be one of {OVERALL_METHODS}")
@@ -747,19 +926,20 @@ def sipas(survey: pd.DataFrame, as_of: DateLike, by: str | None = None, scale_sa
     d["answer"] = pd.to_numeric(d["answer"], errors="coerce")
     d = d[d["factor"].notna() & d["answer"].notna()]
     d["satisfied"] = d["answer"].astype(int).isin(sat)
-    refs = _sipas_refs(as_of)
-    factor_names = {int(f["number"]): (f["name_vi"], f["name_en"]) for f in _yaml("indices.yaml")["sipas_factors"]}
+    refs = _sipas_refs(as_of, plan)
+    factor_names = {int(f["number"]): (f["name_vi"], f["name_en"]) for f in plan.indices["sipas_factors"]}
+    factors = sorted(factor_names)
     groups = [(None, d)] if by is None else list(d.groupby(by, sort=True, observed=True))
     rows = []
     for key, g in groups:
         head = {by: key} if by else {}
         frows = []
-        for f in SIPAS_FACTORS:
+        for f in factors:
             gf = g[g["factor"] == f]
             k, n = float(gf["satisfied"].sum()), float(len(gf))
-            r = {**head, "level": "factor", "factor": f, "name_vi": factor_names.get(f, ("", ""))[0],
-                 "name_en": factor_names.get(f, ("", ""))[1], "n_respondents": int(gf["respondent_id"].nunique()),
-                 "n_answers": int(n), "n_satisfied": int(k), **_share_row(k, n), "method": "satisfied answers ÷ answers"}
+            r = {**head, "level": "factor", "factor": f, "name_vi": factor_names[f][0], "name_en": factor_names[f][1],
+                 "n_respondents": int(gf["respondent_id"].nunique()), "n_answers": int(n), "n_satisfied": int(k),
+                 **_share_row(k, n), "method": "satisfied answers ÷ answers"}
             frows.append(r)
         k, n = float(g["satisfied"].sum()), float(len(g))
         if overall == "pooled":
@@ -770,8 +950,8 @@ def sipas(survey: pd.DataFrame, as_of: DateLike, by: str | None = None, scale_sa
             o = {c: (sum(r[c] for r in have) / len(have) if have else math.nan) for c in ("share", "lower", "upper")}
             method = f"mean of {len(have)} factor shares (bounds: mean of the factor Wilson bounds, approximate)"
         rows += frows
-        rows.append({**head, "level": "overall", "factor": pd.NA, "name_vi": "Chung (5 yếu tố)",
-                     "name_en": "Overall (5 factors)", "n_respondents": int(g["respondent_id"].nunique()),
+        rows.append({**head, "level": "overall", "factor": pd.NA, "name_vi": f"Chung ({len(factors)} yếu tố)",
+                     "name_en": f"Overall ({len(factors)} factors)", "n_respondents": int(g["respondent_id"].nunique()),
                      "n_answers": int(n), "n_satisfied": int(k), **o, "method": method})
     out = pd.DataFrame(rows)
     if out.empty:
@@ -780,34 +960,39 @@ def sipas(survey: pd.DataFrame, as_of: DateLike, by: str | None = None, scale_sa
     for c in ("share", "lower", "upper"):
         out[f"score_10{'' if c == 'share' else '_' + c}"] = out[c] * 10.0
     is_overall = out["level"] == "overall"
+    below = refs["factors_below_pct"]
     out["share_status"] = "derived"
-    out["qn_2022_score_10"] = refs["qn_2022_score_10"]
-    out.loc[~is_overall, "qn_2022_score_10"] = math.nan
-    out["qn_2022_status"] = out["level"].map({"overall": refs["qn_2022_status"],
-                                              "factor": "NOT FOUND (plan: every factor below 80 %)"})
-    out["change_vs_2022_score_10"] = out["score_10"] - out["qn_2022_score_10"]
-    # 2022 figures are whole-index values: shown on the overall rows only (per-factor 2022 values are NOT FOUND)
-    out["national_2022_share"] = refs["national_2022_share"]
-    out.loc[~is_overall, "national_2022_share"] = math.nan
-    out["national_2022_status"] = out["level"].map({"overall": refs["national_2022_status"], "factor": "NOT FOUND"})
-    out["national_2022_score_10"] = out["national_2022_share"] * 10.0
-    out["national_2022_score_10_status"] = out["level"].map({"overall": "derived", "factor": ""})
+    out["baseline_year"] = refs["baseline_year"]
+    out["baseline_score_10"] = refs["qn_score_10"]
+    out.loc[~is_overall, "baseline_score_10"] = math.nan
+    out["baseline_status"] = out["level"].map({
+        "overall": refs["qn_status"],
+        "factor": "NOT FOUND" + (f" (plan: every factor below {below:g} %)" if below is not None else "")})
+    out["change_vs_baseline_score_10"] = out["score_10"] - out["baseline_score_10"]
+    # baseline figures are whole-index values: shown on the overall rows only (per-factor values are NOT FOUND)
+    out["national_baseline_share"] = refs["national_share"]
+    out.loc[~is_overall, "national_baseline_share"] = math.nan
+    out["national_baseline_status"] = out["level"].map({"overall": refs["national_status"], "factor": "NOT FOUND"})
+    out["national_baseline_score_10"] = out["national_baseline_share"] * 10.0
+    out["national_baseline_score_10_status"] = out["level"].map({"overall": "derived", "factor": ""})
     out["scale_satisfied"] = ",".join(str(x) for x in sorted(sat))
     out.attrs["method"] = {"scale_satisfied": sorted(sat), "overall": overall, "by": by,
-                           "national_2022_source": refs["national_2022_source"]}
+                           "baseline_year": refs["baseline_year"], "national_baseline_source": refs["national_source"]}
     return out
 
 
-def sipas_method_text(as_of: DateLike, lang: str = "vi", scale_satisfied: Iterable[int] = (4, 5),
+def sipas_method_text(as_of: DateLike, plan: Plan, lang: str = "vi", scale_satisfied: Iterable[int] = (4, 5),
                       overall: str = "pooled") -> str:
     """How sipas() computes its shares, and what it cannot claim (Vietnamese 'vi' or English 'en')."""
     sat = ", ".join(str(x) for x in sorted(int(x) for x in scale_satisfied))
-    refs = _sipas_refs(as_of)
-    nat = _fmt(refs["national_2022_share"] * 100, lang)
-    qn = _fmt(refs["qn_2022_score_10"], lang)
+    refs = _sipas_refs(as_of, plan)
+    by = refs["baseline_year"]
+    nat = _fmt(refs["national_share"] * 100, lang)
+    qn = _fmt(refs["qn_score_10"], lang)
+    n = len(plan.indices["sipas_factors"])
     if lang == "vi":
         how = ("gộp: mọi câu trả lời hài lòng ÷ mọi câu trả lời (yếu tố có nhiều câu hỏi có trọng số lớn hơn)"
-               if overall == "pooled" else "trung bình cộng tỷ lệ của 5 yếu tố (trọng số bằng nhau)")
+               if overall == "pooled" else f"trung bình cộng tỷ lệ của {n} yếu tố (trọng số bằng nhau)")
         return "\n".join([
             "Cách tính SIPAS từ phiếu khảo sát của tỉnh:",
             f"- Câu trả lời thang 1–5; 'hài lòng' = câu trả lời thuộc {{{sat}}} (có thể đổi trong cấu hình).",
@@ -818,10 +1003,10 @@ def sipas_method_text(as_of: DateLike, lang: str = "vi", scale_satisfied: Iterab
             "- Cách tổng hợp chính xác của Bộ Nội vụ (trọng số câu hỏi, yếu tố, mẫu; cách quy đổi ra 10 điểm) KHÔNG "
             "được công bố trong tài liệu chúng tôi có; kết quả ở đây là chỉ báo xu hướng, không tái tạo Chỉ số SIPAS "
             "chính thức. Mọi tỷ lệ đều là số SUY RA.",
-            f"- So sánh: Quảng Nam 2022 đạt {qn}/10 (Kế hoạch, có nguồn); SIPAS cả nước 2022 {nat} % (có nguồn).",
+            f"- So sánh: Quảng Nam {by} đạt {qn}/10 (Kế hoạch, có nguồn); SIPAS cả nước {by} {nat} % (có nguồn).",
         ])
     how = ("pooled: all satisfied answers ÷ all answers (factors with more items weigh more)"
-           if overall == "pooled" else "mean of the 5 factor shares (equal weights)")
+           if overall == "pooled" else f"mean of the {n} factor shares (equal weights)")
     return "\n".join([
         "How SIPAS is computed from the survey answers (parplan.scoring.sipas):",
         f"- Answers on a 1–5 scale; 'satisfied' = an answer in {{{sat}}} (parameter scale_satisfied).",
@@ -831,5 +1016,5 @@ def sipas_method_text(as_of: DateLike, lang: str = "vi", scale_satisfied: Iterab
         "so the real interval is wider — the respondent count is reported for that reason.",
         "- The exact MoHA aggregation (item, factor and sample weights; conversion to 10 points) is NOT public in our "
         "material; this is an indicator of direction, not a replica of the official SIPAS. Every share is DERIVED.",
-        f"- Comparison: Quảng Nam 2022 scored {qn}/10 (plan, sourced); national SIPAS 2022 {nat} % (sourced).",
+        f"- Comparison: Quảng Nam {by} scored {qn}/10 (plan, sourced); national SIPAS {by} {nat} % (sourced).",
     ])

@@ -1,6 +1,8 @@
-"""Index outlook: projected PAR INDEX (a range), the 25th-place score of the assessment year, the verdict, SIPAS.
+"""Index outlook: projected PAR INDEX (a range), the goal-rank score of the assessment year, the verdict, SIPAS.
 
-Every figure is the one published by the report's as-of date (scoring.as_of_date) and is shown with its year.
+Every figure is the one published by the report's as-of date (scoring.as_of_date) and is shown with its year. The
+plan (parplan.catalogue.Plan) gives the years, the goal rank and the baselines; load_outlook_context gets it with
+plan_for(quarter), build_context takes it.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .. import scoring
+from ..catalogue import Plan, plan_for
 from ..ingest import processed_dir
 from ..periods import Quarter
 from . import charts, fmt
@@ -37,25 +40,37 @@ class OutlookContext:
     verdict: dict[str, Any]
     survey: pd.DataFrame
     survey_quarter: str | None
-    assessment_year: int = field(default=2023)
+    plan: Plan = field(repr=False)
+    assessment_year: int
+
+    @property
+    def baseline_year(self) -> int:
+        """The year of the published results the plan starts from."""
+        return self.plan.baseline_year
+
+    @property
+    def rank(self) -> int:
+        """The rank the plan aims at (its goal: among the top `rank` provinces)."""
+        return int(self.threshold["rank"])
 
 
-def build_context(quarter: str | Quarter, tasks: pd.DataFrame, lang: str = "vi", survey: pd.DataFrame | None = None,
-                  survey_quarter: str | None = None, as_of: dt.date | str | None = None) -> OutlookContext:
-    """Projection, threshold and verdict for a quarter's task statuses, as of the report's date (pure)."""
+def build_context(quarter: str | Quarter, tasks: pd.DataFrame, plan: Plan, lang: str = "vi",
+                  survey: pd.DataFrame | None = None, survey_quarter: str | None = None,
+                  as_of: dt.date | str | None = None) -> OutlookContext:
+    """Projection, threshold and verdict for a quarter's task statuses under a plan, as of the report's date (pure)."""
     q = Quarter.parse(quarter)
-    day = scoring.to_date(as_of) if as_of is not None else scoring.as_of_date(q)
-    year = scoring.plan_dates()["assessment_year"]
-    proj = scoring.project(tasks, day)
-    th = scoring.rank25_outlook(day, year)
+    day = scoring.to_date(as_of) if as_of is not None else scoring.as_of_date(q, plan)
+    proj = scoring.project(tasks, plan, day)
+    th = scoring.rank25_outlook(day, plan)
     v = scoring.verdict(scoring.total_range(proj), th)
     return OutlookContext(q, lang, day, tasks, proj, th, v, survey if survey is not None else pd.DataFrame(),
-                          survey_quarter, year)
+                          survey_quarter, plan, plan.year)
 
 
 def load_outlook_context(quarter: str, lang: str = "vi", data_root: str = "data") -> OutlookContext:
-    """Read task_progress.parquet and the latest sipas_survey up to the quarter; compute the outlook as of its date."""
+    """Read task_progress.parquet and the latest sipas_survey up to the quarter; the outlook under the quarter's plan."""
     q = Quarter.parse(quarter)
+    plan = plan_for(q)
     root = Path(data_root)
     tasks = pd.read_parquet(processed_dir(root, q) / "task_progress.parquet")
     survey, sq = pd.DataFrame(), None
@@ -66,7 +81,7 @@ def load_outlook_context(quarter: str, lang: str = "vi", data_root: str = "data"
             if len(f):
                 survey, sq = f, str(x)
                 break
-    return build_context(q, tasks, lang, survey, sq)
+    return build_context(q, tasks, plan, lang, survey, sq)
 
 
 def _n(x: float, lang: str, nd: int = 2) -> str:
@@ -84,14 +99,14 @@ def _status_word(status: str, lang: str) -> str:
     return "có nguồn" if "sourced" in s else ("giả định" if "assum" in s else s)
 
 
-def status_label(code: str, lang: str = "vi") -> str:
+def status_label(code: str, plan: Plan, lang: str = "vi") -> str:
     """A task status for readers: the progress label, else the par_scoring.yaml alias name, else 'unknown' in vi."""
     from ..progress import label
 
     text = label(code, lang)
     if text != code:
         return text
-    alias = scoring.scoring_config()["projection"].get("status_as", {}).get(code)
+    alias = scoring.scoring_config(plan)["projection"].get("status_as", {}).get(code)
     if alias:
         return alias[lang] if lang in alias else code
     return "trạng thái chưa xác định" if lang == "vi" else code
@@ -109,17 +124,23 @@ def _rank(r: object) -> str:
     return "—" if r is None or pd.isna(r) else str(int(r))
 
 
-def _scheme(family: str, lang: str) -> str:
-    names = scoring.scoring_config().get("scheme_families", {}).get(family, {})
+def _ordinal(n: int) -> str:
+    """25 -> '25th', 21 -> '21st' (English)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _scheme(family: str, plan: Plan, lang: str) -> str:
+    names = scoring.scoring_config(plan).get("scheme_families", {}).get(family, {})
     return names.get(lang, family) if names else family
 
 
 def _as_of_note(ctx: OutlookContext) -> str:
     vi = ctx.lang == "vi"
-    pub = scoring.publications(ctx.as_of)
+    pub = scoring.publications(ctx.as_of, ctx.plan)
     pub = pub[pub["index"] == scoring.PAR_PROVINCES]
     latest = pub.loc[pub["result_year"].idxmax()] if len(pub) else None
-    issued = scoring.plan_dates()["plan_issued"]
+    issued = scoring.plan_issued(ctx.plan)
     why = ((" (ngày ban hành Kế hoạch, muộn hơn ngày cuối quý)" if vi else
             " (the plan's issue date, later than the quarter's end)") if ctx.as_of == issued and ctx.quarter.end < issued
            else (" (ngày cuối quý)" if vi else " (the quarter's end)"))
@@ -164,46 +185,49 @@ def _scenario_gap(sc: str, short: dict[str, float], total: float, lang: str) -> 
             f"{name} ({_n(total, lang)}) reaches the top as well")
 
 
-def verdict_sentence(v: dict[str, Any], year: int, projected: bool, lang: str = "vi") -> str:
-    """One sentence: likely / possible / unlikely to be in the top 25, and why (points short in each scenario)."""
+def verdict_sentence(v: dict[str, Any], year: int, projected: bool, lang: str = "vi", *, rank: int) -> str:
+    """One sentence: likely / possible / unlikely to be in the top `rank`, and why (points short in each scenario)."""
     vi = lang == "vi"
     word = VERDICT_WORDS[v["verdict"]][0 if vi else 1]
-    reason = {"likely": ("ngay cả kịch bản bi quan cũng đạt cận trên của khoảng điểm hạng 25",
-                         "even the pessimistic total reaches the top of the 25th-place range"),
-              "unlikely": ("ngay cả kịch bản lạc quan vẫn dưới cận dưới của khoảng điểm hạng 25",
-                           "even the optimistic total stays below the bottom of the 25th-place range"),
+    reason = {"likely": (f"ngay cả kịch bản bi quan cũng đạt cận trên của khoảng điểm hạng {rank}",
+                         f"even the pessimistic total reaches the top of the {_ordinal(rank)}-place range"),
+              "unlikely": (f"ngay cả kịch bản lạc quan vẫn dưới cận dưới của khoảng điểm hạng {rank}",
+                           f"even the optimistic total stays below the bottom of the {_ordinal(rank)}-place range"),
               "possible": ("kịch bản bi quan chưa đạt cận trên và kịch bản lạc quan không nằm dưới cận dưới của "
-                           "khoảng điểm hạng 25",
+                           f"khoảng điểm hạng {rank}",
                            "the outcome depends on the scenario: the pessimistic total does not reach the top of the "
                            "range and the optimistic one does not stay below its bottom")}[v["verdict"]][0 if vi else 1]
     rng = f"{_n(v['low'], lang)}–{_n(v['high'], lang)}"
     gaps = "; ".join(_scenario_gap(sc, v["short"][sc], v["totals"][sc], lang) for sc in scoring.SCENARIOS)
     if vi:
         how = "dự báo" if projected else "theo kết quả đã công bố"
-        return (f"Vào nhóm 25 tỉnh dẫn đầu năm {year}: {word}, vì {reason} — điểm của tỉnh xếp thứ 25 năm {year} {how} "
-                f"trong khoảng {rng}; {gaps}.")
+        return (f"Vào nhóm {rank} tỉnh dẫn đầu năm {year}: {word}, vì {reason} — điểm của tỉnh xếp thứ {rank} năm "
+                f"{year} {how} trong khoảng {rng}; {gaps}.")
     how = "projected at" if projected else "published at"
-    return f"Top 25 in {year}: {word}, because {reason} — the {year} 25th-place score is {how} {rng}; {gaps}."
+    return (f"Top {rank} in {year}: {word}, because {reason} — the {year} {_ordinal(rank)}-place score is {how} {rng}; "
+            f"{gaps}.")
 
 
-def expected_lines(lang: str = "vi") -> list[str]:
+def expected_lines(plan: Plan, lang: str = "vi") -> list[str]:
     """The expected scenario in two lines a leader can follow."""
+    by = plan.baseline_year
     if lang == "vi":
         return ["Kịch bản dự kiến: điểm thẩm định của mỗi lĩnh vực tăng theo tiến độ hiện nay của các nhiệm vụ — nhiệm "
                 "vụ đã đạt được tính đủ phần điểm có thể gỡ lại, nhiệm vụ đang làm được tính một phần, nhiệm vụ chậm "
                 "không được tính.",
-                "Điểm khảo sát (SIPAS, khảo sát lãnh đạo, quản lý) và điểm tác động kinh tế - xã hội giữ như năm 2022; "
+                f"Điểm khảo sát (SIPAS, khảo sát lãnh đạo, quản lý) và điểm tác động kinh tế - xã hội giữ như năm {by}; "
                 "hai kịch bản còn lại cho các phần này giảm hoặc tăng bằng mức dao động lớn nhất tỉnh đã có."]
     return ["Expected scenario: each field's appraisal points rise with the tasks' current progress — a met task earns "
             "its full share of the recoverable points, a task under way part of it, a late task nothing.",
-            "Survey points (SIPAS, leaders' survey) and the socio-economic points stay at their 2022 level; the other "
+            f"Survey points (SIPAS, leaders' survey) and the socio-economic points stay at their {by} level; the other "
             "two scenarios move them down or up by the largest swing the province has seen."]
 
 
 def verdict_block(ctx: OutlookContext) -> str:
     """The verdict sentence and the two-line explanation of the expected scenario."""
-    s = verdict_sentence(ctx.verdict, ctx.assessment_year, ctx.threshold["basis"] == "projected", ctx.lang)
-    lines = "".join(f"<p>{esc(x)}</p>" for x in expected_lines(ctx.lang))
+    s = verdict_sentence(ctx.verdict, ctx.assessment_year, ctx.threshold["basis"] == "projected", ctx.lang,
+                         rank=ctx.rank)
+    lines = "".join(f"<p>{esc(x)}</p>" for x in expected_lines(ctx.plan, ctx.lang))
     unknown = ctx.projection.attrs.get("unknown_statuses", [])
     warn = ""
     if unknown:
@@ -217,34 +241,39 @@ def verdict_block(ctx: OutlookContext) -> str:
 
 
 def projection_section(ctx: OutlookContext, chart: bool = True) -> str:
-    """Per field: 2022 %, derived maximum and points, projected points in three scenarios; the total as a range."""
+    """Per field: baseline %, derived maximum and points, projected points in three scenarios; the total as a range."""
     lang, vi = ctx.lang, ctx.lang == "vi"
     p = ctx.projection
-    base = scoring.baseline_2022()
-    year = ctx.assessment_year
+    base = scoring.baseline(ctx.plan)
+    year, by = ctx.assessment_year, ctx.baseline_year
+    cfg = scoring.scoring_config(ctx.plan)
+    sf, impact = scoring.field_list(scoring.survey_fields(cfg)), scoring.impact_field(cfg)
     rows = []
     fields = base[base["level"] == "field"]
     for f in fields.itertuples():
         sc = {r.scenario: r for r in p[(p["level"] == "field") & (p["field"] == f.field)].itertuples()}
-        rows.append([f"{f.field}. {f.name_vi if vi else f.name_en}", fmt.pct(f.pct_2022, lang, 0),
-                     _n(f.max_points, lang, 1) + "*", _n(f.points_2022, lang),
+        rows.append([f"{f.field}. {f.name_vi if vi else f.name_en}", fmt.pct(f.baseline_pct, lang, 0),
+                     _n(f.max_points, lang, 1) + "*", _n(f.baseline_points, lang),
                      " – ".join(_n(sc[s].projected_points, lang) for s in SCEN)])
     tr = scoring.total_range(p)
-    total_2022 = float(base[base["level"] == "total"]["published_points_2022"].iloc[0])
-    rows.append(["Tổng" if vi else "Total", "", "100", f"{_n(total_2022, lang)} ({'công bố' if vi else 'published'})",
+    total = base[base["level"] == "total"].iloc[0]
+    published = float(total["published_points"])
+    rows.append(["Tổng" if vi else "Total", "", _n(float(total["max_points"]), lang, 0),
+                 f"{_n(published, lang)} ({'công bố' if vi else 'published'})",
                  " – ".join(_n(tr[s], lang) for s in SCEN)])
     h = f"Dự báo điểm PAR INDEX năm {year} theo lĩnh vực" if vi else f"Projected {year} PAR INDEX by field"
-    headers = (["Lĩnh vực", "Tỷ lệ 2022", "Điểm tối đa*", "Điểm 2022*", f"Dự báo {year}: bi quan – dự kiến – lạc quan"]
-               if vi else ["Field", "2022 %", "Maximum*", "2022 points*",
+    headers = (["Lĩnh vực", f"Tỷ lệ {by}", "Điểm tối đa*", f"Điểm {by}*", f"Dự báo {year}: bi quan – dự kiến – lạc quan"]
+               if vi else ["Field", f"{by} %", "Maximum*", f"{by} points*",
                            f"{year} projection: pessimistic – expected – optimistic"])
-    note = ("* ước tính, suy ra (không công bố): điểm tối đa = điểm 2022 của tỉnh ÷ tỷ lệ in trong Kế hoạch; điểm 2022 = tỷ lệ × tối đa "
-            f"(tổng {_n(float(fields['points_2022'].sum()), lang)} so với {_n(total_2022, lang)} công bố, chênh do tỷ lệ làm tròn). "
-            "Lĩnh vực 1–7: điểm thẩm định theo tiến độ nhiệm vụ cộng phần khảo sát lãnh đạo, quản lý; lĩnh vực 8: SIPAS "
-            "cộng tác động kinh tế - xã hội, theo khoảng của từng phần (bảng dưới)." if vi else
-            "* derived (not published): maximum = the province's 2022 points ÷ the plan's percentage; 2022 points = % × maximum "
-            f"(sum {_n(float(fields['points_2022'].sum()), lang)} vs {_n(total_2022, lang)} published; rounding of the percentages). "
-            "Fields 1–7: appraisal points from task progress plus their part of the leaders' survey; field 8: SIPAS plus "
-            "socio-economic impact, each from its range (table below).")
+    fsum = _n(float(fields["baseline_points"].sum()), lang)
+    note = (f"* ước tính, suy ra (không công bố): điểm tối đa = điểm {by} của tỉnh ÷ tỷ lệ in trong Kế hoạch; điểm {by} = "
+            f"tỷ lệ × tối đa (tổng {fsum} so với {_n(published, lang)} công bố, chênh do tỷ lệ làm tròn). "
+            f"Lĩnh vực {sf}: điểm thẩm định theo tiến độ nhiệm vụ cộng phần khảo sát lãnh đạo, quản lý; lĩnh vực "
+            f"{impact}: SIPAS cộng tác động kinh tế - xã hội, theo khoảng của từng phần (bảng dưới)." if vi else
+            f"* derived (not published): maximum = the province's {by} points ÷ the plan's percentage; {by} points = "
+            f"% × maximum (sum {fsum} vs {_n(published, lang)} published; rounding of the percentages). "
+            f"Fields {sf}: appraisal points from task progress plus their part of the leaders' survey; field {impact}: "
+            "SIPAS plus socio-economic impact, each from its range (table below).")
     out = [f"<h2>{esc(h)}</h2>",
            f"<p><strong>{esc(('Tổng điểm dự báo: ' if vi else 'Projected total: ') + ' – '.join(_n(tr[s], lang) for s in SCEN))}"
            f"{esc(' (bi quan – dự kiến – lạc quan)' if vi else ' (pessimistic – expected – optimistic)')}</strong></p>",
@@ -259,7 +288,7 @@ def _field_chart(ctx: OutlookContext, fields: pd.DataFrame) -> str:
 
     vi = ctx.lang == "vi"
     p = ctx.projection
-    year = ctx.assessment_year
+    year, by = ctx.assessment_year, ctx.baseline_year
 
     def pct(f: int, sc: str) -> float:
         return float(p[(p.level == "field") & (p.field == f) & (p.scenario == sc)]["projected_pct"].iloc[0]) * 100
@@ -270,8 +299,10 @@ def _field_chart(ctx: OutlookContext, fields: pd.DataFrame) -> str:
         exp = [pct(f, "expected") for f in fields["field"]]
         lo = [pct(f, "pessimistic") for f in fields["field"]]
         hi = [pct(f, "optimistic") for f in fields["field"]]
-        ax.bar([x - 0.2 for x in xs], list(fields["pct_2022"] * 100), width=0.4, color="#8c959f",
-               label="2022" if not vi else "Năm 2022")
+        base = list(fields["baseline_pct"] * 100)
+        floor = int(min([50.0, *base, *lo]) // 10 * 10)
+        ax.bar([x - 0.2 for x in xs], base, width=0.4, color="#8c959f",
+               label=str(by) if not vi else f"Năm {by}")
         ax.bar([x + 0.2 for x in xs], exp, width=0.4, color="#0b5394",
                yerr=[[e - a for e, a in zip(exp, lo, strict=True)], [b - e for e, b in zip(exp, hi, strict=True)]],
                capsize=3, label=f"Dự báo {year} (khoảng bi quan–lạc quan)" if vi
@@ -280,14 +311,15 @@ def _field_chart(ctx: OutlookContext, fields: pd.DataFrame) -> str:
         ax.set_xticks(xs, [str(f) for f in fields["field"]])
         ax.set_xlabel("Lĩnh vực" if vi else "Field")
         ax.set_ylabel("% điểm tối đa (ước tính)" if vi else "% of the (derived) maximum")
-        ax.set_ylim(50, 102)
-        ax.set_title(f"Tỷ lệ điểm theo lĩnh vực: 2022 và dự báo {year}" if vi
-                     else f"Field scores: 2022 and {year} projection", loc="left", fontsize=10)
+        ax.set_ylim(floor, 102)
+        ax.set_title(f"Tỷ lệ điểm theo lĩnh vực: {by} và dự báo {year}" if vi
+                     else f"Field scores: {by} and {year} projection", loc="left", fontsize=10)
         ax.legend(fontsize=8, loc="lower left")
         fig.tight_layout()
-    alt = (f"Biểu đồ cột: tỷ lệ điểm 8 lĩnh vực năm 2022 và dự báo {year} với khoảng bi quan–lạc quan; trục tung từ 50 %"
-           if vi else f"Bar chart: the 8 fields' 2022 score share and the {year} projection with its "
-           "pessimistic–optimistic range; axis starts at 50 %")
+    n = len(fields)
+    alt = (f"Biểu đồ cột: tỷ lệ điểm {n} lĩnh vực năm {by} và dự báo {year} với khoảng bi quan–lạc quan; trục tung từ "
+           f"{floor} %" if vi else f"Bar chart: the {n} fields' {by} score share and the {year} projection with its "
+           f"pessimistic–optimistic range; axis starts at {floor} %")
     return charts.figure_html(fig, alt)
 
 
@@ -307,7 +339,7 @@ def survey_section(ctx: OutlookContext) -> str:
                      f"({fmt.pct(c.relative_band, lang)} điểm tối đa)" if vi else
                      f"no published history: the largest relative swing of another component "
                      f"({fmt.pct(c.relative_band, lang)} of its maximum)")
-        rows.append([scoring.component_name(c.component, lang),
+        rows.append([scoring.component_name(c.component, ctx.plan, lang),
                      f"{_n(c.level, lang)} ({c.baseline_year}, {_status_word(c.level_status, lang)})",
                      f"±{_n(c.band, lang)}", basis, f"{_n(c.low, lang)} – {_n(c.expected, lang)} – {_n(c.high, lang)}"])
     h = "Các phần điểm khảo sát và tác động: khoảng có thể giảm hoặc tăng" if vi else \
@@ -323,78 +355,82 @@ def survey_section(ctx: OutlookContext) -> str:
 
 
 def threshold_section(ctx: OutlookContext) -> str:
-    """The published distribution by year, how the 25th-place score of the assessment year is derived, sources."""
+    """The published distribution by year, how the goal-rank score of the assessment year is derived, sources."""
     lang, vi = ctx.lang, ctx.lang == "vi"
     th = ctx.threshold
+    k, kth = ctx.rank, _ordinal(ctx.rank)
     hist = th["history"]
     rows = []
     for r in hist.itertuples():
         br = ("—" if pd.isna(r.bracket_low) or pd.isna(r.bracket_high) else
               f"{_n(r.bracket_low, lang)} ({'hạng' if vi else 'rank'} {_rank(r.bracket_low_rank)}) – "
               f"{_n(r.bracket_high, lang)} ({'hạng' if vi else 'rank'} {_rank(r.bracket_high_rank)})")
-        rows.append([str(r.year), _scheme(r.scheme_family, lang), fmt.date(r.published),
+        rows.append([str(r.year), _scheme(r.scheme_family, ctx.plan, lang), fmt.date(r.published),
                      "—" if pd.isna(r.mean) else f"{_n(r.mean, lang)} ({_status_word(r.mean_status, lang)})", br,
                      _source_list(set(r.mean_sources) | set(r.bracket_sources), lang)])
     y = th["year"]
-    h = f"Điểm của tỉnh xếp thứ 25 năm {y}" if vi else f"The 25th-place score of {y}"
-    headers = (["Năm kết quả", "Bộ chỉ số", "Ngày công bố", "Trung bình cả nước", "Khoảng điểm hạng 25 (suy ra)", "Nguồn"]
-               if vi else ["Results year", "Index method", "Published", "National mean", "25th-place bracket (derived)",
-                           "Sources"])
+    h = f"Điểm của tỉnh xếp thứ {k} năm {y}" if vi else f"The {kth}-place score of {y}"
+    headers = (["Năm kết quả", "Bộ chỉ số", "Ngày công bố", "Trung bình cả nước", f"Khoảng điểm hạng {k} (suy ra)",
+                "Nguồn"] if vi else ["Results year", "Index method", "Published", "National mean",
+                                     f"{kth}-place bracket (derived)", "Sources"])
     if th["basis"] == "published":
-        how = ((f"Kết quả năm {y} đã công bố: khoảng điểm hạng 25 lấy trực tiếp từ các tỉnh có công bố điểm và hạng "
+        how = ((f"Kết quả năm {y} đã công bố: khoảng điểm hạng {k} lấy trực tiếp từ các tỉnh có công bố điểm và hạng "
                 f"({_n(th['low'], lang)}–{_n(th['high'], lang)}).") if vi else
-               f"The {y} results are published: the 25th-place bracket comes from provinces with published score and "
+               f"The {y} results are published: the {kth}-place bracket comes from provinces with published score and "
                f"rank ({_n(th['low'], lang)}–{_n(th['high'], lang)}).")
     else:
         mv = "; ".join(f"{m['from']}→{m['to']}: {'+' if m['change'] >= 0 else '−'}{_n(abs(m['change']), lang)}"
                        + ((" (đổi bộ chỉ số)" if vi else " (method changed)") if m["scheme_change"] else "")
                        for m in th["moves"])
-        k = th["steps"]
-        how = ((f"Cách tính: khoảng điểm hạng 25 năm {th['base_year']} ({_n(th['base_low'], lang)}–"
+        n = th["steps"]
+        how = ((f"Cách tính: khoảng điểm hạng {k} năm {th['base_year']} ({_n(th['base_low'], lang)}–"
                 f"{_n(th['base_high'], lang)}) cộng mức thay đổi nhỏ nhất và lớn nhất của điểm trung bình cả nước giữa "
                 f"hai năm liền nhau ({mv})"
-                + (f", nhân {k} năm" if k > 1 else "") +
-                f": cận dưới {_n(th['base_low'], lang)} {'+' if th['min_move'] >= 0 else '−'} {_n(abs(k * th['min_move']), lang)}"
+                + (f", nhân {n} năm" if n > 1 else "") +
+                f": cận dưới {_n(th['base_low'], lang)} {'+' if th['min_move'] >= 0 else '−'} {_n(abs(n * th['min_move']), lang)}"
                 f" = {_n(th['low'], lang)}, cận trên {_n(th['base_high'], lang)} "
-                f"{'+' if th['max_move'] >= 0 else '−'} {_n(abs(k * th['max_move']), lang)} = {_n(th['high'], lang)}. "
+                f"{'+' if th['max_move'] >= 0 else '−'} {_n(abs(n * th['max_move']), lang)} = {_n(th['high'], lang)}. "
                 "Không dùng lại ngưỡng của năm trước: ngưỡng dịch chuyển theo cả phân bố điểm. Mức thay đổi khi đổi bộ "
                 "chỉ số vẫn được tính vì đó là bằng chứng duy nhất cho thấy ngưỡng có thể giảm.") if vi else
-               (f"How: the {th['base_year']} 25th-place bracket ({_n(th['base_low'], lang)}–{_n(th['base_high'], lang)}) "
+               (f"How: the {th['base_year']} {kth}-place bracket ({_n(th['base_low'], lang)}–{_n(th['base_high'], lang)}) "
                 f"plus the smallest and the largest change of the national mean between consecutive years ({mv})"
-                + (f", times {k} years" if k > 1 else "") +
+                + (f", times {n} years" if n > 1 else "") +
                 f": bottom {_n(th['base_low'], lang)} {'+' if th['min_move'] >= 0 else '−'} "
-                f"{_n(abs(k * th['min_move']), lang)} = {_n(th['low'], lang)}, top {_n(th['base_high'], lang)} "
-                f"{'+' if th['max_move'] >= 0 else '−'} {_n(abs(k * th['max_move']), lang)} = {_n(th['high'], lang)}. "
+                f"{_n(abs(n * th['min_move']), lang)} = {_n(th['low'], lang)}, top {_n(th['base_high'], lang)} "
+                f"{'+' if th['max_move'] >= 0 else '−'} {_n(abs(n * th['max_move']), lang)} = {_n(th['high'], lang)}. "
                 "Last year's threshold is not reused: the bar moves with the whole distribution. Moves across a change "
                 "of method are kept: they are the only evidence that the bar can fall."))
     lead = (f"Dự báo: {_n(th['low'], lang)} – {_n(th['high'], lang)}{DERIVED['vi']}" if vi else
             f"Projection: {_n(th['low'], lang)} – {_n(th['high'], lang)}{DERIVED['en']}") if th["basis"] == "projected" \
         else (f"Đã công bố: {_n(th['low'], lang)} – {_n(th['high'], lang)}" if vi else
               f"Published: {_n(th['low'], lang)} – {_n(th['high'], lang)}")
-    bracket_note = ("Khoảng điểm hạng 25 của một năm: cận dưới = điểm cao nhất của các tỉnh có hạng từ 25 trở xuống, cận "
-                    "trên = điểm thấp nhất của các tỉnh có hạng từ 25 trở lên (chỉ các tỉnh có công bố cả điểm và hạng)."
-                    if vi else "A year's 25th-place bracket: bottom = best score among provinces ranked 25 or lower, top "
-                    "= worst score among provinces ranked 25 or higher (provinces with both score and rank published).")
+    bracket_note = (f"Khoảng điểm hạng {k} của một năm: cận dưới = điểm cao nhất của các tỉnh có hạng từ {k} trở xuống, "
+                    f"cận trên = điểm thấp nhất của các tỉnh có hạng từ {k} trở lên (chỉ các tỉnh có công bố cả điểm và "
+                    "hạng)." if vi else f"A year's {kth}-place bracket: bottom = best score among provinces ranked {k} "
+                    f"or lower, top = worst score among provinces ranked {k} or higher (provinces with both score and "
+                    "rank published).")
     return (f"<h2>{esc(h)}</h2><p><strong>{esc(lead)}</strong></p><p>{esc(how)}</p>"
             + table(headers, rows, numeric_cols=[0]) + f"<p class=\"note\">{esc(bracket_note)}</p>")
 
 
 def top25_section(ctx: OutlookContext) -> str:
-    """Distance from the projection to the 25th-place range of the assessment year, and the neighbours."""
+    """Distance from the projection to the goal-rank range of the assessment year, and the neighbours."""
     lang, vi = ctx.lang, ctx.lang == "vi"
     th = ctx.threshold
+    k = ctx.rank
     d = scoring.distance_to_top25(ctx.projection, th)
     tot = d[d["level"] == "total"]
     rows = []
     for r in tot.itertuples():
-        pos = {"below bracket": "Dưới khoảng điểm hạng 25", "inside bracket": "Trong khoảng điểm hạng 25",
-               "at or above bracket": "Bằng hoặc trên khoảng điểm hạng 25"}.get(r.position, r.position) if vi else r.position
+        pos = {"below bracket": f"Dưới khoảng điểm hạng {k}", "inside bracket": f"Trong khoảng điểm hạng {k}",
+               "at or above bracket": f"Bằng hoặc trên khoảng điểm hạng {k}"}.get(r.position, r.position) if vi \
+            else r.position
         rows.append([SCEN[r.scenario][0 if vi else 1], _n(r.projected_points, lang),
                      _n(max(0.0, r.needed_to_low), lang), _n(max(0.0, r.needed_to_high), lang), pos])
-    h = "Khoảng cách đến nhóm 25 tỉnh dẫn đầu" if vi else "Distance to the top 25"
+    h = f"Khoảng cách đến nhóm {k} tỉnh dẫn đầu" if vi else f"Distance to the top {k}"
     headers = (["Kịch bản", "Tổng dự báo", "Cần thêm để đạt cận dưới", "Cần thêm để đạt cận trên", "Vị trí"] if vi else
                ["Scenario", "Projected total", "Points needed (bottom)", "Points needed (top)", "Position"])
-    nb = scoring.neighbours(ctx.as_of)
+    nb = scoring.neighbours(ctx.as_of, ctx.plan)
     ny = int(nb["year"].iloc[0])
     nrows = [[r.province, str(r.year), _n(float(r.score), lang), "—" if pd.isna(r.rank_of_63) else str(r.rank_of_63),
               _status_word(r.status, lang)] for r in nb.itertuples()]
@@ -405,16 +441,17 @@ def top25_section(ctx: OutlookContext) -> str:
 
 
 def _distance_chart(ctx: OutlookContext, th: dict, nb: pd.DataFrame) -> str:
-    """Neighbours' published scores, the projected 25th-place range and Quảng Nam's projected range on one axis."""
+    """Neighbours' published scores, the projected goal-rank range and Quảng Nam's projected range on one axis."""
     import matplotlib.pyplot as plt
 
     vi = ctx.lang == "vi"
     y = ctx.assessment_year
+    k, kth = ctx.rank, _ordinal(ctx.rank)
     tr = scoring.total_range(ctx.projection)
     with plt.rc_context(charts.STYLE):
         fig, ax = plt.subplots(figsize=(7.5, 0.32 * (len(nb) + 1) + 1.4))
         ax.axvspan(th["low"], th["high"], color="#d0d7de", alpha=0.8,
-                   label=(f"Khoảng điểm hạng 25 năm {y} (suy ra)" if vi else f"{y} 25th-place range (derived)"))
+                   label=(f"Khoảng điểm hạng {k} năm {y} (suy ra)" if vi else f"{y} {kth}-place range (derived)"))
         names = [f"{r.province} ({r.year})" for r in nb.itertuples()]
         ax.barh(names, [float(x) for x in nb["score"]], color="#8c959f")
         label = f"Quảng Nam {y} (dự báo)" if vi else f"Quảng Nam {y} (projected)"
@@ -426,25 +463,26 @@ def _distance_chart(ctx: OutlookContext, th: dict, nb: pd.DataFrame) -> str:
         ax.set_xlabel(f"{'Điểm PAR INDEX' if vi else 'PAR INDEX score'} ({'trục bắt đầu từ' if vi else 'axis starts at'} {lo:.0f})")
         ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
         fig.tight_layout()
-    alt = (f"Biểu đồ thanh: điểm đã công bố của các tỉnh quanh Quảng Nam, khoảng điểm hạng 25 năm {y} và khoảng dự báo "
+    alt = (f"Biểu đồ thanh: điểm đã công bố của các tỉnh quanh Quảng Nam, khoảng điểm hạng {k} năm {y} và khoảng dự báo "
            "của tỉnh" if vi else "Bar chart: published scores of the provinces around Quảng Nam, the projected "
-           f"{y} 25th-place range and the province's projected range")
+           f"{y} {kth}-place range and the province's projected range")
     return charts.figure_html(fig, alt)
 
 
 def whatif_section(ctx: OutlookContext, top: int = 5) -> str:
     """The tasks whose completion would add most appraisal points under the expected scenario."""
     lang, vi = ctx.lang, ctx.lang == "vi"
-    w = scoring.what_if(ctx.tasks, top=top)
-    rows = [[r.task_id, str(r.field), status_label(r.current_status, lang), _n(r.points_added, lang, 3)]
+    w = scoring.what_if(ctx.tasks, ctx.plan, top=top)
+    skipped = scoring.not_scored_text(ctx.plan, lang)
+    rows = [[r.task_id, str(r.field), status_label(r.current_status, ctx.plan, lang), _n(r.points_added, lang, 3)]
             for r in w.itertuples()]
     h = (f"{top} nhiệm vụ nếu hoàn thành sẽ thêm nhiều điểm nhất" if vi else f"The {top} tasks whose completion adds most points")
     note = ("Điểm thêm = phần điểm thẩm định của lĩnh vực có thể gỡ lại (theo giả định) chia đều cho các nhiệm vụ của mục đó "
-            "× phần chưa được tính theo trạng thái hiện nay (kịch bản dự kiến). Nhiệm vụ phần B (SIPAS) và mục IX phần A "
-            "không cộng điểm dự báo." if vi else
+            "× phần chưa được tính theo trạng thái hiện nay (kịch bản dự kiến)."
+            + (f" Nhiệm vụ {skipped} không cộng điểm dự báo." if skipped else "") if vi else
             "Points added = the field's recoverable appraisal points (as assumed) shared equally among the section's "
-            "tasks × the credit not yet counted at the current status (expected scenario). Tasks of part B (SIPAS) and "
-            "section A.IX add no projected points.")
+            "tasks × the credit not yet counted at the current status (expected scenario)."
+            + (f" Tasks of {skipped} add no projected points." if skipped else ""))
     headers = (["Nhiệm vụ", "Lĩnh vực", "Trạng thái hiện nay", "Điểm thêm (ước tính)"] if vi else
                ["Task", "Field", "Current status", "Points added (derived)"])
     return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[3])
@@ -456,27 +494,27 @@ def sipas_section(ctx: OutlookContext, chart: bool = True) -> str:
     h = "Chỉ số hài lòng SIPAS từ khảo sát của tỉnh" if vi else "SIPAS from the province's survey"
     if ctx.survey.empty:
         return f"<h2>{esc(h)}</h2><p>{esc('Chưa có dữ liệu khảo sát đến quý này.' if vi else 'No survey data up to this quarter.')}</p>"
-    s = scoring.sipas(ctx.survey, ctx.as_of)
+    s = scoring.sipas(ctx.survey, ctx.as_of, ctx.plan)
     rows = []
     for r in s.itertuples():
         name = (r.name_vi if vi else r.name_en) if r.level == "factor" else ("Chung" if vi else "Overall")
         rows.append([name, str(r.n_respondents), fmt.pct(r.share, lang),
                      f"{fmt.pct(r.lower, lang)} – {fmt.pct(r.upper, lang)}", _n(r.score_10, lang)])
     overall = s[s["level"] != "factor"].iloc[0]
-    by = scoring.plan_dates()["baseline_year"]
-    cmp = (f"Năm {by}: {_n(float(overall.qn_2022_score_10), lang)}/10 (công bố); trung bình cả nước {by}: "
-           f"{fmt.pct(float(overall.national_2022_share), lang)} (công bố)." if vi else
-           f"{by}: {_n(float(overall.qn_2022_score_10), lang)}/10 (published); national {by} average: "
-           f"{fmt.pct(float(overall.national_2022_share), lang)} (published).")
+    by = ctx.baseline_year
+    cmp = (f"Năm {by}: {_n(float(overall.baseline_score_10), lang)}/10 (công bố); trung bình cả nước {by}: "
+           f"{fmt.pct(float(overall.national_baseline_share), lang)} (công bố)." if vi else
+           f"{by}: {_n(float(overall.baseline_score_10), lang)}/10 (published); national {by} average: "
+           f"{fmt.pct(float(overall.national_baseline_share), lang)} (published).")
     headers = (["Yếu tố", "Số người trả lời", "Tỷ lệ hài lòng", "Khoảng tin cậy 95 %", "Quy đổi thang 10"] if vi else
                ["Factor", "Respondents", "Satisfied", "95 % interval", "10-point form"])
     out = [f"<h2>{esc(h)}</h2>",
            f"<p>{esc(('Khảo sát ' if vi else 'Survey of ') + Quarter.parse(ctx.survey_quarter).label(lang))}: "
            f"<strong>{esc(_n(float(overall.score_10), lang))}/10</strong>. {esc(cmp)}</p>",
            table(headers, rows, numeric_cols=[1, 2, 3, 4]),
-           f"<p class=\"note\">{esc(scoring.sipas_method_text(ctx.as_of, lang))}</p>"]
+           f"<p class=\"note\">{esc(scoring.sipas_method_text(ctx.as_of, ctx.plan, lang))}</p>"]
     if chart:
-        out.append(_sipas_chart(s, lang))
+        out.append(_sipas_chart(s, lang, scoring.sipas_factor_mark(ctx.plan)))
     out.append(_sipas_by_district(ctx))
     return "\n".join(out)
 
@@ -484,17 +522,15 @@ def sipas_section(ctx: OutlookContext, chart: bool = True) -> str:
 def _sipas_by_district(ctx: OutlookContext) -> str:
     """Overall satisfied share per district surveyed, with its interval and respondent count."""
     lang, vi = ctx.lang, ctx.lang == "vi"
-    from .. import catalogue
-
-    cat = catalogue.load()
-    d = scoring.sipas(ctx.survey, ctx.as_of, by="district")
+    d = scoring.sipas(ctx.survey, ctx.as_of, ctx.plan, by="district")
     d = d[d["level"] != "factor"] if "level" in d.columns else d
     rows = []
     for r in d.sort_values("share", ascending=False).itertuples():
-        a = cat.agencies.get(str(r.district))
+        a = ctx.plan.agencies.get(str(r.district))
         rows.append([a.name(lang) if a else str(r.district), str(r.n_respondents), fmt.pct(r.share, lang),
                      f"{fmt.pct(r.lower, lang)} – {fmt.pct(r.upper, lang)}", _n(r.score_10, lang)])
-    h = "Theo huyện nơi khảo sát (chung 5 yếu tố)" if vi else "By district surveyed (all 5 factors)"
+    n = len(ctx.plan.indices["sipas_factors"])
+    h = f"Theo huyện nơi khảo sát (chung {n} yếu tố)" if vi else f"By district surveyed (all {n} factors)"
     headers = (["Huyện", "Số người trả lời", "Tỷ lệ hài lòng", "Khoảng tin cậy 95 %", "Quy đổi thang 10"] if vi else
                ["District", "Respondents", "Satisfied", "95 % interval", "10-point form"])
     note = ("Số người trả lời mỗi huyện nhỏ: khoảng tin cậy rộng, không nên xếp hạng theo điểm giữa." if vi else
@@ -502,7 +538,7 @@ def _sipas_by_district(ctx: OutlookContext) -> str:
     return f"<h3>{esc(h)}</h3><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[1, 2, 3, 4])
 
 
-def _sipas_chart(s: pd.DataFrame, lang: str) -> str:
+def _sipas_chart(s: pd.DataFrame, lang: str, mark: float | None) -> str:
     import matplotlib.pyplot as plt
 
     vi = lang == "vi"
@@ -513,21 +549,27 @@ def _sipas_chart(s: pd.DataFrame, lang: str) -> str:
         share = list(f["share"] * 100)
         ax.errorbar(share, ys, xerr=[list((f["share"] - f["lower"]) * 100), list((f["upper"] - f["share"]) * 100)],
                     fmt="o", color="#0b5394", capsize=3)
-        ax.axvline(80, color="#b42318", linestyle="--", linewidth=1)
+        m = "" if mark is None else f"{mark:g}"
+        if mark is not None:
+            ax.axvline(mark, color="#b42318", linestyle="--", linewidth=1)
         ax.set_yticks(ys, [r.name_vi if vi else r.name_en for r in f.itertuples()])
         ax.invert_yaxis()
         ax.set_xlabel("% hài lòng (khoảng tin cậy 95 %)" if vi else "% satisfied (95 % interval)")
-        ax.set_title("SIPAS theo yếu tố; vạch đỏ: 80 %" if vi else "SIPAS by factor; red line: 80 %", loc="left", fontsize=10)
+        title = ("SIPAS theo yếu tố" + (f"; vạch đỏ: {m} %" if m else "") if vi else
+                 "SIPAS by factor" + (f"; red line: {m} %" if m else ""))
+        ax.set_title(title, loc="left", fontsize=10)
         fig.tight_layout()
-    alt = ("Biểu đồ điểm: tỷ lệ hài lòng 5 yếu tố SIPAS với khoảng tin cậy 95 %, so với mốc 80 %" if vi else
-           "Dot chart: satisfied share for the 5 SIPAS factors with 95 % intervals, against 80 %")
+    alt = (f"Biểu đồ điểm: tỷ lệ hài lòng {len(f)} yếu tố SIPAS với khoảng tin cậy 95 %"
+           + (f", so với mốc {m} %" if m else "") if vi else
+           f"Dot chart: satisfied share for the {len(f)} SIPAS factors with 95 % intervals"
+           + (f", against {m} %" if m else ""))
     return charts.figure_html(fig, alt)
 
 
 def assumptions_section(ctx: OutlookContext) -> str:
     """The projection's assumptions, printed in full (status mapping included)."""
     vi = ctx.lang == "vi"
-    text = scoring.assumptions_text(ctx.as_of, ctx.lang, statuses=ctx.tasks["status"])
+    text = scoring.assumptions_text(ctx.as_of, ctx.plan, ctx.lang, statuses=ctx.tasks["status"])
     return (f"<h2>{esc('Giả định của mô hình' if vi else 'Model assumptions')}</h2>"
             f"<pre style=\"white-space: pre-wrap\">{esc(text)}</pre>")
 
@@ -537,12 +579,12 @@ def overview_summary(ctx: OutlookContext) -> str:
     lang, vi = ctx.lang, ctx.lang == "vi"
     tr = scoring.total_range(ctx.projection)
     th = ctx.threshold
-    y = ctx.assessment_year
-    rng = " – ".join(_n(tr[k], lang) for k in SCEN)
-    text = (f"Tổng điểm PAR INDEX {y} dự báo{DERIVED['vi']}: {rng} (bi quan – dự kiến – lạc quan). Điểm hạng 25 năm "
+    y, k = ctx.assessment_year, ctx.rank
+    rng = " – ".join(_n(tr[sc], lang) for sc in SCEN)
+    text = (f"Tổng điểm PAR INDEX {y} dự báo{DERIVED['vi']}: {rng} (bi quan – dự kiến – lạc quan). Điểm hạng {k} năm "
             f"{y}: {_n(th['low'], lang)} – {_n(th['high'], lang)}{DERIVED['vi']}." if vi else
-            f"Projected {y} PAR INDEX{DERIVED['en']}: {rng} (pessimistic – expected – optimistic). 25th-place score "
-            f"{y}: {_n(th['low'], lang)} – {_n(th['high'], lang)}{DERIVED['en']}.")
+            f"Projected {y} PAR INDEX{DERIVED['en']}: {rng} (pessimistic – expected – optimistic). "
+            f"{_ordinal(k)}-place score {y}: {_n(th['low'], lang)} – {_n(th['high'], lang)}{DERIVED['en']}.")
     link = '<p class="note"><a href="outlook.html">' + esc("Xem trang triển vọng đầy đủ" if vi else "Full outlook page")
     return ("<h2>" + esc("Triển vọng chỉ số (tóm tắt)" if vi else "Index outlook (summary)") + "</h2>"
             + verdict_block(ctx) + f"<p>{esc(text)}</p><p class=\"note\">{esc(_as_of_note(ctx))}</p>"
