@@ -259,7 +259,7 @@ def field_baseline(refs: Path, year: int, field: dict[str, Any]) -> dict[str, An
     if row is None or _num(row["points"]) is None:
         return {"year": year, "pct": None, "status": "NOT FOUND",
                 "source": "references/quangnam_components.csv", "note": "no published points: nothing used instead"}
-    pct = round(float(row["points"]) / float(field["max_points"]), 4)
+    pct = round(float(row["points"]) / float(field["max_points"]), 6)
     return {"year": year, "pct": pct, "status": "derived",
             "source": f"references/quangnam_components.csv field_{field['number']} {year}: {row['points']} points "
                       f"({row['status']}) ÷ max_points {field['max_points']} ({field.get('max_status', '')})"}
@@ -282,6 +282,11 @@ def build_indices(src_ind: dict[str, Any], refs: Path, src: int, province: str) 
 
 
 # ---------------------------------------------------------------- plan.yaml
+def _vn_date(iso: str) -> str:
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day:02d}/{d.month}/{d.year}"
+
+
 def build_meta(meta: dict[str, Any], src: int, dst: int, log: list[dict[str, str]]) -> dict[str, Any]:
     """plan.yaml of the skeleton: years moved on, status skeleton, issue date and goal marked as assumed."""
     def mv(text: str, where: str) -> str:
@@ -305,7 +310,8 @@ def build_meta(meta: dict[str, Any], src: int, dst: int, log: list[dict[str, str
         "issued": {
             "date": issued,
             "precision": meta["issued"].get("precision", "month"),
-            "text_vi": f"giả định: ngày ban hành của kế hoạch năm {src} lùi một năm ({issued})",
+            "text_vi": f"giả định: ngày {_vn_date(issued)} (cùng ngày, tháng với kế hoạch năm {src}); chưa tìm thấy "
+                       f"văn bản kế hoạch năm {dst}",
             "status": f"ASSUMED: the {src} plan's issue date moved on by one year; no {dst} plan text found",
             "source": "assumption (tools/new_plan_skeleton.py)",
         },
