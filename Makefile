@@ -7,16 +7,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.parplan-installed
 # Default quarter: params/defaults.yaml (the only place run parameters live).
 QUARTER ?= $(shell sed -n 's/^default_quarter:[[:space:]]*"\{0,1\}\([0-9Qq]*\)"\{0,1\}.*/\1/p' params/defaults.yaml)
+# Report language: empty = params (vi, reports/<Q>/); en writes reports/<Q>/en/. Not LANG: that is the system locale.
+REPORT_LANG ?=
 export GX_ANALYTICS_ENABLED := False
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup quarterly ingest test lab sample clean catalogue templates bench bench-scale
+.PHONY: help setup quarterly ingest new-quarter test lab sample clean catalogue templates bench bench-scale
 
 help: ## list the targets
 	@echo "parplan — make targets:"
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-12s %s\n", $$1, $$2}'
-	@echo "Variables: QUARTER=$(QUARTER) (default from params/defaults.yaml), PYTHON=$(PYTHON)"
+	@echo "Variables: QUARTER=$(QUARTER) (default from params/defaults.yaml), REPORT_LANG=vi|en (default vi), PYTHON=$(PYTHON)"
 
 $(STAMP): pyproject.toml
 	@echo ">> creating $(VENV) with $(PYTHON) -m venv and installing parplan[dev] (first run takes a minute or two)"
@@ -30,10 +32,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## create .venv (python3 -m venv + pip) and register the parplan Jupyter kernel
 
 quarterly: $(STAMP) ## validate + ingest the agency data and render the HTML reports for QUARTER
-	$(BIN)/python -m parplan quarterly --quarter "$(QUARTER)"
+	$(BIN)/python -m parplan quarterly --quarter "$(QUARTER)" $(if $(REPORT_LANG),--lang "$(REPORT_LANG)")
 
 ingest: $(STAMP) ## validate + ingest only (no reports) for QUARTER
 	$(BIN)/python -m parplan ingest --quarter "$(QUARTER)"
+
+new-quarter: $(STAMP) ## write params/QUARTER.yaml from the plan of QUARTER's year (FORCE=1 rewrites it)
+	$(BIN)/python -m parplan new-quarter "$(QUARTER)" $(if $(FORCE),--force)
 
 catalogue: $(STAMP) ## print the plan catalogue as CSV
 	$(BIN)/python -m parplan catalogue --format csv

@@ -1,18 +1,33 @@
-"""Command line: `python -m parplan catalogue|quarterly|ingest|sample`."""
+"""Command line: `python -m parplan catalogue|quarterly|ingest|new-quarter|feedback|sample|coverage|templates`."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .periods import QuarterError
+from .render import LANGS
+
+if TYPE_CHECKING:
+    from .catalogue import Plan
+
+
+def _plan(args: argparse.Namespace) -> Plan:
+    """The plan a command works on: --year, else the year of --quarter, else of the default quarter."""
+    from .periods import Quarter
+    from .pipeline import ROOT, load_params, plan_of
+
+    if getattr(args, "year", None):
+        return plan_of(Quarter(int(args.year), 1), ROOT)
+    return plan_of(Quarter.parse(load_params(getattr(args, "quarter", None) or None)["quarter"]), ROOT)
 
 
 def _catalogue(args: argparse.Namespace) -> int:
     from . import catalogue
 
-    cat = catalogue.load()
+    cat = _plan(args)
     frame = catalogue.targets_frame(cat) if args.targets else catalogue.tasks_frame(cat)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -31,10 +46,12 @@ def _quarterly(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace) -> int:
     from .ingest import end_summary, ingest_quarter
-    from .pipeline import ROOT, _datasets, load_params
+    from .pipeline import ROOT, expected_datasets, load_params
 
     params = load_params(args.quarter or None)
-    m = ingest_quarter(params["quarter"], ROOT / params.get("data_root", "data"), _datasets(params), force=args.force)
+    plan = _plan(args)
+    m = ingest_quarter(params["quarter"], ROOT / params.get("data_root", "data"), expected_datasets(params, plan), plan,
+                       force=args.force)
     page = Path(params.get("reports_root", "reports")) / params["quarter"] / "data-quality.html"
     for line in end_summary(m, f"{page} (make quarterly)"):
         print(line)
@@ -46,7 +63,7 @@ def _feedback(args: argparse.Namespace) -> int:
     from .pipeline import ROOT, load_params
 
     params = load_params(args.quarter or None)
-    paths = write_feedback(params["quarter"], ROOT / params.get("data_root", "data"), ROOT / "feedback")
+    paths = write_feedback(params["quarter"], ROOT / params.get("data_root", "data"), ROOT / "feedback", _plan(args))
     print(f"{len(paths)} tệp phản hồi / feedback workbooks: {ROOT / 'feedback' / str(params['quarter'])}")
     return 0
 
@@ -65,30 +82,42 @@ def _sample(args: argparse.Namespace) -> int:
 def _coverage(args: argparse.Namespace) -> int:
     from .coverage import coverage_report, coverage_table
 
+    plan = _plan(args)
     if args.format == "csv":
-        coverage_table().to_csv(sys.stdout, index=False, lineterminator="\n")
+        coverage_table(plan).to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
-        print(coverage_report())
+        print(coverage_report(plan))
     return 0
 
 
 def _templates(args: argparse.Namespace) -> int:
     from .templates import main as write_templates
 
-    return write_templates(args.out)
+    return write_templates(args.out, _plan(args))
+
+
+def _new_quarter(args: argparse.Namespace) -> int:
+    from .pipeline import ROOT, write_new_quarter
+
+    out = write_new_quarter(args.quarter, ROOT, force=args.force)
+    print(f"Đã ghi / written: {out.relative_to(ROOT)} — kiểm tra danh sách bộ dữ liệu và đơn vị nộp rồi chạy "
+          f"make quarterly QUARTER={args.quarter.upper()} / check the datasets and submitters, then run make quarterly")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    p = argparse.ArgumentParser(prog="parplan", description="Quảng Nam PAR INDEX / SIPAS 2023 plan tracker")
+    p = argparse.ArgumentParser(prog="parplan", description="Quảng Nam PAR INDEX / SIPAS plan tracker (plans/<year>/)")
     sub = p.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("catalogue", help="export the plan catalogue (tasks, or --targets)")
+    c.add_argument("--year", default="", help="the plan's year (default: the default quarter's year)")
     c.add_argument("--format", choices=["csv", "json"], default="csv")
     c.add_argument("--targets", action="store_true", help="one row per quantitative target")
     c.set_defaults(fn=_catalogue)
     q = sub.add_parser("quarterly", help="validate, ingest and render a quarter")
     q.add_argument("--quarter", default="", help="YYYYQn (default: params/defaults.yaml)")
-    q.add_argument("--lang", choices=["vi", "en"], default=None)
+    q.add_argument("--lang", choices=list(LANGS), default=None,
+                   help="report language (default vi: reports/<Q>/; others: reports/<Q>/<lang>/)")
     q.set_defaults(fn=_quarterly)
     i = sub.add_parser("ingest", help="validate and ingest a quarter (no reports)")
     i.add_argument("--quarter", default="")
@@ -100,11 +129,18 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("sample", help="regenerate the deterministic sample data")
     s.add_argument("--out", default="")
     s.set_defaults(fn=_sample)
+    nq = sub.add_parser("new-quarter", help="write params/<Q>.yaml for a new quarter from its year's plan")
+    nq.add_argument("quarter", help="YYYYQn, e.g. 2024Q2")
+    nq.add_argument("--force", action="store_true", help="rewrite an existing params file")
+    nq.set_defaults(fn=_new_quarter)
     cv = sub.add_parser("coverage", help="every target with the metric and dataset that measure it, or why not")
+    cv.add_argument("--year", default="", help="the plan's year (default: the default quarter's year)")
     cv.add_argument("--format", choices=["text", "csv"], default="text")
     cv.set_defaults(fn=_coverage)
     t = sub.add_parser("templates", help="write one Excel template per dataset")
     t.add_argument("--out", default="templates")
+    t.add_argument("--year", default="", help="the plan whose agencies and tasks the lists hold (default: the default "
+                   "quarter's year)")
     t.set_defaults(fn=_templates)
     args = p.parse_args(argv)
     try:
@@ -112,6 +148,6 @@ def main(argv: list[str] | None = None) -> int:
     except QuarterError as e:
         print(f"LỖI / ERROR: {e}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, ValueError) as e:
+    except (FileNotFoundError, FileExistsError, ValueError) as e:
         print(f"LỖI / ERROR: {e}", file=sys.stderr)
         return 2

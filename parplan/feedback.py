@@ -16,14 +16,16 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import catalogue
 from .contracts import header_key
 from .ingest import load_manifest, raw_dir
 from .io import ReadError, atomic_write, atomic_write_text
 from .periods import Quarter
 from .templates import _save, neutralise
+
+if TYPE_CHECKING:
+    from .catalogue import Plan
 
 SUMMARY_SHEET = "Cần sửa"
 FILL = {"reject": "FFC7CE", "warn": "FFEB9C"}  # Excel's own "bad" (light red) and "neutral" (amber) fills
@@ -294,13 +296,13 @@ def _summary(ws: Any, title: str, rows: list[list[Any]], links: list[str | None]
     ws.freeze_panes = "A5"
 
 
-def build_workbook(quarter: Quarter, agency: str, files: list[tuple[str, dict[str, Any]]], data_root: Path) -> Any:
+def build_workbook(quarter: Quarter, agency: str, files: list[tuple[str, dict[str, Any]]], data_root: Path,
+                   plan: Plan) -> Any:
     """The feedback workbook (openpyxl) for one agency: the summary sheet and its own files, annotated."""
     import openpyxl
     from openpyxl.utils import get_column_letter
 
-    cat = catalogue.load()
-    a = cat.agencies.get(agency)
+    a = plan.agencies.get(agency)
     wb = openpyxl.Workbook()
     summary = wb.active
     summary.title = SUMMARY_SHEET
@@ -344,7 +346,7 @@ def _key(manifest: dict[str, Any]) -> str:
     return h.hexdigest()
 
 
-def write_feedback(quarter: Quarter | str, data_root: Path = Path("data"), out_root: Path = Path("feedback"),
+def write_feedback(quarter: Quarter | str, data_root: Path, out_root: Path, plan: Plan,
                    say: Callable[[str], None] = print) -> list[Path]:
     """Write feedback/<Q>/<AGENCY>.xlsx for every agency with findings; remove workbooks no longer due; paths written.
 
@@ -354,7 +356,7 @@ def write_feedback(quarter: Quarter | str, data_root: Path = Path("data"), out_r
     q = Quarter.parse(str(quarter))
     manifest = load_manifest(q, Path(data_root))
     folder = Path(out_root) / str(q)
-    registry = catalogue.load().agencies
+    registry = plan.agencies
     todo = {a: f for a, f in agencies_with_findings(manifest).items() if a in registry}  # no recipient otherwise
     key, key_file = _key(manifest), folder / KEY_FILE
     expected = [folder / f"{a}.xlsx" for a in todo]
@@ -363,7 +365,7 @@ def write_feedback(quarter: Quarter | str, data_root: Path = Path("data"), out_r
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for agency, files in todo.items():
-        wb = build_workbook(q, agency, files, Path(data_root))
+        wb = build_workbook(q, agency, files, Path(data_root), plan)
         path = folder / f"{agency}.xlsx"
         atomic_write(path, lambda p, wb=wb: _save(wb, p))
         written.append(path)

@@ -6,11 +6,11 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import __version__, catalogue
+from . import __version__, yamlfile
 from .contracts import HERE as CONTRACTS_DIR
 from .contracts import load_contract
 from .crossfile import cross_file_keys
@@ -20,7 +20,12 @@ from .periods import Quarter
 from .plausibility import plausibility_issues
 from .validation import FileVerdict, Issue, validate_files
 
+if TYPE_CHECKING:
+    from .catalogue import Plan
+
 SUPPORTED = {".csv", ".xlsx", ".xls"}
+SAMPLE_MARKER = "SAMPLE_DATA.yaml"  # data/raw/<Q>/SAMPLE_DATA.yaml: written by the sample generator, never by hand
+IGNORED = {".gitkeep", SAMPLE_MARKER}  # the only entries of a quarter folder that are not submissions
 DECISIONS_FILE = "decisions.yaml"  # data/decisions.yaml: reviewers' decisions on flagged findings (parplan.decisions)
 # files of one dataset are validated together in chunks of at most this many bytes (a larger file is a chunk of its
 # own): memory stays bounded by the chunk, not the quarter. Every rule is per file, so chunks change no verdict.
@@ -55,12 +60,54 @@ def processed_dir(data_root: Path, quarter: Quarter) -> Path:
     return Path(data_root) / "processed" / str(quarter)
 
 
-def expected_submitters(dataset: str, groups: list[str]) -> list[str]:
+class RawDataMissing(FileNotFoundError):
+    """A requested quarter has no raw-data folder, or an empty one."""
+
+
+def check_raw_quarter(data_root: Path, quarter: Quarter) -> Path:
+    """The quarter's raw folder; RawDataMissing when it is missing or holds no submission at all."""
+    folder = Path(data_root) / "raw" / str(quarter)
+    if not folder.is_dir():
+        raise RawDataMissing(f"Không có thư mục dữ liệu thô của quý {quarter}: {folder}. Đặt các tệp nộp vào "
+                             f"{folder}/<bộ dữ liệu>/<MÃ CƠ QUAN>.xlsx rồi chạy lại. / No raw-data folder for {quarter}: "
+                             f"{folder}. Put the submissions in {folder}/<dataset>/<AGENCY>.xlsx and run again.")
+    if not any(p.is_file() and p.name not in IGNORED for p in folder.rglob("*")):
+        raise RawDataMissing(f"Thư mục dữ liệu thô của quý {quarter} không có tệp nào: {folder}. Không nạp một quý "
+                             f"rỗng. / The raw-data folder of {quarter} holds no file: {folder}. An empty quarter is not "
+                             f"ingested.")
+    return folder
+
+
+def sample_marker(data_root: Path, quarter: Quarter) -> dict[str, Any]:
+    """What the data says about itself: {'sample_data': True, ...} from the generator's marker, else sample_data False."""
+    p = Path(data_root) / "raw" / str(quarter) / SAMPLE_MARKER
+    if not p.exists():
+        return {"sample_data": False}
+    raw = yamlfile.load(p)
+    if not isinstance(raw, dict) or raw.get("sample_data") is not True:
+        raise ValueError(f"{p}: tệp đánh dấu dữ liệu mẫu phải ghi sample_data: true / the sample marker must say "
+                         f"sample_data: true (found {raw!r})")
+    return {**raw, "marker": str(p.relative_to(Path(data_root).parent)) if p.is_relative_to(Path(data_root).parent)
+            else p.name}
+
+
+def unexpected_entries(data_root: Path, quarter: Quarter, datasets: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Folders and files under data/raw/<Q>/ that the plan does not expect this quarter: listed, never read."""
+    folder = Path(data_root) / "raw" / str(quarter)
+    out = []
+    for p in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if p.name in IGNORED or p.name in datasets:
+            continue
+        files = sorted(str(f.relative_to(p)) for f in p.rglob("*") if f.is_file()) if p.is_dir() else []
+        out.append({"name": p.name, "kind": "folder" if p.is_dir() else "file", "files": files})
+    return out
+
+
+def expected_submitters(dataset: str, groups: list[str], plan: Plan) -> list[str]:
     """Agency codes expected to submit a dataset (expanded from group codes)."""
-    cat = catalogue.load()
     out: list[str] = []
     for g in groups:
-        for c in cat.members(g):
+        for c in plan.members(g):
             if c not in out:
                 out.append(c)
     return out
@@ -79,10 +126,9 @@ def file_version(path: Path) -> tuple[str, int]:
     return (m["code"], int(m["n"])) if m else (Path(path).stem, 1)
 
 
-def _agency_of(path: Path) -> tuple[str, str | None]:
-    cat = catalogue.load()
+def _agency_of(path: Path, plan: Plan) -> tuple[str, str | None]:
     code, _ = file_version(path)
-    a = cat.agencies.get(code)
+    a = plan.agencies.get(code)
     return code, (a.kind if a else None)
 
 
@@ -106,10 +152,10 @@ def _superseded(files: list[Path]) -> tuple[dict[Path, Path], set[Path]]:
     return older, clash
 
 
-def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: list[str],
+def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: list[str], plan: Plan,
                    say: Callable[[str], None] = _say) -> dict[str, Any]:
     """Validate every file of one dataset for a quarter; write the accepted rows; return the manifest entry."""
-    contract = load_contract(dataset)
+    contract = load_contract(dataset, plan)
     folder = raw_dir(data_root, quarter, dataset)
     root = Path(data_root).parent if Path(data_root).name == "data" else Path(data_root)
     # every file is listed (hidden ones too: nothing is silently ignored), except git's placeholder
@@ -120,7 +166,7 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
     older, clash = _superseded([p for p in files if p.suffix.lower() in SUPPORTED])
     shown = {str(p.relative_to(root)) if p.is_relative_to(root) else p.name: p for p in files}
     for path in files:
-        code, kind = _agency_of(path)
+        code, kind = _agency_of(path, plan)
         if path.suffix.lower() not in SUPPORTED:
             v = FileVerdict(path=str(path.relative_to(root)) if path.is_relative_to(root) else path.name,
                             dataset=dataset, agency=code, sha256=sha256(path), verdict="rejected", checked=False)
@@ -212,14 +258,21 @@ def _across_files(table: pd.DataFrame, verdicts: list[FileVerdict], contract: An
     return table
 
 
-def ingest_quarter(quarter: Quarter | str, data_root: Path = Path("data"), datasets: dict[str, list[str]] | None = None,
+def ingest_quarter(quarter: Quarter | str, data_root: Path, datasets: dict[str, list[str]], plan: Plan,
                    force: bool = False, say: Callable[[str], None] = _say) -> dict[str, Any]:
-    """Ingest every dataset of a quarter; skipped when inputs and contracts are unchanged since the last run."""
+    """Ingest every expected dataset of a quarter; skipped when inputs and contracts are unchanged since the last run.
+
+    `datasets` maps each dataset expected this quarter to the agencies (or groups) that must send it (the plan's
+    `expected`, or the quarter's params file). A missing or empty raw folder is an error; folders the quarter does
+    not expect are listed in the manifest (`unexpected`) and not read; `sample` records the generator's marker."""
     q = Quarter.parse(quarter)
-    datasets = datasets or {"tthc_dossiers": ["ALL_DEPARTMENTS", "ALL_DISTRICTS"]}
+    if plan.year != q.year:
+        raise ValueError(f"Quý {q} phải đối chiếu với kế hoạch năm {q.year}, không phải năm {plan.year} / quarter {q} "
+                         f"is judged against the {q.year} plan, not the {plan.year} one")
+    check_raw_quarter(data_root, q)
     load_decisions(Path(data_root) / DECISIONS_FILE)  # a broken decisions file stops the run before any work
     manifest_path = processed_dir(data_root, q) / "manifest.json"
-    fingerprint = _fingerprint(data_root, q, datasets)
+    fingerprint = _fingerprint(data_root, q, datasets, plan)
     if not force and manifest_path.exists():
         old = json.loads(manifest_path.read_text(encoding="utf-8"))
         if old.get("fingerprint") == fingerprint and all(
@@ -231,15 +284,29 @@ def ingest_quarter(quarter: Quarter | str, data_root: Path = Path("data"), datas
     entries = []
     for ds, groups in datasets.items():
         say(f" {ds}:")
-        entries.append(ingest_dataset(data_root, q, ds, expected_submitters(ds, groups), say=say))
-    manifest = {"quarter": str(q), "parplan_version": __version__, "fingerprint": fingerprint, "datasets": entries}
+        entries.append(ingest_dataset(data_root, q, ds, expected_submitters(ds, groups, plan), plan, say=say))
+    unexpected = unexpected_entries(data_root, q, datasets)
+    for u in unexpected:
+        say(f"  CẢNH BÁO / WARNING: {u['name']}: kế hoạch không dự kiến nhận trong quý này, không đọc / not expected "
+            f"this quarter by the plan, not read ({len(u['files'])} tệp / files)")
+    manifest = {"quarter": str(q), "parplan_version": __version__, "fingerprint": fingerprint, "plan_year": plan.year,
+                "sample": sample_marker(data_root, q), "unexpected": unexpected, "datasets": entries}
     apply_decisions(manifest, load_decisions(Path(data_root) / DECISIONS_FILE))
     atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     return manifest
 
 
-def _fingerprint(data_root: Path, q: Quarter, datasets: dict[str, list[str]]) -> str:
+def _fingerprint(data_root: Path, q: Quarter, datasets: dict[str, list[str]], plan: Plan) -> str:
     h = hashlib.sha256(__version__.encode())
+    h.update(f"plan {plan.year}\n".encode())
+    for p in sorted(plan.folder.glob("*.yaml")) + sorted(plan.folder.glob("*.csv")):  # the plan's registry and tasks
+        h.update(p.name.encode())
+        h.update(sha256(p).encode())
+    top = Path(data_root) / "raw" / str(q)
+    for p in sorted(top.iterdir()):  # the marker and anything unexpected are in the manifest too
+        h.update(f"{p.name}/{p.is_dir()}\n".encode())
+        if p.is_file():
+            h.update(sha256(p).encode())
     decisions = Path(data_root) / DECISIONS_FILE
     if decisions.exists():  # a reviewer's decision changes the manifest (and so the reports)
         h.update(sha256(decisions).encode())

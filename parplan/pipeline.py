@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -9,9 +10,10 @@ from typing import Any
 import pandas as pd
 
 from . import render, yamlfile
+from .catalogue import Plan, available_plans, load_plan
 from .communes import write_matches
 from .feedback import write_feedback
-from .ingest import end_summary, ingest_quarter, load_manifest, load_processed, processed_dir
+from .ingest import check_raw_quarter, end_summary, ingest_quarter, load_processed, processed_dir
 from .io import atomic_write, atomic_write_text, sha256
 from .metrics import combine_quarters, dossier_indicators
 from .periods import Quarter
@@ -20,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 # The keys a run-parameter file may hold: shared ones in defaults.yaml and per quarter, plus one per kind of file.
-PARAM_KEYS = {"lang", "data_root", "reports_root", "sample_data", "datasets"}
+PARAM_KEYS = {"lang", "data_root", "reports_root", "datasets"}
 DEFAULTS_ONLY, QUARTER_ONLY = {"default_quarter"}, {"quarter"}
 
 
@@ -63,9 +65,50 @@ def load_params(quarter: Quarter | str | None = None, params_dir: Path = ROOT / 
     return base
 
 
-def _datasets(params: dict[str, Any]) -> dict[str, list[str]]:
-    ds = params.get("datasets") or {"tthc_dossiers": {"expected_submitters": ["ALL_DEPARTMENTS", "ALL_DISTRICTS"]}}
-    return {k: list(v.get("expected_submitters", [])) for k, v in ds.items()}
+def plans_root(root: Path) -> Path | None:
+    """The plans of a project folder: <root>/plans when there is one, else the default (None)."""
+    return root / "plans" if (root / "plans").is_dir() else None
+
+
+def plan_of(q: Quarter, root: Path = ROOT) -> Plan:
+    """The plan a quarter is judged against (its year's); PlanNotFound lists the plans there are."""
+    return load_plan(q.year, plans_root(root))
+
+
+def expected_datasets(params: dict[str, Any], plan: Plan) -> dict[str, list[str]]:
+    """Datasets expected in the params' quarter and who must submit each: the params file's `datasets`, else the
+    plan's `expected` for that quarter."""
+    q = Quarter.parse(params["quarter"])
+    if params.get("datasets"):
+        return {k: list(v.get("expected_submitters", [])) for k, v in params["datasets"].items()}
+    return plan.expected(q.quarter)
+
+
+def new_quarter_params(quarter: Quarter | str, plan: Plan) -> str:
+    """The text of params/<Q>.yaml for a new quarter, from what the plan expects that quarter."""
+    q = Quarter.parse(quarter)
+    lines = [f"# Run parameters of {q}, written by `python -m parplan new-quarter {q}` from the plan of {plan.year}",
+             f"# (plans/{plan.year}/plan.yaml, `expected`). Edit the submitters if this quarter differs from the plan.",
+             f'quarter: "{q}"',
+             "# Datasets expected this quarter and which agencies (codes or groups) must submit each.",
+             "# A dataset with no expected submitters is optional: files are validated when they arrive, nobody is chased.",
+             "datasets:"]
+    for name, who in plan.expected(q.quarter).items():
+        lines += [f"  {name}:", f"    expected_submitters: [{', '.join(who)}]"]
+    return "\n".join(lines) + "\n"
+
+
+def write_new_quarter(quarter: Quarter | str, root: Path = ROOT, force: bool = False) -> Path:
+    """Write params/<Q>.yaml for a quarter from its year's plan (FileExistsError unless force)."""
+    q = Quarter.parse(quarter)
+    plan = plan_of(q, root)
+    out = root / "params" / f"{q}.yaml"
+    if out.exists() and not force:
+        raise FileExistsError(f"{out} đã có; dùng --force để ghi lại / already exists: use --force to rewrite it")
+    text = new_quarter_params(q, plan)
+    _check_params(out, yamlfile.loads(text), PARAM_KEYS | QUARTER_ONLY)
+    atomic_write_text(out, text)
+    return out
 
 
 def _tables_to_date(q: Quarter, data_root: Path) -> dict[str, pd.DataFrame]:
@@ -82,7 +125,7 @@ def _tables_to_date(q: Quarter, data_root: Path) -> dict[str, pd.DataFrame]:
     return {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
 
 
-def compute_indicators(q: Quarter, data_root: Path) -> Path:
+def compute_indicators(q: Quarter, data_root: Path, plan: Plan) -> Path:
     """indicators.parquet for quarter q from the processed data of every quarter of the year to date."""
     from .communes import commune_units
     from .metrics import COLUMNS, mark_commune_groups
@@ -92,10 +135,10 @@ def compute_indicators(q: Quarter, data_root: Path) -> Path:
     frames = [(x, load_processed(x, "tthc_dossiers", data_root)) for x in q.quarters_to_date()]
     dossiers = combine_quarters(frames)
     if len(dossiers):  # matched communes get their own rows (XA_<DISTRICT>__<gso code>)
-        dossiers["commune_unit"] = commune_units(dossiers)
-    parts = [dossier_indicators(dossiers, q), dataset_indicators(tables, q)]
+        dossiers["commune_unit"] = commune_units(dossiers, plan)
+    parts = [dossier_indicators(dossiers, q, plan), dataset_indicators(tables, q, plan)]
     ind = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    ind = mark_commune_groups(ind.reindex(columns=COLUMNS))
+    ind = mark_commune_groups(ind.reindex(columns=COLUMNS), plan)
     for c in ("provisional", "self_reported"):
         ind[c] = ind[c].fillna(False).astype(bool)
     ind = ind.sort_values(["period", "metric", "agency"], kind="stable").reset_index(drop=True)
@@ -104,12 +147,11 @@ def compute_indicators(q: Quarter, data_root: Path) -> Path:
     return out
 
 
-def compute_progress(q: Quarter, data_root: Path) -> tuple[Path, Path]:
+def compute_progress(q: Quarter, data_root: Path, plan: Plan) -> tuple[Path, Path]:
     """progress.parquet (every target × agency in scope) and task_progress.parquet (every task) for quarter q."""
-    from . import catalogue
     from .progress import target_status, task_progress
 
-    cat = catalogue.load()
+    cat = plan
     ind = pd.read_parquet(processed_dir(data_root, q) / "indicators.parquet")
     # the quarterly rows of every quarter to date: the trend of the year-end forecast
     earlier = [processed_dir(data_root, x) / "indicators.parquet" for x in q.quarters_to_date()[:-1]]
@@ -160,14 +202,13 @@ def _task_status_counts(q: Quarter, data_root: Path) -> dict[str, int]:
     return {s: int(counts[s]) for s in STATUS_ORDER if s in counts.index}
 
 
-def _agency_summaries(q: Quarter, data_root: Path, lang: str) -> list[dict[str, Any]]:
+def _agency_summaries(q: Quarter, data_root: Path, lang: str, plan: Plan) -> list[dict[str, Any]]:
     """Departments and districts with a badge: the worst of the unit's own statuses (its rows that carry a verdict;
     a district's communes included), not the province's."""
-    from . import catalogue
     from .progress import label, worst
     from .report.overview import STATUS_BADGE
 
-    cat = catalogue.load()
+    cat = plan
     prog = pd.read_parquet(processed_dir(data_root, q) / "progress.parquet")
     prog = prog[prog["role"] == "target"] if "role" in prog.columns else prog
     out = []
@@ -225,60 +266,70 @@ def quarters_with_data(year: int, data_root: Path) -> list[Quarter]:
     return [Quarter(year, i) for i in range(1, 5) if (data_root / "raw" / str(Quarter(year, i))).is_dir()]
 
 
+def report_dir(reports_root: Path, q: Quarter, lang: str) -> Path:
+    """Where a quarter's pages go: reports/<Q>/ in Vietnamese (the default), reports/<Q>/<lang>/ otherwise."""
+    return reports_root / str(q) if lang == render.LANGS[0] else reports_root / str(q) / lang
+
+
 def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = ROOT,
               say=print) -> dict[str, Any]:
-    """Validate + ingest every quarter with data, reconcile, compute, render: what `make quarterly` runs."""
+    """Validate + ingest every quarter of the year to date, reconcile, compute, render: what `make quarterly` runs.
+
+    Only the requested quarter's pages, in the requested language, are written: another quarter's or another
+    language's pages are never touched (a quarter in the switcher that has no page yet gets a placeholder)."""
     t0 = time.monotonic()
     params = load_params(quarter, root / "params")
     q = Quarter.parse(params["quarter"])
-    lang = lang or params.get("lang", "vi")
-    if lang not in ("vi", "en"):
-        raise ValueError(f"lang phải là 'vi' hoặc 'en' / lang must be 'vi' or 'en', not {lang!r}")
+    plan = plan_of(q, root)
+    lang = lang or params.get("lang", render.LANGS[0])
+    if lang not in render.LANGS:
+        raise ValueError(f"lang phải là một trong {', '.join(render.LANGS)} / lang must be one of "
+                         f"{', '.join(render.LANGS)}, not {lang!r}")
     data_root = root / params.get("data_root", "data")
     reports_root = root / params.get("reports_root", "reports")
     for x in q.quarters_to_date():
-        if not (data_root / "raw" / str(x)).is_dir():
-            raise FileNotFoundError(
-                f"Không có dữ liệu thô cho quý {x} ({data_root / 'raw' / str(x)}). / No raw data for quarter {x}.")
-    year_quarters = quarters_with_data(q.year, data_root)
+        check_raw_quarter(data_root, x)
+    say(f"{q}: đối chiếu với {plan.title('vi', short=True)} / judged against the {plan.year} plan "
+        f"({'bản khung' if plan.meta['status'] == 'skeleton' else 'đã ban hành'} / {plan.meta['status']})")
     manifests = {}
-    code = render.code_digest()
-    for x in year_quarters:
-        manifests[str(x)] = ingest_quarter(x, data_root, _datasets(load_params(x, root / "params")), say=say)
-        write_feedback(x, data_root, root / "feedback", say=say)  # each agency's own annotated file, not published
+    code = render.code_digest() + plan_digest(plan)
+    for x in q.quarters_to_date():
+        xp = load_params(x, root / "params") if x != q else params
+        manifests[str(x)] = ingest_quarter(x, data_root, expected_datasets(xp, plan), plan, say=say)
+        write_feedback(x, data_root, root / "feedback", plan, say=say)  # each agency's own annotated file, unpublished
         if not _fresh(data_root, x, "reconciliation", code, [x]):
             reconcile_quarter(x, data_root)
-            write_matches(x, data_root)  # commune_matches.parquet: how each commune name matched (unmatched = findings)
+            write_matches(x, data_root, plan)  # commune_matches.parquet: how each commune name matched
             _stamp(data_root, x, "reconciliation", code, [x])
     for x in q.quarters_to_date():  # every quarter to date: scorecards show the trend
         if _fresh(data_root, x, "indicators+progress", code, x.quarters_to_date()):
             say(f"{x}: chỉ số và tiến độ không đổi, bỏ qua / indicators and progress up to date, skipped")
             continue
         say(f"{x}: tính chỉ số và tiến độ / computing indicators and progress")
-        compute_indicators(x, data_root)
-        compute_progress(x, data_root)
+        compute_indicators(x, data_root, plan)
+        compute_progress(x, data_root, plan)
         _stamp(data_root, x, "indicators+progress", code, x.quarters_to_date())
-    sample = bool(params.get("sample_data", True))
+    sample = any(m.get("sample", {}).get("sample_data") for m in manifests.values())  # recorded by the data itself
     rel_data = str(data_root.relative_to(root)) if data_root.is_relative_to(root) else str(data_root)
+    out_dir = report_dir(reports_root, q, lang)
 
-    def job(x: Quarter, nb: str, out: Path, title: str, **extra: Any) -> render.Job:
-        p = {"quarter": str(x), "lang": lang, "data_root": rel_data, "sample_data": sample, **extra}
+    def job(nb: str, out: Path, title: str, **extra: Any) -> render.Job:
+        p = {"quarter": str(q), "lang": lang, "data_root": rel_data, "sample_data": sample, **extra}
         return render.Job(nb, str(out), tuple(p.items()), title, lang, sample, str(root))
 
     vi = lang == "vi"
-    jobs = [job(q, "quarterly_overview.ipynb", reports_root / str(q) / "overview.html",
+    jobs = [job("quarterly_overview.ipynb", out_dir / "overview.html",
                 ("Báo cáo tiến độ PAR INDEX, SIPAS — " if vi else "PAR INDEX / SIPAS progress — ") + q.label(lang)),
-            job(q, "index_outlook.ipynb", reports_root / str(q) / "outlook.html",
-                ("Triển vọng chỉ số PAR INDEX, SIPAS — " if vi else "PAR INDEX / SIPAS outlook — ") + q.label(lang))]
-    jobs += [job(x, "data_quality.ipynb", reports_root / str(x) / "data-quality.html",
-                 ("Chất lượng dữ liệu — " if vi else "Data quality — ") + x.label(lang)) for x in year_quarters]
-    agencies = _agency_summaries(q, data_root, lang)
-    if (ROOT / "notebooks" / "agency_scorecard.ipynb").exists():
-        jobs += [job(q, "agency_scorecard.ipynb", reports_root / str(q) / "agencies" / f"{a['code']}.html",
-                     ("Phiếu đánh giá — " if vi else "Scorecard — ") + a["name"] + " — " + q.label(lang), agency=a["code"])
-                 for a in agencies]
+            job("index_outlook.ipynb", out_dir / "outlook.html",
+                ("Triển vọng chỉ số PAR INDEX, SIPAS — " if vi else "PAR INDEX / SIPAS outlook — ") + q.label(lang)),
+            job("data_quality.ipynb", out_dir / "data-quality.html",
+                ("Chất lượng dữ liệu — " if vi else "Data quality — ") + q.label(lang))]
+    agencies = _agency_summaries(q, data_root, lang, plan)
+    jobs += [job("agency_scorecard.ipynb", out_dir / "agencies" / f"{a['code']}.html",
+                 ("Phiếu đánh giá — " if vi else "Scorecard — ") + a["name"] + " — " + q.label(lang), agency=a["code"])
+             for a in agencies]
     cache = reports_root / ".render-cache.json"
-    todo, unchanged, keys = render.skip_unchanged(jobs, cache, render.code_and_data_digest(data_root))
+    todo, unchanged, keys = render.skip_unchanged(jobs, cache, render.code_and_data_digest(data_root) + plan_digest(plan))
     say(f"{q}: dựng {len(todo)} báo cáo, bỏ qua {len(unchanged)} không đổi (papermill + nbconvert, song song) / "
         f"rendering {len(todo)} reports in parallel, {len(unchanged)} unchanged skipped")
     stderr, failures = render.render_all(todo, say=say)
@@ -289,29 +340,49 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
         old.pop(o, None)
     reports_root.mkdir(parents=True, exist_ok=True)
     atomic_write_text(cache, json.dumps(old, indent=1, sort_keys=True) + "\n")
-    summaries = {str(x): file_summary(manifests[str(x)]) for x in year_quarters}
-    summaries[str(q)].update(task_statuses=_task_status_counts(q, data_root), agencies=agencies)
-    for x in year_quarters:
-        render.write_index(x, reports_root, lang, sample, summaries[str(x)])
-    for other in sorted(p.name for p in reports_root.iterdir() if p.is_dir() and p.name not in manifests):
-        try:  # keep the quarter switcher of other years' pages complete
-            m = load_manifest(other, data_root)
-        except (FileNotFoundError, ValueError):
-            continue
-        if (reports_root / other / "index.html").exists():
-            render.write_index(Quarter.parse(other), reports_root, lang, sample, file_summary(m))
-    index = reports_root / str(q) / "index.html"
-    log = reports_root / str(q) / "render.log"
-    log.write_text(f"quarter={q} lang={lang} seconds={time.monotonic() - t0:.1f}\n" + "".join(stderr)
-                   + "".join(f"FAILED {o}: {e}\n" for o, e in failures), encoding="utf-8")
+    summary = file_summary(manifests[str(q)])
+    summary.update(task_statuses=_task_status_counts(q, data_root), agencies=agencies)
+    # the switcher comes from the data (the plan year's quarters with a raw folder), so every quarter's page lists
+    # the same quarters whatever was rendered before; a quarter with data but no page yet gets a placeholder
+    with_data = quarters_with_data(q.year, data_root)
+
+    def links(here: Path) -> list[tuple[Quarter, str]]:
+        return [(x, os.path.relpath(report_dir(reports_root, x, lang) / "index.html", here)) for x in with_data]
+
+    index = render.write_index(q, out_dir, lang, sample, summary, plan, links(out_dir), root)
+    for x in with_data:
+        there = report_dir(reports_root, x, lang)
+        if x != q and not (there / "index.html").exists():
+            render.write_placeholder(x, there, lang, plan, links(there), root)
+    log = out_dir / "render.log"
+    atomic_write_text(log, f"quarter={q} lang={lang} seconds={time.monotonic() - t0:.1f}\n" + "".join(stderr)
+                      + "".join(f"FAILED {o}: {e}\n" for o, e in failures))
     say(f"{q}: xong / done in {time.monotonic() - t0:.0f} s — {len(todo) - len(failures)} báo cáo dựng mới / rendered, "
         f"{len(unchanged)} bỏ qua / skipped, {len(failures)} lỗi / failed — {index.relative_to(root)}")
-    for line in end_summary(manifests[str(q)], str((reports_root / str(q) / "data-quality.html").relative_to(root))
-                            if reports_root.is_relative_to(root) else str(reports_root / str(q) / "data-quality.html")):
+    quality = out_dir / "data-quality.html"
+    for line in end_summary(manifests[str(q)], str(quality.relative_to(root)) if quality.is_relative_to(root)
+                            else str(quality)):
         say(line)  # the quarter's rejected and warned files, and where their findings are
     if failures:
         for o, e in failures:
             say(f"  LỖI / FAILED: {o}: {e}")
         raise RuntimeError(f"{len(failures)} báo cáo lỗi / reports failed (see {log.relative_to(root)})")
-    return {"quarter": str(q), "index": index, "overview": reports_root / str(q) / "overview.html",
-            "summary": file_summary(manifests[str(q)])}
+    return {"quarter": str(q), "index": index, "overview": out_dir / "overview.html",
+            "summary": file_summary(manifests[str(q)]), "plan_year": plan.year, "sample": sample}
+
+
+def plan_digest(plan: Plan) -> str:
+    """Digest of every file of the plan's folder (a change of plan invalidates derived outputs and reports)."""
+    import hashlib
+
+    h = hashlib.sha256(str(plan.year).encode())
+    for p in sorted(plan.folder.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(plan.folder)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def known_plans(root: Path = ROOT) -> list[int]:
+    """Years with a plan in this project."""
+    return available_plans(plans_root(root))

@@ -21,6 +21,7 @@ from .report.html import badge, esc, page
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 REMOVE_TAGS = {"injected-parameters", "parameters", "remove-cell"}
+LANGS = ("vi", "en")  # report languages; the first is the default and lives in reports/<Q>/, the others in <Q>/<lang>/
 
 
 class RenderError(RuntimeError):
@@ -124,18 +125,23 @@ def to_html_body(nb: Any) -> tuple[str, list[str]]:
     return body, stderr
 
 
-def validate_parameters(parameters: dict[str, Any]) -> None:
-    """Check report parameters before papermill sees them (quarter, agency code, language, data folder)."""
-    from . import catalogue
+def validate_parameters(parameters: dict[str, Any], plans: Path | None = None) -> None:
+    """Check report parameters before papermill sees them (quarter, agency code of the quarter's plan, language,
+    data folder)."""
+    from .catalogue import plan_for
     from .periods import Quarter
 
     if "quarter" in parameters:
         Quarter.parse(parameters["quarter"])
-    if "lang" in parameters and parameters["lang"] not in ("vi", "en"):
-        raise ValueError(f"lang phải là 'vi' hoặc 'en' / lang must be 'vi' or 'en': {parameters['lang']!r}")
+    if "lang" in parameters and parameters["lang"] not in LANGS:
+        raise ValueError(f"lang phải là một trong {', '.join(LANGS)} / lang must be one of {', '.join(LANGS)}: "
+                         f"{parameters['lang']!r}")
     if "agency" in parameters:
         code = str(parameters["agency"])
-        if not re.fullmatch(r"[A-Z0-9_]{1,40}", code) or code not in catalogue.load().agencies:
+        if "quarter" not in parameters:
+            raise ValueError("Cần quý để kiểm tra mã cơ quan / an agency parameter needs the quarter (its plan)")
+        agencies = plan_for(parameters["quarter"], plans).agencies
+        if not re.fullmatch(r"[A-Z0-9_]{1,40}", code) or code not in agencies:
             raise ValueError(f"Mã cơ quan không có trong danh mục / unknown agency code: {code!r}")
     if "data_root" in parameters:
         d = Path(str(parameters["data_root"]))
@@ -148,7 +154,7 @@ def render_notebook(notebook: Path, out_html: Path, parameters: dict[str, Any], 
     """papermill + nbconvert -> one self-contained HTML page, written atomically; returns captured stderr."""
     from .report.provenance import footer
 
-    validate_parameters(parameters)
+    validate_parameters(parameters, cwd / "plans" if (cwd / "plans").is_dir() else None)
     retries: list[str] = []
     nb = execute(notebook, parameters, cwd, log=retries.append)
     body, stderr = to_html_body(nb)
@@ -276,10 +282,30 @@ def progress_bar(done: int, total: int, elapsed: float, width: int = 24) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {share:4.0%} {elapsed:.0f} s{eta}"
 
 
-def write_index(quarter: Quarter, reports_root: Path, lang: str, sample: bool, summary: dict[str, Any]) -> Path:
-    """reports/<Q>/index.html: links to every report of the quarter and to the other rendered quarters."""
+def _switcher(quarter: Quarter, switcher: list[tuple[Quarter, str]], lang: str) -> str:
+    """The quarter switcher: the plan year's quarters that have data, this one in bold, the others linked."""
+    vi = lang == "vi"
+    items = " · ".join(f"<strong>{esc(x.label(lang))}</strong>" if x == quarter
+                       else f'<a href="{esc(href)}">{esc(x.label(lang))}</a>' for x, href in switcher)
+    return f"<nav aria-label=\"quarters\"><p>{'Các quý' if vi else 'Quarters'}: {items}</p></nav>"
+
+
+def _plan_line(plan: Any, lang: str) -> str:
+    """One line saying which plan the quarter is judged against, and whether it is a skeleton."""
+    vi = lang == "vi"
+    line = (f"Đối chiếu với: {plan.title(lang)}." if vi else f"Judged against: {plan.title(lang)}.")
+    if plan.meta.get("status") == "skeleton":
+        line += (" Kế hoạch này là bản khung do nhóm dự án lập từ kế hoạch năm trước, chưa phải văn bản ban hành."
+                 if vi else " This plan is a skeleton built by the project from the previous year's plan, not an "
+                 "issued text.")
+    return f'<p class="plan-line">{esc(line)}</p>'
+
+
+def write_index(quarter: Quarter, folder: Path, lang: str, sample: bool, summary: dict[str, Any], plan: Any,
+                switcher: list[tuple[Quarter, str]], root: Path) -> Path:
+    """<folder>/index.html: links to every report of the quarter and the switcher to the plan year's other quarters."""
     q = Quarter.parse(quarter)
-    folder = Path(reports_root) / str(q)
+    folder = Path(folder)
     vi = lang == "vi"
     links = []
     for name, vi_label, en_label in (("overview.html", "Báo cáo tổng hợp tiến độ", "Progress overview"),
@@ -287,18 +313,13 @@ def write_index(quarter: Quarter, reports_root: Path, lang: str, sample: bool, s
                                      ("data-quality.html", "Chất lượng dữ liệu nộp", "Data quality of submissions")):
         if (folder / name).exists():
             links.append(f'<li><a href="{esc(name)}">{esc(vi_label if vi else en_label)}</a></li>')
-    others = sorted(p.name for p in Path(reports_root).iterdir()
-                    if p.is_dir() and re.fullmatch(r"\d{4}Q[1-4]", p.name) and (p / "index.html").exists() or p.name == str(q))
-    switch = " · ".join(
-        f"<strong>{esc(Quarter.parse(o).label(lang))}</strong>" if o == str(q)
-        else f'<a href="../{esc(o)}/index.html">{esc(Quarter.parse(o).label(lang))}</a>' for o in others)
     files = summary.get("files", {})
     counts = (f"{'Tệp dữ liệu' if vi else 'Data files'}: {files.get('total', 0)} — "
               f"{'hợp lệ' if vi else 'accepted'} {files.get('accepted', 0)}, "
               f"{'có cảnh báo' if vi else 'with warnings'} {files.get('accepted_with_warnings', 0)}, "
               f"{'bị từ chối' if vi else 'rejected'} {files.get('rejected', 0)}, "
               f"{'chưa nộp' if vi else 'missing'} {files.get('missing', 0)}")
-    title = ("Báo cáo tiến độ Kế hoạch PAR INDEX, SIPAS 2023 — " if vi else "PAR INDEX / SIPAS 2023 plan — ") + q.label(lang)
+    title = f"{'Báo cáo tiến độ' if vi else 'Progress report'}: {plan.title(lang, short=True)} — {q.label(lang)}"
     headline = ""
     statuses = summary.get("task_statuses") or {}
     if statuses:
@@ -317,13 +338,28 @@ def write_index(quarter: Quarter, reports_root: Path, lang: str, sample: bool, s
             cards += f"<h3>{esc(vi_h if vi else en_h)}</h3><ul>{lis}</ul>"
     if cards:
         cards = f"<h2>{'Phiếu đánh giá từng cơ quan' if vi else 'Agency scorecards'}</h2>" + cards
-    body = (f"<h1>{esc(title)}</h1><nav aria-label=\"quarters\"><p>{'Các quý' if vi else 'Quarters'}: {switch}</p></nav>"
+    body = (f"<h1>{esc(title)}</h1>{_switcher(q, switcher, lang)}{_plan_line(plan, lang)}"
             f"{headline}<p>{esc(counts)}</p><h2>{'Báo cáo' if vi else 'Reports'}</h2><ul>{''.join(links)}</ul>{cards}")
     from .report.provenance import footer
 
     out = folder / "index.html"
     atomic_write_text(out, page(title, body, lang=lang, sample=sample,
-                                footer=footer({"quarter": str(q), "lang": lang}, lang, Path(reports_root).parent)))
+                                footer=footer({"quarter": str(q), "lang": lang}, lang, root)))
+    return out
+
+
+def write_placeholder(quarter: Quarter, folder: Path, lang: str, plan: Any, switcher: list[tuple[Quarter, str]],
+                      root: Path) -> Path:
+    """<folder>/index.html for a quarter that has data but no rendered reports yet: says how to render them."""
+    q = Quarter.parse(quarter)
+    vi = lang == "vi"
+    title = f"{'Báo cáo tiến độ' if vi else 'Progress report'}: {plan.title(lang, short=True)} — {q.label(lang)}"
+    what = (f"Chưa lập báo cáo của {q.label(lang)}: dữ liệu đã có, báo cáo sẽ có khi Sở Nội vụ lập báo cáo quý này."
+            if vi else f"The reports of {q.label(lang)} have not been rendered yet: the data is there; render them "
+            f"with make quarterly QUARTER={q}" + ("" if lang == LANGS[0] else f" REPORT_LANG={lang}") + ".")
+    body = f"<h1>{esc(title)}</h1>{_switcher(q, switcher, lang)}<p>{esc(what)}</p>"
+    out = Path(folder) / "index.html"
+    atomic_write_text(out, page(title, body, lang=lang, sample=False))
     return out
 
 

@@ -16,17 +16,22 @@ import math
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .contracts import Column, Contract, available, header_key, load_contract
 from .io import atomic_write
+
+if TYPE_CHECKING:
+    from .catalogue import Plan
 
 DATA_SHEET = "Dữ liệu"
 HELP_SHEET = "Hướng dẫn"
 LIST_SHEET = "Danh mục"
 LAST_ROW = 5000  # data validations and formats cover rows 2..LAST_ROW
-FIXED_TIME = dt.datetime(2023, 1, 1)  # workbook properties, zip entry times: identical bytes on every run
-ZIP_TIME = (2023, 1, 1, 0, 0, 0)
+# workbook properties and zip entry times are fixed (the zip format's own epoch), so a template has the same bytes
+# on every run
+ZIP_TIME = zipfile.ZipInfo().date_time
+FIXED_TIME = dt.datetime(*ZIP_TIME)
 INLINE_LIST_MAX = 255  # Excel's limit on an inline list formula ("a,b,c")
 
 FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
@@ -114,11 +119,9 @@ def _width(texts: Iterable[str], lo: float = 10, hi: float = 50) -> float:
     return max(lo, min(hi, max((len(t) for t in texts), default=0) * 1.1 + 2))
 
 
-def _submitters_vi(contract: Contract) -> tuple[str, str]:
+def _submitters_vi(contract: Contract, plan: Plan) -> tuple[str, str]:
     """Who submits (Vietnamese) and an example agency code for the file name."""
-    from . import catalogue
-
-    agencies = catalogue.load().agencies
+    agencies = plan.agencies
     parts, example = [], ""
     for s in contract.submitters:
         if s in agencies:
@@ -131,27 +134,32 @@ def _submitters_vi(contract: Contract) -> tuple[str, str]:
     return "; ".join(parts), example or "SNV"
 
 
-def _prompt(c: Column) -> str:
+def example_date(plan: Plan) -> str:
+    """A date of the plan's year as officers type it (dd/mm/yyyy), for the instructions."""
+    return dt.date(plan.year, 4, 5).strftime("%d/%m/%Y")
+
+
+def _prompt(c: Column, plan: Plan) -> str:
     bits = [TYPE_VI[c.type] + (", bắt buộc" if c.required else ", không bắt buộc")]
     if c.type == "bool":
         bits.append(f"chọn {YES} hoặc {NO}")
     elif c.type == "category":
         bits.append("chọn trong danh sách")
     elif c.type == "date":
-        bits.append("ví dụ 05/04/2023")
+        bits.append(f"ví dụ {example_date(plan)}")
     if _bounds_vi(c):
         bits.append(_bounds_vi(c))
     text = "; ".join(bits) + "." + (f" {c.description_vi}" if c.description_vi else "")
     return text[:255]
 
 
-def _validation(c: Column, ws_list_ref: str | None) -> Any:
+def _validation(c: Column, ws_list_ref: str | None, plan: Plan) -> Any:
     """The data validation for one column, or None for free text."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
     kw: dict[str, Any] = {"allow_blank": True, "showErrorMessage": True, "errorStyle": "stop",
                           "errorTitle": ERROR_TITLE, "showInputMessage": True,
-                          "promptTitle": c.header_vi[:32], "prompt": _prompt(c)}
+                          "promptTitle": c.header_vi[:32], "prompt": _prompt(c, plan)}
     if c.type == "category":
         labels = list(c.allowed().values())
         if ws_list_ref:
@@ -181,7 +189,7 @@ def _validation(c: Column, ws_list_ref: str | None) -> Any:
                               formula2=None if f2 is None else f"{f2:g}", error=err, **kw)
     if c.type == "date":
         return DataValidation(type="date", operator="between", formula1="DATE(1900,1,1)",
-                              formula2="DATE(9999,12,31)", error="Phải là ngày hợp lệ, dạng dd/mm/yyyy (ví dụ 05/04/2023).",
+                              formula2="DATE(9999,12,31)", error=f"Phải là ngày hợp lệ, dạng dd/mm/yyyy (ví dụ {example_date(plan)}).",
                               **kw)
     return None
 
@@ -191,7 +199,7 @@ def _neutralise_validation(dv: Any) -> None:
         setattr(dv, attr, neutralise(getattr(dv, attr)))
 
 
-def _data_sheet(wb: Any, ws: Any, contract: Contract) -> None:
+def _data_sheet(wb: Any, ws: Any, contract: Contract, plan: Plan) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import quote_sheetname
     from openpyxl.workbook.defined_name import DefinedName
@@ -234,7 +242,7 @@ def _data_sheet(wb: Any, ws: Any, contract: Contract) -> None:
         dim.width = width
         dim.number_format = NUMBER_FORMATS[c.type]
         lines = max(lines, math.ceil(len(c.header_vi) * 1.1 / max(width - 2, 1)))
-        dv = _validation(c, refs.get(c.name))
+        dv = _validation(c, refs.get(c.name), plan)
         if dv is not None:
             _neutralise_validation(dv)
             dv.add(f"{letter}2:{letter}{LAST_ROW}")
@@ -243,11 +251,11 @@ def _data_sheet(wb: Any, ws: Any, contract: Contract) -> None:
     ws.freeze_panes = "A2"
 
 
-def _help_sheet(ws: Any, contract: Contract) -> None:
+def _help_sheet(ws: Any, contract: Contract, plan: Plan) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     bold = Font(bold=True)
-    who, example = _submitters_vi(contract)
+    who, example = _submitters_vi(contract, plan)
     has_lists = any(needs_list_sheet(c) for c in contract.columns)
     key = ", ".join(contract.column(k).header_vi for k in contract.key)
     r = 1
@@ -258,12 +266,12 @@ def _help_sheet(ws: Any, contract: Contract) -> None:
     notes = [
         f"1. Tên tệp: <MÃ_CƠ_QUAN>.xlsx, là mã của cơ quan nộp, ví dụ {example}.xlsx.",
         f"2. Nơi đặt tệp: data/raw/<YYYYQn>/{contract.name}/, với YYYYQn là quý báo cáo; "
-        f"ví dụ data/raw/2023Q2/{contract.name}/{example}.xlsx.",
+        f"ví dụ data/raw/{plan.year}Q2/{contract.name}/{example}.xlsx.",
         f"3. Cơ quan nộp: {who}.",
         f"4. Nhập dữ liệu ở sheet '{DATA_SHEET}' từ dòng 2, mỗi dòng một bản ghi. Không sửa, xóa hay đổi thứ tự "
         "dòng tiêu đề (dòng 1); không chèn dòng tiêu đề phụ, dòng tổng cộng hay ô gộp.",
         "5. Cột có tiêu đề in đậm, nền cam là cột bắt buộc; cột nền xám có thể để trống.",
-        "6. Ngày nhập dạng dd/mm/yyyy (ví dụ 05/04/2023). Số nhập không kèm đơn vị; số thập phân dùng dấu phẩy "
+        f"6. Ngày nhập dạng dd/mm/yyyy (ví dụ {example_date(plan)}). Số nhập không kèm đơn vị; số thập phân dùng dấu phẩy "
         "(ví dụ 12,5).",
         f"7. Cột danh mục và cột {YES}/{NO}: chọn trong danh sách thả xuống.",
     ]
@@ -299,7 +307,7 @@ def _help_sheet(ws: Any, contract: Contract) -> None:
             desc.append(f"Phải trùng mã cơ quan ở tên tệp (ví dụ {example}).")
         if c.name == "quarter":
             if not c.description_vi:
-                desc.append("Dạng YYYYQn, ví dụ 2023Q2.")
+                desc.append(f"Dạng YYYYQn, ví dụ {plan.year}Q2.")
             desc.append("Phải trùng quý của thư mục nộp.")
         if c.values_from == "agencies":
             desc.append("Chọn tên cơ quan trong danh sách thả xuống.")
@@ -345,16 +353,17 @@ def _save(wb: Any, path: Path) -> None:
             dst.writestr(zi, src.read(info.filename))
 
 
-def build_template(contract: Contract) -> Any:
-    """The template workbook (openpyxl Workbook) for one dataset contract."""
+def build_template(contract: Contract, plan: Plan) -> Any:
+    """The template workbook (openpyxl Workbook) for one dataset contract, with the plan's agencies and tasks."""
     import openpyxl
 
     wb = openpyxl.Workbook()
     help_ws = wb.active
     help_ws.title = HELP_SHEET
     data = wb.create_sheet(DATA_SHEET)
-    _data_sheet(wb, data, contract)  # may add the hidden 'Danh mục' sheet (last)
-    _help_sheet(help_ws, contract)
+    contract = load_contract(contract.name, plan)  # lists of agencies and tasks: the plan's
+    _data_sheet(wb, data, contract, plan)  # may add the hidden 'Danh mục' sheet (last)
+    _help_sheet(help_ws, contract, plan)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is help_ws
     wb.active = wb.index(help_ws)  # the officer opens the file on the instructions
@@ -364,32 +373,32 @@ def build_template(contract: Contract) -> Any:
     return wb
 
 
-def write_template(contract: Contract, path: Path) -> None:
+def write_template(contract: Contract, path: Path, plan: Plan) -> None:
     """Write the .xlsx template of one dataset to path (not atomic: write_all wraps it in atomic_write)."""
-    _save(build_template(contract), Path(path))
+    _save(build_template(contract, plan), Path(path))
 
 
-def write_all(folder: Path | str) -> list[Path]:
+def write_all(folder: Path | str, plan: Plan) -> list[Path]:
     """One template per shipped contract, folder/<dataset>.xlsx, each written atomically; the paths written."""
     folder = Path(folder)
     out = []
     for name in available():
-        contract = load_contract(name)
+        contract = load_contract(name, plan)
         path = folder / f"{name}.xlsx"
-        atomic_write(path, lambda p, contract=contract: write_template(contract, p))
+        atomic_write(path, lambda p, contract=contract: write_template(contract, p, plan))
         out.append(path)
     return out
 
 
-def _contract_of(wb: Any) -> Contract:
+def _contract_of(wb: Any, plan: Plan) -> Contract:
     """The contract a template belongs to: the identifier property, else the header row of the data sheet."""
     ident = wb.properties.identifier or ""
     if ident.startswith("parplan:") and ident.removeprefix("parplan:") in available():
-        return load_contract(ident.removeprefix("parplan:"))
+        return load_contract(ident.removeprefix("parplan:"), plan)
     ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
     header = [header_key(v) for v in next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ()) if v]
     for name in available():
-        c = load_contract(name)
+        c = load_contract(name, plan)
         if header == [header_key(x.header_vi) for x in c.columns]:
             return c
     raise ValueError("Không nhận ra mẫu dữ liệu của tệp này. / Not a parplan template (unknown header row).")
@@ -410,7 +419,7 @@ def _cell_value(c: Column, value: Any) -> Any:
     return neutralise(value)
 
 
-def fill_template(template_path: Path | str, out_path: Path | str, rows: list[dict[str, Any]]) -> Path:
+def fill_template(template_path: Path | str, out_path: Path | str, rows: list[dict[str, Any]], plan: Plan) -> Path:
     """Copy a template and write rows (canonical column name -> Python value) into 'Dữ liệu' from row 2.
 
     bool -> Có/Không, category codes -> Vietnamese labels, dates -> real Excel dates shown dd/mm/yyyy, text via
@@ -419,7 +428,7 @@ def fill_template(template_path: Path | str, out_path: Path | str, rows: list[di
     import openpyxl
 
     wb = openpyxl.load_workbook(template_path)
-    contract = _contract_of(wb)
+    contract = _contract_of(wb, plan)
     ws = wb[DATA_SHEET]
     known = contract.header_map()
     where: dict[str, int] = {}
@@ -445,8 +454,8 @@ def fill_template(template_path: Path | str, out_path: Path | str, rows: list[di
     return out
 
 
-def main(out: str = "templates") -> int:
-    """Write every template under out/; one line per file; exit code 0."""
-    for path in write_all(Path(out)):
+def main(out: str, plan: Plan) -> int:
+    """Write every template of the plan's year under out/; one line per file; exit code 0."""
+    for path in write_all(Path(out), plan):
         print(f"Đã tạo mẫu nhập liệu / template written: {path}")
     return 0

@@ -13,3 +13,8 @@ def load(path: Path) -> Any:
     """Parse one UTF-8 YAML file safely (no arbitrary objects)."""
     with open(path, encoding="utf-8") as fh:
         return yaml.load(fh, Loader=SafeLoader)  # noqa: S506 - a safe loader
+
+
+def loads(text: str) -> Any:
+    """Parse YAML text safely (no arbitrary objects)."""
+    return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader

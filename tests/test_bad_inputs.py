@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from parplan.catalogue import plan_for
 from parplan.ingest import ingest_quarter
 
 HERE = Path(__file__).parent / "bad_inputs"
@@ -32,7 +33,7 @@ def _ingest_previous(data: Path) -> None:
     """The previous quarter's files (tests/bad_inputs/2023Q1/), the plausibility checks' reference, ingested first."""
     raw = data / "raw" / "2023Q1"
     if raw.is_dir():
-        ingest_quarter("2023Q1", data, {p.name: [] for p in raw.iterdir() if p.is_dir()}, force=True, say=lambda s: None)
+        ingest_quarter("2023Q1", data, {p.name: [] for p in raw.iterdir() if p.is_dir()}, plan_for("2023Q1"), force=True, say=lambda s: None)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def run(tmp_path_factory):
     before = _hashes(data / "raw")
     _ingest_previous(data)
     datasets = {p.name: [] for p in raw.iterdir() if p.is_dir()}
-    manifest = ingest_quarter("2023Q2", data, datasets, force=True, say=lambda s: None)
+    manifest = ingest_quarter("2023Q2", data, datasets, plan_for("2023Q2"), force=True, say=lambda s: None)
     files = {(d["dataset"], Path(f["path"]).name): f for d in manifest["datasets"] for f in d["files"]}
     return data, manifest, files, before
 
@@ -127,7 +128,7 @@ def test_validating_in_chunks_changes_nothing(run, tmp_path, monkeypatch):
     _ingest_previous(other)
     calls.clear()
     datasets = {d["dataset"]: [] for d in manifest["datasets"]}
-    again = ingest_quarter("2023Q2", other, datasets, force=True, say=lambda s: None)
+    again = ingest_quarter("2023Q2", other, datasets, plan_for("2023Q2"), force=True, say=lambda s: None)
     assert calls and set(calls) == {1}  # every file validated on its own
     strip = lambda m: [{k: v for k, v in d.items() if k != "output"} for d in m["datasets"]]  # noqa: E731
     assert strip(again) == strip(manifest)
@@ -168,7 +169,7 @@ def test_no_dossier_counted_twice_in_the_province_totals(run):
     assert "DUP-2023-0001" not in set(d["dossier_id"])
     assert d.loc[d["dossier_id"] == "LT-2023-0001", "submitting_agency"].tolist() == ["SNNPTNT"]
     mine = d[d["submitting_agency"].isin(["SNNPTNT", "STNMT"])]
-    ind = dossier_indicators(mine, "2023Q2")
+    ind = dossier_indicators(mine, "2023Q2", plan_for("2023Q2"))
     prov = ind[(ind["agency"] == "PROVINCE") & (ind["period"] == "Q")].set_index("metric")
     # 6 rows in the two files, all resolved in the quarter: SNNPTNT-0001, STNMT-0001 and LT-2023-0001 once
     assert prov.loc["resolved_count", "value"] == 3

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from parplan import catalogue
+from parplan.catalogue import plan_for
 from parplan.pipeline import quarterly
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,13 +63,13 @@ def test_good_files_keep_identical_rows(run, tmp_path):
     import pandas as pd
 
     from parplan.ingest import ingest_quarter, load_manifest
-    from parplan.pipeline import _datasets, load_params
+    from parplan.pipeline import expected_datasets, load_params
 
     root, _, _, placed = run
     alone = tmp_path / "data"
     shutil.copytree(REPO / "data" / "raw" / "2023Q2", alone / "raw" / "2023Q2")
-    datasets = _datasets(load_params("2023Q2", REPO / "params"))
-    plain = ingest_quarter("2023Q2", alone, datasets, force=True, say=lambda s: None)
+    datasets = expected_datasets(load_params("2023Q2", REPO / "params"), plan_for("2023Q2"))
+    plain = ingest_quarter("2023Q2", alone, datasets, plan_for("2023Q2"), force=True, say=lambda s: None)
     mixed = load_manifest("2023Q2", root / "data")
     replaced = {str(p.relative_to(root)) for p in placed}
     # a fixture may share ids with a sample file, or be a second file of the same agency (then neither counts)

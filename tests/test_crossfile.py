@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from parplan.catalogue import plan_for
 from parplan.contracts import load_contract
 from parplan.ingest import ingest_quarter
 
@@ -40,7 +41,7 @@ def run(tmp_path_factory):
     write(raw / "STP.csv", [dossier("STP-001", "STP"), dossier("DUP-1", "STP")])
     write(raw / "TAM_KY.csv", [dossier("TK-001", "TAM_KY", "Huyện"),
                                dossier("LT-1", "TAM_KY", "Huyện", received="05/04/2023", inter_agency="Có")])
-    m = ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, force=True, say=lambda s: None)
+    m = ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     files = {Path(f["path"]).name: f for f in m["datasets"][0]["files"]}
     table = pd.read_parquet(data / "processed" / "2023Q2" / "tthc_dossiers.parquet")
     return files, table
@@ -58,7 +59,7 @@ def test_province_totals_count_no_record_twice(run):
     from parplan.metrics import dossier_indicators
 
     _, table = run
-    ind = dossier_indicators(table, "2023Q2")
+    ind = dossier_indicators(table, "2023Q2", plan_for("2023Q2"))
     prov = ind[(ind["agency"] == "PROVINCE") & (ind["period"] == "Q")].set_index("metric")
     # 7 rows were submitted, all resolved on time in the quarter; 4 distinct dossiers are counted
     assert prov.loc["ontime_rate", "denominator"] == 4
@@ -92,7 +93,7 @@ def test_same_received_date_is_left_to_a_person(tmp_path):
     raw = tmp_path / "data" / "raw" / "2023Q2" / "tthc_dossiers"
     write(raw / "SNV.csv", [dossier("LT-9", "SNV", inter_agency="Có")])
     write(raw / "STP.csv", [dossier("LT-9", "STP", inter_agency="Có")])
-    m = ingest_quarter("2023Q2", tmp_path / "data", {"tthc_dossiers": []}, force=True, say=lambda s: None)
+    m = ingest_quarter("2023Q2", tmp_path / "data", {"tthc_dossiers": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     files = {Path(f["path"]).name: f for f in m["datasets"][0]["files"]}
     assert m["datasets"][0]["output_rows"] == 1  # still counted once (in the first file by name)
     for name in ("SNV.csv", "STP.csv"):
@@ -108,6 +109,6 @@ def test_keys_of_per_agency_datasets_may_repeat_across_files(tmp_path):
     for a in ("SNV", "STP"):
         (raw / f"{a}.csv").write_text(",".join(h) + f"\n2023Q2,{a},120,80,120,40,30,1500,600,2000,1990,2000\n",
                                       encoding="utf-8")
-    m = ingest_quarter("2023Q2", tmp_path / "data", {"online_services": []}, force=True, say=lambda s: None)
+    m = ingest_quarter("2023Q2", tmp_path / "data", {"online_services": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     assert [f["verdict"] for f in m["datasets"][0]["files"]] == ["accepted", "accepted"]
     assert m["datasets"][0]["output_rows"] == 2

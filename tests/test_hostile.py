@@ -10,6 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parplan.catalogue import plan_for
 from parplan.contracts import load_contract
 from parplan.io import ReadError, read_table
 
@@ -85,7 +86,7 @@ def test_file_names_cannot_name_paths_outside_data(tmp_path):
     folder.mkdir(parents=True)
     for name in ("..csv", "...csv", "SNV .csv", "snv.csv"):
         (folder / name).write_text(HEADER + "\n", encoding="utf-8")
-    m = ingest_quarter("2023Q2", tmp_path / "data", {"tthc_dossiers": []}, force=True, say=lambda s: None)
+    m = ingest_quarter("2023Q2", tmp_path / "data", {"tthc_dossiers": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     files = m["datasets"][0]["files"]
     assert len(files) == 4 and all(f["verdict"] == "rejected" for f in files)
     assert all(f["issues"][0]["rule"] == "unknown_agency_file" for f in files)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from parplan.catalogue import plan_for
 from parplan.inputs.legacy_encoding import convert_column, is_syllable, judge_cell, tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,7 +174,7 @@ def test_ingest_stores_the_converted_text_and_notes_the_encoding(tmp_path):
     raw.mkdir(parents=True)
     for code in ("VPUBND", "BDT", "SNGV"):
         shutil.copy(PAKN / f"{code}.csv", raw / f"{code}.csv")
-    manifest = ingest_quarter("2023Q2", tmp_path / "data", {"pakn": []}, force=True, say=lambda s: None)
+    manifest = ingest_quarter("2023Q2", tmp_path / "data", {"pakn": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     files = {f["agency"]: f for f in manifest["datasets"][0]["files"]}
     notes = {a: [i for i in f["issues"] if i["rule"].startswith("legacy_encoding")] for a, f in files.items()}
     assert files["VPUBND"]["verdict"] == "accepted" and "TCVN3" in notes["VPUBND"][0]["vi"]

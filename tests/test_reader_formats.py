@@ -13,17 +13,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from parplan.catalogue import load_plan
 from parplan.contracts import load_contract
 from parplan.inputs import headers, numbers, rows
 from parplan.io import ReadError, read_table
 from parplan.validation import normalise
+
+PLAN = load_plan(2023)  # the plan whose agencies and tasks the category lists hold
 
 FIX = Path(__file__).parent / "bad_inputs" / "2023Q2"
 
 
 def read(dataset: str, name: str):
     """The file read and normalised as validation does: (ReadResult, normalised frame)."""
-    c = load_contract(dataset)
+    c = load_contract(dataset, PLAN)
     rr = read_table(FIX / dataset / name, c)
     return rr, normalise(rr.frame, c)
 
@@ -105,7 +108,7 @@ def test_stored_numbers_carry_no_convention(tmp_path):
     """Numbers stored as numbers in a workbook take no part in the decision and read right in either convention."""
     import openpyxl
 
-    c = load_contract("organisation")
+    c = load_contract("organisation", PLAN)
     h = [x.header_vi for x in c.columns]
     base = ["2023Q2", "HOI_AN", 12, 11, 1204, 1187, "Có", "Có", 1150, 1102, None, None, 1, 2]
     for typed, locale, want in ((["1.234,5"], "vi", ["1234.5", "0.975"]), (["1,234.5"], "en", ["1234.5", "0.975"])):
@@ -122,7 +125,7 @@ def test_stored_numbers_carry_no_convention(tmp_path):
 
 
 def test_percent_in_a_fraction_column_only():
-    c = load_contract("task_status")
+    c = load_contract("task_status", PLAN)
     frac = dataclasses.replace(c, columns=tuple(dataclasses.replace(x, fraction=True) if x.name == "achieved_value"
                                                 else x for x in c.columns))
     frame = pd.DataFrame({"_row": [2, 3], "achieved_value": ["85%", "0,5"]}, dtype="string")
@@ -166,7 +169,7 @@ def test_wrong_subtotal_names_its_group_sum(tmp_path):
     ws["E11"] = 28  # group II received 15 + 12 = 27; the whole table 52
     p = tmp_path / "NUI_THANH.xlsx"
     wb.save(p)
-    rr = read_table(p, load_contract("tthc_summary"))
+    rr = read_table(p, load_contract("tthc_summary", PLAN))
     (n,) = rules(rr, "total_mismatch")
     assert n["row"] == 11 and "ghi 28" in n["vi"] and "27 (nhóm) hoặc 52 (cả bảng)" in n["vi"]
 
@@ -185,7 +188,7 @@ def test_notes_and_signature_block_under_the_table():
 
 
 def _kinds(cells: list[list[str]], dataset: str = "tthc_summary") -> list[str]:
-    c = load_contract(dataset)
+    c = load_contract(dataset, PLAN)
     body = pd.DataFrame([r + [""] * (len(c.names) - len(r)) for r in cells], columns=c.names, dtype="string")
     return list(rows.classify(body, c))
 
@@ -215,13 +218,13 @@ def test_header_paths_over_merged_rows():
     paths = headers.paths(block)
     assert paths == [("Quý",), ("Đã giải quyết", "Tổng số"), ("Đã giải quyết", "Quá hạn"),
                      ("Đang giải quyết", "Tổng số"), ("Đang giải quyết", "Quá hạn")]
-    names, loose, ambiguous = headers.match_columns(paths, load_contract("tthc_summary"))
+    names, loose, ambiguous = headers.match_columns(paths, load_contract("tthc_summary", PLAN))
     assert names == ["quarter", "resolved_total", "resolved_late", "pending_total", "pending_overdue"]
     assert loose == [] and ambiguous == []
 
 
 def test_a_repeated_leaf_alone_is_never_matched():
-    names, _, _ = headers.match_columns([("Quá hạn",), ("Tổng số",)], load_contract("tthc_summary"))
+    names, _, _ = headers.match_columns([("Quá hạn",), ("Tổng số",)], load_contract("tthc_summary", PLAN))
     assert names == [None, None]
 
 
@@ -287,17 +290,17 @@ def test_corrupt_and_oversized_xls(tmp_path, monkeypatch):
     p = tmp_path / "THANG_BINH.xls"
     p.write_bytes(good[:1500])
     with pytest.raises(ReadError, match="hỏng"):
-        read_table(p, load_contract("tthc_dossiers"))
+        read_table(p, load_contract("tthc_dossiers", PLAN))
     p.write_bytes(good)
     monkeypatch.setattr(pio, "MAX_XLSX_BYTES", 1000)
     with pytest.raises(ReadError, match="quá lớn"):
-        read_table(p, load_contract("tthc_dossiers"))
+        read_table(p, load_contract("tthc_dossiers", PLAN))
 
 
 def test_xlsx_saved_with_an_xls_name_is_read_and_noted(tmp_path):
     p = tmp_path / "PHU_NINH.xls"
     p.write_bytes((FIX / "tthc_dossiers" / "PHU_NINH.xlsx").read_bytes())
-    rr = read_table(p, load_contract("tthc_dossiers"))
+    rr = read_table(p, load_contract("tthc_dossiers", PLAN))
     assert rr.frame["procedure_code"].tolist() == ["1.001046", "2.000010"]
     assert [n["rule"] for n in rr.notes] == ["file_type_mismatch"]
 
@@ -316,7 +319,7 @@ def test_row_classification_is_vectorised_on_a_large_file():
     """A regular 200 000-row table: only the few candidate rows are looked at one by one."""
     import time
 
-    c = load_contract("tthc_dossiers")
+    c = load_contract("tthc_dossiers", PLAN)
     n = 200_000
     body = pd.DataFrame({x: np.full(n, "Có" if x.endswith("online") else "1", dtype=object) for x in c.names},
                         dtype="string")
@@ -329,7 +332,7 @@ def test_row_classification_is_vectorised_on_a_large_file():
 
 
 def test_header_in_another_case_is_matched_with_a_note(tmp_path):
-    c = load_contract("tthc_summary")
+    c = load_contract("tthc_summary", PLAN)
     h = [x.header_vi for x in c.columns]
     h[0], h[3] = "QUÝ", "LĨNH VỰC"
     row = ["2023Q2", "SNV", "Tỉnh", "Nội vụ", "12", "5", "4", "1", "2", "9", "3", "5", "1", "3", "2", "1", "", "10"]
@@ -343,7 +346,7 @@ def test_header_in_another_case_is_matched_with_a_note(tmp_path):
 
 def test_two_columns_claiming_one_label_is_a_finding():
     """If a contract accepted the same leaf alone for two columns, a file column with that leaf is not guessed."""
-    c = load_contract("tthc_summary")
+    c = load_contract("tthc_summary", PLAN)
     cols = tuple(dataclasses.replace(x, aliases=(*x.aliases, "Quá hạn")) if x.name in ("resolved_late", "pending_overdue")
                  else x for x in c.columns)
     clash = dataclasses.replace(c, columns=cols)
@@ -355,7 +358,7 @@ def test_two_columns_claiming_one_label_is_a_finding():
 
 
 def test_coded_values_typed_without_diacritics(tmp_path):
-    c = load_contract("tthc_summary")
+    c = load_contract("tthc_summary", PLAN)
     h = [x.header_vi for x in c.columns]
     rows_ = [["2023Q2", "SNV", "Tinh", "Nội vụ"], ["2023Q2", "SNV", "HUYEN", "Đất đai"], ["2023Q2", "SNV", "Thon", "x"]]
     p = tmp_path / "SNV.csv"
@@ -376,7 +379,7 @@ def test_every_reader_finding_has_a_label_for_reviewers():
     for p in FIX.glob("*/*"):
         if p.suffix in (".csv", ".xlsx", ".xls"):
             try:
-                seen |= {n["rule"] for n in read_table(p, load_contract(p.parent.name)).notes}
+                seen |= {n["rule"] for n in read_table(p, load_contract(p.parent.name, PLAN)).notes}
             except (ReadError, KeyError):
                 pass
     assert seen and seen <= set(READER_RULES), seen - set(READER_RULES)
@@ -404,7 +407,7 @@ def test_four_header_rows_with_a_title_above():
              ["", "", "Đã giải quyết", "", "Đang giải quyết", ""],
              ["", "", "Tổng số", "Quá hạn", "Tổng số", "Quá\nhạn"],
              ["2023Q2", "SNV", "9", "1", "3", "2"]]
-    h = headers.find(rows_, load_contract("tthc_summary"))
+    h = headers.find(rows_, load_contract("tthc_summary", PLAN))
     assert (h.first, h.n_rows) == (1, 4)
     assert h.names == ["quarter", "agency_code", "resolved_total", "resolved_late", "pending_total", "pending_overdue"]
     assert h.labels[5] == "Kết quả giải quyết › Số hồ sơ › Đang giải quyết › Quá hạn"  # the line break a space
@@ -415,7 +418,7 @@ def test_en_us_numbers_reach_the_typed_table():
     from parplan.periods import Quarter
     from parplan.validation import validate_submission
 
-    v, t = validate_submission(FIX / "organisation" / "HOI_AN.csv", load_contract("organisation"),
+    v, t = validate_submission(FIX / "organisation" / "HOI_AN.csv", load_contract("organisation", PLAN),
                                Quarter.parse("2023Q2"), "HOI_AN", "district")
     assert v.verdict == "accepted", v.issues
     assert t["direct_budget_psu_2022"].tolist() == [1781623.0] and t["direct_budget_psu_now"].tolist() == [15161.2]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from parplan.catalogue import plan_for
 from parplan.contracts import load_contract
 from parplan.decisions import DecisionError, load_decisions
 from parplan.ingest import file_version, ingest_quarter
@@ -54,7 +55,7 @@ def test_resubmitted_file_counts_and_the_old_one_is_listed(tmp_path):
     old = write(raw / "SNV.csv", "tthc_dossiers", [dossier("SNV-1"), dossier("SNV-2", channel="Qua mạng")])
     before = old.read_bytes()
     write(raw / "SNV.v2.csv", "tthc_dossiers", [dossier("SNV-1"), dossier("SNV-2"), dossier("SNV-3")])
-    m = ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, force=True, say=lambda s: None)
+    m = ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     f = files_of(m)
     assert old.read_bytes() == before  # kept untouched
     assert (f["SNV.csv"]["verdict"], f["SNV.csv"]["rows_accepted"]) == ("rejected", 0)  # its own verdict, listed
@@ -75,7 +76,7 @@ def test_latest_of_three_versions_counts(tmp_path):
     write(raw / "SNV.csv", "tthc_dossiers", [dossier("SNV-1")])
     write(raw / "SNV.v2.csv", "tthc_dossiers", [dossier("SNV-1"), dossier("SNV-2")])
     write(raw / "SNV.v3.csv", "tthc_dossiers", [dossier("SNV-1"), dossier("SNV-2"), dossier("SNV-3")])
-    m = ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, force=True, say=lambda s: None)
+    m = ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     f = files_of(m)
     assert [f[n]["rows_accepted"] for n in ("SNV.csv", "SNV.v2.csv", "SNV.v3.csv")] == [0, 0, 3]
     assert f["SNV.csv"]["verdict"] == f["SNV.v2.csv"]["verdict"] == "accepted"  # judged, listed, not counted
@@ -93,7 +94,7 @@ def test_two_files_of_the_same_version_count_neither(tmp_path):
     wb.active.append([c.header_vi for c in DOSSIERS.columns])
     wb.active.append([dossier("SNV-9").get(c.name, "") for c in DOSSIERS.columns])
     wb.save(raw / "SNV.xlsx")
-    m = ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, force=True, say=lambda s: None)
+    m = ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     f = files_of(m)
     for name, other in (("SNV.csv", "SNV.xlsx"), ("SNV.xlsx", "SNV.csv")):
         (i,) = [i for i in f[name]["issues"] if i["rule"] == "version_clash"]
@@ -117,7 +118,7 @@ def flagged(tmp_path):
     write(data / "raw" / "2023Q1" / "organisation" / "SNV.csv", "organisation", [_org("SNV", "2023Q1", "5")])
     write(data / "raw" / "2023Q2" / "organisation" / "SNV.csv", "organisation", [_org("SNV", "2023Q2", "7")])
     write(data / "raw" / "2023Q2" / "organisation" / "STP.csv", "organisation", [_org("STP", "2023Q1", "3")])
-    ingest_quarter("2023Q1", data, {"organisation": []}, force=True, say=lambda s: None)
+    ingest_quarter("2023Q1", data, {"organisation": []}, plan_for("2023Q1"), force=True, say=lambda s: None)
     return data
 
 
@@ -136,7 +137,7 @@ def test_decision_is_shown_as_decided_with_its_reason(flagged):
 
     data = flagged
     (data / "decisions.yaml").write_text(DECISION, encoding="utf-8")
-    m = ingest_quarter("2023Q2", data, {"organisation": []}, force=True, say=lambda s: None)
+    m = ingest_quarter("2023Q2", data, {"organisation": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     f = files_of(m)
     (i,) = [i for i in f["SNV.csv"]["issues"] if i["rule"] == "plausibility_direction"]
     assert i["decision"] == {"decision": "accept", "who": "Nguyễn Văn A (SNV)",
@@ -156,9 +157,9 @@ def test_decision_is_shown_as_decided_with_its_reason(flagged):
 
 def test_changed_decision_reaches_the_manifest_without_force(flagged):
     data = flagged
-    ingest_quarter("2023Q2", data, {"organisation": []}, say=lambda s: None)
+    ingest_quarter("2023Q2", data, {"organisation": []}, plan_for("2023Q2"), say=lambda s: None)
     (data / "decisions.yaml").write_text(DECISION, encoding="utf-8")
-    m = ingest_quarter("2023Q2", data, {"organisation": []}, say=lambda s: None)
+    m = ingest_quarter("2023Q2", data, {"organisation": []}, plan_for("2023Q2"), say=lambda s: None)
     assert any(i.get("decision") for i in files_of(m)["SNV.csv"]["issues"])
 
 
@@ -182,5 +183,5 @@ def test_decisions_file_is_validated_on_load(tmp_path, entry, message):
 def test_broken_decisions_file_stops_the_run_before_any_work(flagged):
     (flagged / "decisions.yaml").write_text("decisions: {not: a list}\n", encoding="utf-8")
     with pytest.raises(DecisionError, match="decisions"):
-        ingest_quarter("2023Q2", flagged, {"organisation": []}, force=True, say=lambda s: None)
+        ingest_quarter("2023Q2", flagged, {"organisation": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     assert not (flagged / "processed" / "2023Q2").exists()

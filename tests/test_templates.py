@@ -11,6 +11,7 @@ import pytest
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from parplan import templates
+from parplan.catalogue import load_plan
 from parplan.contracts import Column, Contract, available, load_contract
 from parplan.io import ROW, read_table
 from parplan.templates import (
@@ -24,6 +25,8 @@ from parplan.templates import (
 )
 from parplan.validation import normalise
 
+PLAN = load_plan(2023)  # the plan whose agencies and tasks the category lists hold
+
 NAMES = available()
 PAYLOADS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\t=1+1", "\r=1+1"]
 
@@ -31,7 +34,7 @@ PAYLOADS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\t=1+1", "\
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("templates")
-    paths = write_all(folder)
+    paths = write_all(folder, load_plan(2023))
     return {p.stem: p for p in paths}
 
 
@@ -135,7 +138,7 @@ def test_one_template_per_contract(written):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_template_layout(written, name):
-    contract = load_contract(name)
+    contract = load_contract(name, PLAN)
     wb = openpyxl.load_workbook(written[name])
     lists = [c for c in contract.columns if templates.needs_list_sheet(c)]
     assert wb.sheetnames == [HELP_SHEET, DATA_SHEET] + ([LIST_SHEET] if lists else [])
@@ -177,7 +180,7 @@ def test_template_layout(written, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_instructions(written, name):
-    contract = load_contract(name)
+    contract = load_contract(name, PLAN)
     wb = openpyxl.load_workbook(written[name])
     cells = [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row if cell.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f" or str(c.value).startswith("=")]
@@ -200,14 +203,14 @@ def test_instructions(written, name):
 
 
 def test_templates_are_deterministic(tmp_path):
-    contract = load_contract("sipas_survey")
-    write_template(contract, tmp_path / "a.xlsx")
-    write_template(contract, tmp_path / "b.xlsx")
+    contract = load_contract("sipas_survey", PLAN)
+    write_template(contract, tmp_path / "a.xlsx", load_plan(2023))
+    write_template(contract, tmp_path / "b.xlsx", load_plan(2023))
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
 
 
 def test_main_prints_one_line_per_file(tmp_path, capsys):
-    assert templates.main(str(tmp_path / "out")) == 0
+    assert templates.main(str(tmp_path / "out"), load_plan(2023)) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(NAMES) and all(" / " in line for line in lines)
     assert sorted(p.stem for p in (tmp_path / "out").glob("*.xlsx")) == NAMES
@@ -216,9 +219,9 @@ def test_main_prints_one_line_per_file(tmp_path, capsys):
 # ------------------------------------------------------------------ round trip through parplan's reader
 @pytest.mark.parametrize("name", NAMES)
 def test_round_trip(written, tmp_path, name):
-    contract = load_contract(name)
+    contract = load_contract(name, PLAN)
     rows = sample_rows(contract)
-    out = fill_template(written[name], tmp_path / "SNV.xlsx", rows)
+    out = fill_template(written[name], tmp_path / "SNV.xlsx", rows, load_plan(2023))
     got = read_back(out, contract)
     assert got[ROW] == list(range(2, len(rows) + 2))
     for c in contract.columns:
@@ -227,27 +230,27 @@ def test_round_trip(written, tmp_path, name):
 
 def test_round_trip_economy_without_the_total_row_trap(written, tmp_path):
     """A last row whose indicator merely starts with 'Tổng' (grdp) is data, not a total row; others work too."""
-    contract = load_contract("economy")
+    contract = load_contract("economy", PLAN)
     rows = sample_rows(contract)
     rows[-1]["indicator"] = "new_enterprises"
-    got = read_back(fill_template(written["economy"], tmp_path / "SKHDT.xlsx", rows), contract)
+    got = read_back(fill_template(written["economy"], tmp_path / "SKHDT.xlsx", rows, load_plan(2023)), contract)
     assert got["indicator"] == [r["indicator"] for r in rows]
     assert got["value"] == [canonical(contract.column("value"), r["value"]) for r in rows]
 
 
 def test_round_trip_three_decimals(written, tmp_path):
-    contract = load_contract("task_status")
+    contract = load_contract("task_status", PLAN)
     rows = sample_rows(contract, 1)
     rows[0]["achieved_value"] = 0.975
-    got = read_back(fill_template(written["task_status"], tmp_path / "SNV.xlsx", rows), contract)
+    got = read_back(fill_template(written["task_status"], tmp_path / "SNV.xlsx", rows, load_plan(2023)), contract)
     assert got["achieved_value"] == ["0.975"]
 
 
 def test_filled_cells(written, tmp_path):
-    contract = load_contract("tthc_dossiers")
+    contract = load_contract("tthc_dossiers", PLAN)
     rows = sample_rows(contract, 2)
     rows[0].update(level="district", status="Đang giải quyết", completed_date=None)
-    out = fill_template(written["tthc_dossiers"], tmp_path / "SNV.xlsx", rows)
+    out = fill_template(written["tthc_dossiers"], tmp_path / "SNV.xlsx", rows, load_plan(2023))
     wb = openpyxl.load_workbook(out)
     ws = wb[DATA_SHEET]
     col = {c.name: j for j, c in enumerate(contract.columns, start=1)}
@@ -262,17 +265,17 @@ def test_filled_cells(written, tmp_path):
         openpyxl.load_workbook(written["tthc_dossiers"])[DATA_SHEET].data_validations.dataValidation)
     assert wb.sheetnames[:2] == [HELP_SHEET, DATA_SHEET] and wb.active.title == HELP_SHEET
     with pytest.raises(KeyError):
-        fill_template(written["tthc_dossiers"], tmp_path / "x.xlsx", [{"no_such_column": 1}])
+        fill_template(written["tthc_dossiers"], tmp_path / "x.xlsx", [{"no_such_column": 1}], load_plan(2023))
 
 
 # ------------------------------------------------------------------ formula injection
 def test_text_cells_cannot_become_formulas(written, tmp_path):
-    contract = load_contract("tthc_dossiers")
+    contract = load_contract("tthc_dossiers", PLAN)
     rows = sample_rows(contract, len(PAYLOADS))
     for r, payload in zip(rows, PAYLOADS, strict=True):
         r["commune"] = payload
         r["procedure_code"] = payload
-    out = fill_template(written["tthc_dossiers"], tmp_path / "SNV.xlsx", rows)
+    out = fill_template(written["tthc_dossiers"], tmp_path / "SNV.xlsx", rows, load_plan(2023))
     ws = openpyxl.load_workbook(out)[DATA_SHEET]
     col = {c.name: j for j, c in enumerate(contract.columns, start=1)}
     for i, payload in enumerate(PAYLOADS, start=2):
@@ -292,7 +295,7 @@ def test_round_trip_with_the_shipped_sample_values(tmp_path):
     import pandas as pd
 
     repo = Path(__file__).resolve().parents[1]
-    contract = load_contract("tthc_dossiers")
+    contract = load_contract("tthc_dossiers", PLAN)
     src = read_table(repo / "data/raw/2023Q1/tthc_dossiers/SNV.csv", contract).frame
     expected = normalise(src, contract).drop(columns="_row").head(40).reset_index(drop=True)
     rows = []
@@ -308,7 +311,7 @@ def test_round_trip_with_the_shipped_sample_values(tmp_path):
             row[c.name] = v
         rows.append(row)
     template = tmp_path / "t.xlsx"
-    write_template(contract, template)
-    out = fill_template(template, tmp_path / "SNV.xlsx", rows)
+    write_template(contract, template, load_plan(2023))
+    out = fill_template(template, tmp_path / "SNV.xlsx", rows, load_plan(2023))
     back = normalise(read_table(out, contract).frame, contract).drop(columns="_row").reset_index(drop=True)
     pd.testing.assert_frame_equal(back[expected.columns], expected, check_dtype=False)

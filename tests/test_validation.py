@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from parplan.catalogue import plan_for
 from parplan.contracts import load_contract
 from parplan.periods import Quarter
 from parplan.validation import Issue, validate_files, validate_submission
@@ -328,7 +329,7 @@ def test_ingest_quarter(tmp_path):
     before = sha_all(raw)
     datasets = {"tthc_dossiers": ["ALL_DEPARTMENTS"]}
 
-    m = ingest_quarter("2023Q2", tmp_path / "data", datasets, force=True, say=lambda s: None)
+    m = ingest_quarter("2023Q2", tmp_path / "data", datasets, plan_for("2023Q2"), force=True, say=lambda s: None)
     assert sha_all(raw) == before  # raw submissions are never touched
 
     (entry,) = m["datasets"]
@@ -371,7 +372,7 @@ def test_ingest_quarter(tmp_path):
     assert json.loads(manifest_path.read_text(encoding="utf-8")) == m
 
     said: list[str] = []
-    again = ingest_quarter("2023Q2", tmp_path / "data", datasets, say=said.append)
+    again = ingest_quarter("2023Q2", tmp_path / "data", datasets, plan_for("2023Q2"), say=said.append)
     assert again == m
     assert any("up to date" in s for s in said), said
     assert sha_all(raw) == before

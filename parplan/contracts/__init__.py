@@ -1,6 +1,7 @@
 """Dataset contracts: columns, types, allowed values, keys and Vietnamese headers, one YAML per dataset."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -71,16 +72,20 @@ class Column:
     value_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> other accepted labels
 
     def allowed(self) -> dict[str, str]:
-        """Allowed codes -> Vietnamese label (from the contract, or from the catalogue for values_from)."""
-        if self.values_from == "agencies":
-            from .. import catalogue
-
-            return {a.code: a.name_vi for a in catalogue.load().agencies.values()}
-        if self.values_from == "tasks":
-            from .. import catalogue
-
-            return {t.id: t.id for t in catalogue.load().tasks if t.kind == "task"}
+        """Allowed codes -> Vietnamese label (from the contract, or, for values_from, from the plan it was bound to)."""
+        if self.values_from and not self.values:
+            raise ValueError(f"cột {self.name}: danh sách giá trị lấy từ kế hoạch, cần load_contract(tên, plan) / column "
+                             f"{self.name}: its values come from the plan ({self.values_from}): load the contract with "
+                             f"load_contract(name, plan)")
         return dict(self.values)
+
+    def bound(self, plan: Any) -> Column:
+        """This column with the plan's agencies or tasks as its allowed values (unchanged without values_from)."""
+        if self.values_from == "agencies":
+            return dataclasses.replace(self, values={a.code: a.name_vi for a in plan.agencies.values()})
+        if self.values_from == "tasks":
+            return dataclasses.replace(self, values={t.id: t.id for t in plan.tasks if t.kind == "task"})
+        return self
 
     def label_to_code(self) -> dict[str, str]:
         """Accepted spellings (code or Vietnamese/English label, normalised) -> code."""
@@ -135,9 +140,16 @@ class Contract:
         return code in self.submitters or (kind is not None and kind in self.submitters)
 
 
+def load_contract(name: str, plan: Any = None) -> Contract:
+    """Load one dataset contract by name; with a plan, columns whose values come from the plan get that plan's."""
+    c = _load_contract(name)
+    if plan is None or not any(col.values_from for col in c.columns):
+        return c
+    return dataclasses.replace(c, columns=tuple(col.bound(plan) for col in c.columns))
+
+
 @functools.cache
-def load_contract(name: str) -> Contract:
-    """Load one dataset contract by name."""
+def _load_contract(name: str) -> Contract:
     path = HERE / f"{name}.yaml"
     if not re.fullmatch(r"[a-z0-9_]+", name) or not path.exists():
         raise KeyError(f"Không có hợp đồng dữ liệu / no data contract named {name!r}")
