@@ -1,6 +1,7 @@
 """The overview's progress sections on hand-built indicators: one figure, one verdict; every unit named."""
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -110,3 +111,129 @@ def test_each_unit_section_lists_every_each_unit_target(cat):
     a_i_4 = text[text.index("A.I.4 "):text.index("A.I.5 ")]
     assert "1/37 cơ quan, đơn vị" in a_i_4 and "◆" in a_i_4 and "Ban Dân tộc tỉnh" in a_i_4
     assert "A.IV.4.4 " not in text                        # cannot be measured: not listed as if judged
+
+
+# ---------------------------------------------------------------- the pages read the plan they are given
+REPO = Path(__file__).resolve().parents[1]
+OTHER_YEAR, OTHER_BASELINE = 2031, 2030   # a plan no real data has: anything the pages show of it comes from it
+
+
+def _rewrite(path: Path, change) -> None:
+    """Load a YAML file, let `change` edit the dict, write it back."""
+    import yaml
+
+    d = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(d)
+    path.write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def other(tmp_path_factory) -> dict:
+    """A copy of plans/2023 moved to another year, with other titles, baseline, goal, online target and laggard date;
+    and a data root with that year's first two quarters (manifests, a few indicators, a commune match)."""
+    import shutil
+
+    base = tmp_path_factory.mktemp("plans")
+    folder = base / str(OTHER_YEAR)
+    shutil.copytree(REPO / "plans" / "2023", folder)
+    w = {"short_vi": f"Kế hoạch thử nghiệm chỉ số năm {OTHER_YEAR}", "short_en": f"Trial {OTHER_YEAR} index plan",
+         "points": 77.77, "rank": 41, "sipas": 8.12, "goal": 17, "online": 0.85, "lag_day": f"{OTHER_YEAR}-03-31",
+         "lag_value": 0.25}
+
+    def plan_yaml(d):
+        d.update(year=OTHER_YEAR, baseline_year=OTHER_BASELINE, short_title_vi=w["short_vi"],
+                 short_title_en=w["short_en"], title_vi=w["short_vi"], title_en=w["short_en"])
+        d["goal"]["rank_at_most"] = w["goal"]
+
+    def indices_yaml(d):
+        par, sip = d["par_index"]["baseline"], d["sipas"]["baseline"]
+        par["year"] = sip["year"] = OTHER_BASELINE
+        par["total_points"]["value"], par["rank"]["value"], sip["score_10"]["value"] = w["points"], w["rank"], w["sipas"]
+        for lag in d["laggards"]:
+            if lag.get("as_of"):
+                lag["as_of"] = w["lag_day"]
+
+    def tasks_yaml(d):
+        for t in d["tasks"]:
+            for tg in t.get("targets", []):
+                if tg["metric"] == "online_dossier_share" and tg["scope"] == "province":
+                    tg["value"] = w["online"]
+                if tg.get("role") == "context" and tg.get("as_of"):
+                    tg["as_of"], tg["value"] = w["lag_day"], w["lag_value"]
+
+    _rewrite(folder / "plan.yaml", plan_yaml)
+    _rewrite(folder / "indices.yaml", indices_yaml)
+    _rewrite(folder / "tasks.yaml", tasks_yaml)
+    data = tmp_path_factory.mktemp("data")
+    for q in (f"{OTHER_YEAR}Q1", f"{OTHER_YEAR}Q2"):
+        (data / "processed" / q).mkdir(parents=True)
+        (data / "processed" / q / "manifest.json").write_text(json.dumps({"quarter": q, "datasets": []}),
+                                                                 encoding="utf-8")
+    q2 = data / "processed" / f"{OTHER_YEAR}Q2"
+    pd.DataFrame([row("online_dossier_share", "PROVINCE", 600, 1000, quarter=f"{OTHER_YEAR}Q2")]).to_parquet(
+        q2 / "indicators.parquet")
+    pd.DataFrame([{"quarter": f"{OTHER_YEAR}Q2", "agency_code": "PHU_NINH", "status": "exact"}]).to_parquet(
+        q2 / "commune_matches.parquet")
+    return {"root": base, "data": data, "quarter": f"{OTHER_YEAR}Q2", **w}
+
+
+def _vi(x: float, decimals: int) -> str:
+    """A number as the Vietnamese pages write it: decimal comma."""
+    return f"{x:.{decimals}f}".replace(".", ",")
+
+
+def test_overview_shows_the_title_baseline_and_goal_of_the_plan_it_is_given(other):
+    ctx = ov.load_context(other["quarter"], data_root=str(other["data"]), plans_root=other["root"])
+    assert ctx.plan.year == OTHER_YEAR and ctx.plan.folder == (other["root"] / str(OTHER_YEAR)).resolve()
+    text = strip_tags(ov.header(ctx))
+    assert f"Báo cáo tiến độ {other['short_vi']} — tỉnh Quảng Nam" in text
+    assert (f"Năm {OTHER_BASELINE}: PAR INDEX {_vi(other['points'], 2)} điểm, xếp hạng {other['rank']}/63; "
+            f"SIPAS {_vi(other['sipas'], 2)}/10. Mục tiêu năm {OTHER_YEAR}: nằm trong nhóm {other['goal']} tỉnh") in text
+    for old in ("2022", "2023", "80,91", "57/63", "7,58"):      # nothing of the 2023 plan's own figures is left
+        assert old not in text, old
+    en = strip_tags(ov.header(ov.load_context(other["quarter"], "en", str(other["data"]), plans_root=other["root"])))
+    assert f"Progress report: {other['short_en']}" in en and f"{OTHER_BASELINE}: PAR INDEX {other['points']:.2f}" in en
+    assert f"{OTHER_YEAR} goal: top {other['goal']} of 63" in en
+
+
+def test_overview_targets_and_laggard_dates_come_from_the_plan(other):
+    ctx = ov.load_context(other["quarter"], data_root=str(other["data"]), plans_root=other["root"])
+    kpis = strip_tags(ov.kpis(ctx))
+    assert f"Hồ sơ giải quyết trực tuyến (chỉ tiêu ≥ {other['online'] * 100:g} %)" in kpis and "60,0 %" in kpis
+    assert "70 %" not in kpis
+    assert f"hồ sơ trực tuyến ≥ {other['online'] * 100:g} %" in strip_tags(ov.online_section(ctx))
+    lag = strip_tags(ov.laggards_section(ctx))
+    day = "/".join(reversed(other["lag_day"].split("-")))           # 31/03/2031
+    assert f"giải ngân tại {day}" in lag
+    assert f"Danh sách giải ngân dưới {other['lag_value'] * 100:g} % tại {day} có trước khi ban hành Kế hoạch" in lag
+    assert "2023" not in lag and "20 %" not in lag
+
+
+def test_a_quarter_outside_the_plan_given_is_refused(other, plan):
+    with pytest.raises(ValueError, match=f"{plan.year}"):
+        ov.load_context(other["quarter"], data_root=str(other["data"]), plan=plan)
+
+
+def test_scorecard_and_quality_pages_name_the_plan_they_are_given(other):
+    from parplan.report import quality as dq
+    from parplan.report import scorecard as sc
+
+    card = sc.load_scorecard_context(other["quarter"], "TAM_KY", data_root=str(other["data"]),
+                                     plans_root=other["root"])
+    assert card.plan.year == OTHER_YEAR
+    text = strip_tags(sc.header(card))
+    assert f"Kết quả thực hiện {other['short_vi']}" in text and "2023" not in text
+    assert f"{other['short_en']}: agency scorecard" in strip_tags(sc.header(
+        sc.load_scorecard_context(other["quarter"], "TAM_KY", "en", str(other["data"]), plans_root=other["root"])))
+    q = dq.load_quality_context(other["quarter"], data_root=str(other["data"]), plans_root=other["root"])
+    assert q.plan.year == OTHER_YEAR
+    assert f"1 tên khớp danh mục xã, phường, thị trấn năm {OTHER_YEAR}; 0 tên không khớp" in strip_tags(
+        dq.communes_section(q))
+
+
+def test_a_plan_without_laggard_lists_has_no_laggards_section(cat):
+    import dataclasses
+
+    bare = dataclasses.replace(cat, indices={k: v for k, v in cat.indices.items() if k != "laggards"})
+    assert ov.laggards_section(context(bare, departments_rows(bare))) == ""
+    assert "Các đơn vị Kế hoạch nêu tên là chậm" in ov.laggards_section(context(cat, departments_rows(cat)))
