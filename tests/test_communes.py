@@ -1,18 +1,22 @@
-"""Commune list of 2023 and the matching of dossiers' free-text commune names (parplan/communes.py)."""
+"""The plan's commune list (plans/<year>/communes.csv) and the matching of dossiers' free-text commune names (parplan/communes.py)."""
 from __future__ import annotations
+
+import shutil
 
 import pandas as pd
 
 from parplan import catalogue, communes
+from parplan.catalogue import load_plan
 from parplan.metrics import dossier_indicators, mark_commune_groups
 
 D = pd.Timestamp
 
 
-def test_list_has_the_241_communes_of_2023_with_sources():
-    c = communes.load()
+def test_list_has_the_241_communes_of_2023_with_sources(plan):
+    c = communes.load(plan)
+    assert communes.communes_csv(plan) == plan.folder / "communes.csv"
     assert len(c) == 241 and c["gso_code"].is_unique and c["unit"].is_unique
-    assert set(c["district_code"]) == {a.code for a in catalogue.load().by_kind("district")}
+    assert set(c["district_code"]) == {a.code for a in plan.by_kind("district")}
     assert set(c["unit_type"]) == {"xã", "phường", "thị trấn"}
     assert c["source_url"].str.startswith("https://").all() and (c["status"] == "sourced").all()
     # counts per district as in the GSO list (e.g. Thăng Bình 22, Nông Sơn 6, Điện Bàn 20)
@@ -22,13 +26,15 @@ def test_list_has_the_241_communes_of_2023_with_sources():
     assert communes.unit_code("PHU_NINH", "20374") == "XA_PHU_NINH__20374"
     assert communes.district_of("XA_PHU_NINH__20374") == communes.district_of("XA_PHU_NINH") == "PHU_NINH"
     assert communes.district_of("SNV") is None
-    assert communes.display_name("XA_PHU_NINH__20374") == "xã Tam Đàn (huyện Phú Ninh)"
-    assert communes.display_name("XA_TAM_KY__20335", "en") == "Tân Thạnh ward (Tam Kỳ city)"
-    assert len(communes.units("NONG_SON")) == 6 and len(communes.units()) == 241
+    assert communes.display_name("XA_PHU_NINH__20374", plan) == "xã Tam Đàn (huyện Phú Ninh)"
+    assert communes.display_name("XA_TAM_KY__20335", plan, "en") == "Tân Thạnh ward (Tam Kỳ city)"
+    assert len(communes.units(plan, "NONG_SON")) == 6 and len(communes.units(plan)) == 241
 
 
-def test_match_rules():
-    m = communes.match_name
+def test_match_rules(plan):
+    def m(district, text):
+        return communes.match_name(district, text, plan)
+
     tan_thanh = m("TAM_KY", "Phường Tân Thạnh")
     assert (tan_thanh["status"], tan_thanh["unit"]) == ("exact", "XA_TAM_KY__20335")
     assert m("TAM_KY", "  phường   TÂN THẠNH ")["unit"] == "XA_TAM_KY__20335"         # case, spaces, prefix
@@ -72,8 +78,8 @@ def frame():
     ])
 
 
-def test_match_dossiers_lists_every_name_and_the_unmatched_as_findings():
-    m = communes.match_dossiers(frame(), "2023Q2")
+def test_match_dossiers_lists_every_name_and_the_unmatched_as_findings(plan):
+    m = communes.match_dossiers(frame(), "2023Q2", plan)
     assert list(m.columns) == communes.MATCH_COLUMNS
     assert len(m) == 6  # six distinct (file, commune text) pairs of commune-level dossiers
     row = m[m.commune_text == "Tam Dan"].iloc[0]
@@ -82,11 +88,11 @@ def test_match_dossiers_lists_every_name_and_the_unmatched_as_findings():
                                                                             "Phường An Mỹ", "An My"}
 
 
-def test_per_commune_rows_and_the_district_group_flag():
+def test_per_commune_rows_and_the_district_group_flag(plan):
     f = frame()
-    f["commune_unit"] = communes.commune_units(f)
+    f["commune_unit"] = communes.commune_units(f, plan)
     assert f["commune_unit"].isna().sum() == 2  # 'Tam Dan' and the district-level dossier
-    ind = dossier_indicators(f, "2023Q2")
+    ind = dossier_indicators(f, "2023Q2", plan)
     q = ind[(ind.period == "Q") & (ind.metric == "ontime_rate")].set_index("agency")
     tam_dan = q.loc["XA_PHU_NINH__20374"]
     assert (tam_dan.numerator, tam_dan.denominator, tam_dan.commune_resolution) == (1, 2, "commune")
@@ -95,7 +101,7 @@ def test_per_commune_rows_and_the_district_group_flag():
     grp = q.loc["XA_PHU_NINH"]
     assert (grp.numerator, grp.denominator, grp.commune_resolution) == (3, 4, "district_group")
     assert q.loc["XA_TAM_KY"].commune_resolution == "all_communes_matched"
-    assert q.loc[communes.match_name("TAM_KY", "An Mỹ")["unit"]].denominator == 2
+    assert q.loc[communes.match_name("TAM_KY", "An Mỹ", plan)["unit"]].denominator == 2
     assert q.loc["TAM_KY"].commune_resolution == "" and q.loc["ALL_COMMUNES"].denominator == 6
 
 
@@ -105,18 +111,18 @@ def test_other_datasets_commune_groups_are_judged_per_district():
     assert list(mark_commune_groups(ind)["commune_resolution"]) == ["district_group", "commune", ""]
 
 
-def test_write_matches_writes_the_findings_table(tmp_path):
+def test_write_matches_writes_the_findings_table(plan, tmp_path):
     folder = tmp_path / "processed" / "2023Q2"
     folder.mkdir(parents=True)
     frame().to_parquet(folder / "tthc_dossiers.parquet")
-    out = communes.write_matches("2023Q2", tmp_path)
+    out = communes.write_matches("2023Q2", tmp_path, plan)
     m = pd.read_parquet(out)
     assert out.name == "commune_matches.parquet" and len(m) == 6 and set(m.quarter) == {"2023Q2"}
-    empty = communes.write_matches("2023Q3", tmp_path)  # no dossiers processed: an empty table, same columns
+    empty = communes.write_matches("2023Q3", tmp_path, plan)  # no dossiers processed: an empty table, same columns
     assert list(pd.read_parquet(empty).columns) == communes.MATCH_COLUMNS
 
 
-def test_compute_indicators_writes_per_commune_rows(tmp_path):
+def test_compute_indicators_writes_per_commune_rows(plan, tmp_path):
     from parplan.periods import Quarter
     from parplan.pipeline import compute_indicators
 
@@ -125,7 +131,7 @@ def test_compute_indicators_writes_per_commune_rows(tmp_path):
     f = frame().assign(quarter="2023Q1", received_date=D("2023-03-01"), due_date=D("2023-03-10"),
                        completed_date=D("2023-03-05")).drop(columns="quarter")
     f.to_parquet(folder / "tthc_dossiers.parquet")
-    ind = pd.read_parquet(compute_indicators(Quarter(2023, 1), tmp_path))
+    ind = pd.read_parquet(compute_indicators(Quarter(2023, 1), tmp_path, plan))
     on = ind[(ind.metric == "ontime_rate") & (ind.period == "Q")].set_index("agency")
     assert on.loc["XA_PHU_NINH__20374"].denominator == 2 and on.loc["XA_PHU_NINH"].denominator == 4
     assert on.loc["XA_PHU_NINH"].commune_resolution == "district_group"
@@ -133,8 +139,7 @@ def test_compute_indicators_writes_per_commune_rows(tmp_path):
     assert set(ind.source) == {"measured"} and ind.self_reported.dtype == bool
 
 
-def test_data_quality_page_lists_unmatched_commune_names():
-    from parplan import catalogue
+def test_data_quality_page_lists_unmatched_commune_names(plan):
     from parplan.periods import Quarter
     from parplan.report import quality
 
@@ -143,10 +148,48 @@ def test_data_quality_page_lists_unmatched_commune_names():
          "reason_vi": "không dấu khớp nhiều xã", "reason_en": "fits several communes"},
         {"agency_code": "PHU_NINH", "commune_text": "Tam Đàn", "n_dossiers": 9, "first_row": 12, "status": "exact",
          "reason_vi": "", "reason_en": ""}])
-    ctx = quality.QualityContext(Quarter(2023, 2), "vi", {"datasets": []}, pd.DataFrame(), catalogue.load(), m)
+    ctx = quality.QualityContext(Quarter(2023, 2), "vi", {"datasets": []}, pd.DataFrame(), plan, m)
     page = quality.communes_section(ctx)
     assert "1 tên khớp" in page and "1 tên không khớp" in page
     assert "Tam Dan" in page and "không dấu khớp nhiều xã" in page and "236" in page
     assert "Tam Đàn" not in page  # a matched name is not a finding
-    none = quality.QualityContext(Quarter(2023, 2), "vi", {"datasets": []}, pd.DataFrame(), catalogue.load(), None)
+    none = quality.QualityContext(Quarter(2023, 2), "vi", {"datasets": []}, pd.DataFrame(), plan, None)
     assert "Chưa đối chiếu" in quality.communes_section(none)
+
+
+def plan_copy(tmp_path, year: int = 2023, edit=None):
+    """A copy of plans/2023 under tmp_path/<year> (plan.yaml says that year), communes.csv passed through `edit`."""
+    folder = tmp_path / str(year)
+    shutil.copytree(load_plan(2023).folder, folder)
+    meta = folder / "plan.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("year: 2023", f"year: {year}", 1), encoding="utf-8")
+    if edit is not None:
+        csv = folder / "communes.csv"
+        edit(csv).to_csv(csv, index=False)
+    return load_plan(year, root=tmp_path)
+
+
+def test_communes_are_read_from_the_plans_own_folder(plan, tmp_path):
+    # the copy's list drops Phú Ninh's Tam Dân: 'Tam Dan' then fits one commune only (Tam Đàn)
+    other = plan_copy(tmp_path, edit=lambda p: (lambda c: c[c["commune_vi"] != "Tam Dân"])(
+        pd.read_csv(p, dtype=str, keep_default_na=False)))
+    assert other.folder == (tmp_path / "2023").resolve() and communes.communes_csv(other).parent == other.folder
+    assert len(communes.load(other)) == 240 and len(communes.load(plan)) == 241
+    assert communes.match_name("PHU_NINH", "Tam Dan", plan)["status"] == "ambiguous"
+    mine = communes.match_name("PHU_NINH", "Tam Dan", other)
+    assert (mine["status"], mine["unit"]) == ("no_diacritics", "XA_PHU_NINH__20374")
+    f = frame()
+    assert communes.commune_units(f, plan).isna().sum() == 2           # 'Tam Dan' and the district-level dossier
+    units = communes.commune_units(f, other)
+    assert units.isna().sum() == 1 and units[f["commune"] == "Tam Dan"].tolist() == ["XA_PHU_NINH__20374"]
+    # Tam Dân itself is no longer on the copy's list: only its diacritic-free spelling fits, Tam Đàn's
+    assert communes.match_name("PHU_NINH", "Tam Dân", plan)["unit"] == "XA_PHU_NINH__20392"
+    dan = communes.match_name("PHU_NINH", "Tam Dân", other)
+    assert (dan["status"], dan["unit"]) == ("no_diacritics", "XA_PHU_NINH__20374")
+
+
+def test_the_lists_year_in_the_reasons_is_the_plans(tmp_path):
+    other = plan_copy(tmp_path, year=2031)
+    r = communes.match_name("TAM_KY", "Cẩm An", other)
+    assert r["reason_vi"].endswith("(danh mục 2031)") and r["reason_en"].endswith("(2031 list)")
+    assert "danh mục xã/phường/thị trấn 2031" in communes.match_name("DAI_LOC", "Đại Hiệp Mới", other)["reason_vi"]
