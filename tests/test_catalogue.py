@@ -1,4 +1,4 @@
-"""The plan catalogue (parplan.catalogue): registry, tasks, schedules, targets, indices."""
+"""The 2023 plan (plans/2023, loaded by parplan.catalogue.load_plan): registry, tasks, schedules, targets, indices."""
 from __future__ import annotations
 
 import re
@@ -7,20 +7,15 @@ from collections import Counter
 
 import pytest
 
-from parplan.catalogue import AGENCY_CODE_RE, Target, load, parse_schedule, resolve_agencies
+from parplan.catalogue import AGENCY_CODE_RE, Target, parse_schedule, resolve_agencies
 
 ROMAN_RE = re.compile(r"^(I|II|III|IV|V|VI|VII|VIII|IX)$")
 
 
-@pytest.fixture(scope="module")
-def cat():
-    return load()
-
-
-def _ancestors(cat, task):
+def _ancestors(plan, task):
     """Ids of the task's parents, nearest first."""
     out = []
-    by_id = {t.id: t for t in cat.tasks}
+    by_id = {t.id: t for t in plan.tasks}
     p = task.parent
     while p is not None:
         assert p in by_id, f"{task.id}: parent {p} is not a catalogue row"
@@ -31,90 +26,90 @@ def _ancestors(cat, task):
 
 
 # ---------------------------------------------------------------- loading and ids
-def test_load_returns_tasks_and_agencies(cat):
-    assert len(cat.tasks) > 100
-    assert cat.agencies and cat.groups and cat.metrics
-    assert cat.task("A.IV.4.1").stt == "4.1"
+def test_load_returns_tasks_and_agencies(plan):
+    assert len(plan.tasks) > 100
+    assert plan.agencies and plan.groups and plan.metrics
+    assert plan.task("A.IV.4.1").stt == "4.1"
     with pytest.raises(KeyError):
-        cat.task("NO.SUCH.ID")
+        plan.task("NO.SUCH.ID")
 
 
-def test_ids_unique(cat):
-    dup = [i for i, n in Counter(t.id for t in cat.tasks).items() if n > 1]
+def test_ids_unique(plan):
+    dup = [i for i, n in Counter(t.id for t in plan.tasks).items() if n > 1]
     assert not dup, f"duplicate task ids: {dup}"
 
 
-def test_parents_exist(cat):
-    ids = {t.id for t in cat.tasks}
-    missing = [(t.id, t.parent) for t in cat.tasks if t.parent is not None and t.parent not in ids]
+def test_parents_exist(plan):
+    ids = {t.id for t in plan.tasks}
+    missing = [(t.id, t.parent) for t in plan.tasks if t.parent is not None and t.parent not in ids]
     assert not missing, f"rows whose parent is not a row: {missing}"
 
 
-def test_every_task_row_has_a_lead(cat):
-    no_lead = [t.id for t in cat.tasks if t.kind == "task" and not t.lead]
+def test_every_task_row_has_a_lead(plan):
+    no_lead = [t.id for t in plan.tasks if t.kind == "task" and not t.lead]
     assert not no_lead, f"task rows without a lead agency code: {no_lead}"
 
 
-def test_lead_and_coordinating_codes_exist(cat):
-    unknown = [(t.id, c) for t in cat.tasks for c in (*t.lead, *t.coordinating) if c not in cat.agencies]
+def test_lead_and_coordinating_codes_exist(plan):
+    unknown = [(t.id, c) for t in plan.tasks for c in (*t.lead, *t.coordinating) if c not in plan.agencies]
     assert not unknown, f"agency codes not in the registry: {unknown}"
 
 
 # ---------------------------------------------------------------- registry
-def test_registry_counts(cat):
-    assert len(cat.by_kind("department")) == 19
-    assert len(cat.by_kind("district")) == 18
-    communes = [a for a in cat.agencies.values() if a.code.startswith("XA_")]
+def test_registry_counts(plan):
+    assert len(plan.by_kind("department")) == 19
+    assert len(plan.by_kind("district")) == 18
+    communes = [a for a in plan.agencies.values() if a.code.startswith("XA_")]
     assert len(communes) == 18
     assert all(a.kind == "commune_group" for a in communes)
-    assert {a.district for a in communes} == {a.code for a in cat.by_kind("district")}
+    assert {a.district for a in communes} == {a.code for a in plan.by_kind("district")}
 
 
-def test_agency_codes_are_ascii_upper(cat):
+def test_agency_codes_are_ascii_upper(plan):
     pattern = re.compile(r"^[A-Z0-9_]+$")
-    bad = [c for c in cat.agencies if not pattern.match(c)]
+    bad = [c for c in plan.agencies if not pattern.match(c)]
     assert not bad, f"agency codes not matching ^[A-Z0-9_]+$: {bad}"
-    assert all(a.code == c for c, a in cat.agencies.items())
+    assert all(a.code == c for c, a in plan.agencies.items())
     assert AGENCY_CODE_RE.pattern == pattern.pattern
 
 
-def test_members_all_districts(cat):
-    members = cat.members("ALL_DISTRICTS")
+def test_members_all_districts(plan):
+    members = plan.members("ALL_DISTRICTS")
     assert len(members) == 18
     assert len(set(members)) == 18
-    assert set(members) == {a.code for a in cat.by_kind("district")}
+    assert set(members) == {a.code for a in plan.by_kind("district")}
 
 
-def test_members_province_contains_departments_and_districts(cat):
-    province = set(cat.members("PROVINCE"))
-    departments = {a.code for a in cat.by_kind("department")}
-    districts = {a.code for a in cat.by_kind("district")}
+def test_members_province_contains_departments_and_districts(plan):
+    province = set(plan.members("PROVINCE"))
+    departments = {a.code for a in plan.by_kind("department")}
+    districts = {a.code for a in plan.by_kind("district")}
     assert departments <= province, f"missing departments: {departments - province}"
     assert districts <= province, f"missing districts: {districts - province}"
     # Groups are expanded, never returned as members.
-    assert not province & set(cat.groups)
+    assert not province & set(plan.groups)
 
 
-def test_members_of_a_plain_agency_is_itself(cat):
-    assert cat.members("SNV") == ["SNV"]
+def test_members_of_a_plain_agency_is_itself(plan):
+    assert plan.members("SNV") == ["SNV"]
 
 
-def test_resolve_keeps_specific_agency_next_to_groups(cat):
+def test_resolve_keeps_specific_agency_next_to_groups(plan):
     text = "Sở Thông tin và Truyền thông; các Sở, ban, ngành, UBND cấp huyện"
-    codes = resolve_agencies(text, cat.agencies)
+    codes = resolve_agencies(text, plan.agencies)
     assert codes == ["STTTT", "ALL_DEPARTMENTS", "ALL_DISTRICTS"]
-    assert cat.resolve(text) == codes
+    assert plan.resolve(text) == codes
 
 
-def test_resolve_longest_alias_wins(cat):
+def test_resolve_longest_alias_wins(plan):
     # 'ubnd các huyện, thị xã, thành phố' contains 'các huyện, thị xã, thành phố'; one code only.
-    assert resolve_agencies("UBND các huyện, thị xã, thành phố", cat.agencies) == ["ALL_DISTRICTS"]
-    assert resolve_agencies("", cat.agencies) == []
+    assert resolve_agencies("UBND các huyện, thị xã, thành phố", plan.agencies) == ["ALL_DISTRICTS"]
+    assert resolve_agencies("", plan.agencies) == []
 
 
 # ---------------------------------------------------------------- rows as printed
-def test_two_rows_printed_2_in_section_A_II(cat):
-    rows = [t for t in cat.tasks if t.parent == "A.II" and t.stt == "2"]
+def test_two_rows_printed_2_in_section_A_II(plan):
+    rows = [t for t in plan.tasks if t.parent == "A.II" and t.stt == "2"]
     assert len(rows) == 2, [t.id for t in rows]
     assert rows[0].id != rows[1].id
     assert all(t.stt == "2" for t in rows)
@@ -122,8 +117,8 @@ def test_two_rows_printed_2_in_section_A_II(cat):
     assert "Báo Quảng Nam" in rows[1].task_vi
 
 
-def test_group_rows_are_sections_or_subgroups(cat):
-    for t in cat.tasks:
+def test_group_rows_are_sections_or_subgroups(plan):
+    for t in plan.tasks:
         if t.parent in ("A", "B"):
             assert ROMAN_RE.match(t.stt), f"{t.id}: section row with stt {t.stt!r}"
             assert t.kind == "group"
@@ -155,9 +150,9 @@ def test_parse_schedule_rejects_unreadable_text():
         parse_schedule("khi nào xong")
 
 
-def test_stored_schedules_match_printed_text(cat):
+def test_stored_schedules_match_printed_text(plan):
     bad = []
-    for t in cat.tasks:
+    for t in plan.tasks:
         if t.schedule.get("inherited_from"):
             continue
         got = parse_schedule(t.schedule_vi)
@@ -166,49 +161,51 @@ def test_stored_schedules_match_printed_text(cat):
     assert not bad, "schedule does not match its printed text:\n" + "\n".join(map(str, bad))
 
 
-def test_inherited_schedules_come_from_an_ancestor(cat):
-    inherited = [t for t in cat.tasks if t.schedule.get("inherited_from")]
+def test_inherited_schedules_come_from_an_ancestor(plan):
+    inherited = [t for t in plan.tasks if t.schedule.get("inherited_from")]
     assert inherited, "expected some rows that inherit their schedule"
     for t in inherited:
         src = t.schedule["inherited_from"]
         assert t.schedule_vi == "", f"{t.id} prints its own schedule but claims to inherit it"
-        assert src in _ancestors(cat, t), f"{t.id}: inherited_from {src} is not an ancestor"
-        parsed = parse_schedule(cat.task(src).schedule_vi)
+        assert src in _ancestors(plan, t), f"{t.id}: inherited_from {src} is not an ancestor"
+        parsed = parse_schedule(plan.task(src).schedule_vi)
         assert parsed["kind"] == t.schedule["kind"], t.id
         assert parsed["due"] == t.schedule["due"], t.id
 
 
 # ---------------------------------------------------------------- indices
-def test_par_2022_field_points_sum_to_total(cat):
-    fields = cat.indices["par_fields"]
-    total = sum(f["pct_2022"] * f["max_points"] for f in fields)
-    printed = cat.indices["par_index_2022"]["total_points"]["value"]
-    assert printed == 80.91
-    assert total == pytest.approx(80.91, abs=0.2), f"sum of pct_2022 × max_points = {total:.3f}"
+def test_par_baseline_field_points_sum_to_total(plan):
+    fields = plan.indices["par_fields"]
+    baseline = plan.indices["par_index"]["baseline"]
+    assert baseline["year"] == plan.baseline_year == 2022 and {f["baseline"]["year"] for f in fields} == {2022}
+    total = sum(f["baseline"]["pct"] * f["max_points"] for f in fields)
+    printed = baseline["total_points"]["value"]
+    assert printed == 80.91  # the plan (sources/ke-hoach-2023.txt): "... tỉnh Quảng Nam đạt 80.91 điểm"
+    assert total == pytest.approx(80.91, abs=0.2), f"sum of baseline pct × max_points = {total:.3f}"
 
 
-def test_indices_shape(cat):
-    fields = cat.indices["par_fields"]
-    factors = cat.indices["sipas_factors"]
+def test_indices_shape(plan):
+    fields = plan.indices["par_fields"]
+    factors = plan.indices["sipas_factors"]
     assert len(fields) == 8
     assert len(factors) == 5
-    assert all(0 < f["pct_2022"] <= 1 for f in fields)
+    assert all(0 < f["baseline"]["pct"] <= 1 for f in fields)
     assert all(f["max_points"] > 0 for f in fields)
 
 
-def test_index_sections_cover_the_plan_sections(cat):
-    par_sections = {t.stt for t in cat.tasks if t.parent == "A"}
-    sipas_sections = {t.stt for t in cat.tasks if t.parent == "B"}
-    field_sections = [f["section"] for f in cat.indices["par_fields"]]
+def test_index_sections_cover_the_plan_sections(plan):
+    par_sections = {t.stt for t in plan.tasks if t.parent == "A"}
+    sipas_sections = {t.stt for t in plan.tasks if t.parent == "B"}
+    field_sections = [f["section"] for f in plan.indices["par_fields"]]
     assert len(set(field_sections)) == 8
-    assert set(field_sections) | set(cat.indices["par_sections_without_field"]) == par_sections
-    assert {f["section"] for f in cat.indices["sipas_factors"]} == sipas_sections
+    assert set(field_sections) | set(plan.indices["par_sections_without_field"]) == par_sections
+    assert {f["section"] for f in plan.indices["sipas_factors"]} == sipas_sections
 
 
 @pytest.mark.parametrize("key, count", [("par_fields", 8), ("sipas_factors", 5)])
-def test_index_numbers_survive_yaml_parsing(cat, key, count):
+def test_index_numbers_survive_yaml_parsing(plan, key, count):
     # YAML 1.1 (PyYAML) reads an unquoted key `no` as the boolean False, so `{no: 1, ...}` loses its name.
-    rows = cat.indices[key]
+    rows = plan.indices[key]
     broken = [r for r in rows if "number" not in r]
     assert not broken, (
         f"indices.yaml {key}: {len(broken)} entries have no 'number' key after loading; keys seen: "
@@ -218,31 +215,31 @@ def test_index_numbers_survive_yaml_parsing(cat, key, count):
     assert [r["number"] for r in rows] == list(range(1, count + 1))
 
 
-def test_laggard_codes_exist(cat):
-    laggards = cat.indices["laggards"]
+def test_laggard_codes_exist(plan):
+    laggards = plan.indices["laggards"]
     assert laggards
     unknown = []
     for lag in laggards:
-        assert lag["task_id"] in {t.id for t in cat.tasks}
+        assert lag["task_id"] in {t.id for t in plan.tasks}
         for key in ("departments", "districts", "commune_groups"):
-            unknown += [(lag["task_id"], c) for c in lag.get(key, []) if c not in cat.agencies]
+            unknown += [(lag["task_id"], c) for c in lag.get(key, []) if c not in plan.agencies]
     assert not unknown, f"laggard codes not in the registry: {unknown}"
 
 
-def test_disbursement_laggards_are_twelve_and_twelve(cat):
-    lag = next(x for x in cat.indices["laggards"] if x["task_id"] == "A.VII.1.1")
+def test_disbursement_laggards_are_twelve_and_twelve(plan):
+    lag = next(x for x in plan.indices["laggards"] if x["task_id"] == "A.VII.1.1")
     assert len(lag["departments"]) == 12
     assert len(lag["districts"]) == 12
 
 
 # ---------------------------------------------------------------- targets
-def test_every_target_metric_is_defined(cat):
-    missing = [(tg.task_id, tg.metric) for tg in cat.targets if tg.metric not in cat.metrics]
+def test_every_target_metric_is_defined(plan):
+    missing = [(tg.task_id, tg.metric) for tg in plan.targets if tg.metric not in plan.metrics]
     assert not missing, f"targets whose metric is not in metrics.yaml: {missing}"
 
 
-def _only_target(cat, task_id, metric=None):
-    tgs = [tg for tg in cat.task(task_id).targets if metric is None or tg.metric == metric]
+def _only_target(plan, task_id, metric=None):
+    tgs = [tg for tg in plan.task(task_id).targets if metric is None or tg.metric == metric]
     assert len(tgs) == 1, f"{task_id}: expected one target, got {tgs}"
     return tgs[0]
 
@@ -251,18 +248,18 @@ def _only_target(cat, task_id, metric=None):
     "task_id, value, scope",
     [("A.IV.4.1", 0.99, "each_department"), ("A.IV.4.2", 0.95, "each_district"), ("A.IV.4.3", 0.95, "each_commune")],
 )
-def test_ontime_targets(cat, task_id, value, scope):
-    tg = _only_target(cat, task_id, "ontime_rate")
+def test_ontime_targets(plan, task_id, value, scope):
+    tg = _only_target(plan, task_id, "ontime_rate")
     assert tg.op == ">"
     assert tg.value == pytest.approx(value)
     assert tg.scope == scope
     assert tg.unit == "fraction"
 
 
-def test_baseline_years(cat):
-    a_v_3 = cat.task("A.V.3").targets
+def test_baseline_years(plan):
+    a_v_3 = plan.task("A.V.3").targets
     assert a_v_3 and all(tg.baseline_year == 2021 for tg in a_v_3)
-    tg = _only_target(cat, "A.IX.3")
+    tg = _only_target(plan, "A.IX.3")
     assert tg.baseline_year == 2022
     assert tg.value == pytest.approx(0.20)
 
@@ -296,67 +293,66 @@ def test_target_describe():
 
 
 # ---------------------------------------------------------------- text
-def test_text_is_nfc(cat):
+def test_text_is_nfc(plan):
     bad = [
         (t.id, name)
-        for t in cat.tasks
+        for t in plan.tasks
         for name in ("task_vi", "result_vi", "schedule_vi", "lead_vi", "coordinating_vi")
         if not unicodedata.is_normalized("NFC", getattr(t, name))
     ]
     assert not bad, f"text not NFC-normalised: {bad}"
 
 
-def test_yaml_text_is_stored_nfc():
-    # load() normalises; the file itself should already be NFC so edits stay diff-clean.
-    from parplan.catalogue import HERE
+def test_yaml_text_is_stored_nfc(plan):
+    # load_plan() normalises; the files themselves should already be NFC so edits stay diff-clean.
+    for name in ("tasks.yaml", "agencies.yaml", "indices.yaml", "plan.yaml", "communes.csv"):
+        raw = (plan.folder / name).read_text(encoding="utf-8")
+        assert unicodedata.is_normalized("NFC", raw), name
 
-    raw = (HERE / "tasks.yaml").read_text(encoding="utf-8")
-    assert unicodedata.is_normalized("NFC", raw)
 
-
-def test_every_row_has_english(cat):
-    missing = [t.id for t in cat.tasks if not t.task_en.strip()]
+def test_every_row_has_english(plan):
+    missing = [t.id for t in plan.tasks if not t.task_en.strip()]
     assert not missing, f"rows without task_en: {missing}"
-    missing_result = [t.id for t in cat.tasks if t.result_vi.strip() and not t.result_en.strip()]
+    missing_result = [t.id for t in plan.tasks if t.result_vi.strip() and not t.result_en.strip()]
     assert not missing_result, f"rows with result_vi but no result_en: {missing_result}"
 
 
 # ---------------------------------------------------------------- how a target is judged (issue 12)
-def test_every_target_says_how_it_is_judged(cat):
+def test_every_target_says_how_it_is_judged(plan):
     from parplan.catalogue import EACH_SCOPES, JUDGES
 
-    assert all(tg.judge in JUDGES for tg in cat.targets)
-    assert all(tg.scope in EACH_SCOPES for tg in cat.targets if tg.judge == "each")
-    each = {(tg.task_id, tg.scope) for tg in cat.targets if tg.judge == "each"}
+    assert all(tg.judge in JUDGES for tg in plan.targets)
+    assert all(tg.scope in EACH_SCOPES for tg in plan.targets if tg.judge == "each")
+    each = {(tg.task_id, tg.scope) for tg in plan.targets if tg.judge == "each"}
     # the plan binds every unit: 'CQCM cấp tỉnh ... trên 99%', 'mỗi cơ quan ... ít nhất 1 sáng kiến', '100% các sở ...'
     assert {("A.IV.4.1", "each_department"), ("A.IV.4.2", "each_district"), ("A.IV.4.3", "each_commune"),
             ("A.I.4", "each_agency"), ("A.VIII.2.1", "each_department"), ("A.VIII.2.1", "each_district")} <= each
-    assert _only_target(cat, "A.IX.3").judge == "aggregate"
+    assert _only_target(plan, "A.IX.3").judge == "aggregate"
     # the PAR criterion scores the ratio of sums of A.IV.4.1–4.3 too: kept as a figure
-    assert {tg.task_id for tg in cat.targets if tg.aggregate_figure} == {"A.IV.4.1", "A.IV.4.2", "A.IV.4.3"}
+    assert {tg.task_id for tg in plan.targets if tg.aggregate_figure} == {"A.IV.4.1", "A.IV.4.2", "A.IV.4.3"}
 
 
-def test_who_each_agency_means(cat):
-    a_i_4 = _only_target(cat, "A.I.4")
+def test_who_each_agency_means(plan):
+    a_i_4 = _only_target(plan, "A.I.4")
     assert a_i_4.units == ("ALL_DEPARTMENTS", "ALL_DISTRICTS")
-    members = [m for u in a_i_4.units for m in cat.members(u)]
+    members = [m for u in a_i_4.units for m in plan.members(u)]
     assert len(members) == 37
-    assert all(tg.units for tg in cat.targets if tg.scope == "each_agency" and tg.role == "target")
+    assert all(tg.units for tg in plan.targets if tg.scope == "each_agency" and tg.role == "target")
 
 
-def test_pre_plan_disbursement_list_is_context(cat):
-    tg = _only_target(cat, "A.VII.1.1")
+def test_pre_plan_disbursement_list_is_context(plan):
+    tg = _only_target(plan, "A.VII.1.1")
     assert tg.role == "context" and "June 2023" in tg.reason
-    assert [t.task_id for t in cat.targets if t.role == "context"] == ["A.VII.1.1"]
+    assert [t.task_id for t in plan.targets if t.role == "context"] == ["A.VII.1.1"]
 
 
-def test_targets_frame_has_the_design_columns(cat):
+def test_targets_frame_has_the_design_columns(plan):
     from parplan.catalogue import targets_frame
 
-    f = targets_frame(cat)
+    f = targets_frame(plan)
     design = ["task_id", "metric", "scope", "judge", "op", "value", "unit", "baseline_year", "direction"]
     assert [c for c in f.columns if c in design] == design
-    assert len(f) == len(cat.targets) and set(f["judge"]) == {"each", "aggregate"}
+    assert len(f) == len(plan.targets) and set(f["judge"]) == {"each", "aggregate"}
 
 
 @pytest.mark.parametrize("patch, message", [
@@ -368,7 +364,7 @@ def test_targets_frame_has_the_design_columns(cat):
     ({"scope": "each_agency", "units": ["NO_SUCH"]}, "unknown agency codes"),
     ({"units": ["SNV"]}, "only with scope each_agency"),
 ])
-def test_bad_judge_fields_are_rejected_naming_file_task_and_value(patch, message):
+def test_bad_judge_fields_are_rejected_naming_file_task_and_value(plan, patch, message):
     from parplan.catalogue import CatalogueError, _load_agencies, _target
 
     d = {"metric": "ontime_rate", "scope": "province", "judge": "aggregate", "op": ">", "value": 0.9,
@@ -377,5 +373,5 @@ def test_bad_judge_fields_are_rejected_naming_file_task_and_value(patch, message
     if d["judge"] is None:
         del d["judge"]
     with pytest.raises(CatalogueError, match=re.escape(message)) as e:
-        _target("A.X.1", d, _load_agencies()[0])
+        _target("A.X.1", d, _load_agencies(plan.folder)[0])
     assert "tasks.yaml, A.X.1, target 'ontime_rate'" in str(e.value)

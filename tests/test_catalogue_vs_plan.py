@@ -19,9 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from parplan.catalogue import load
-
-PLAN = Path(__file__).resolve().parents[1] / "plans" / "2023" / "sources" / "ke-hoach-2023.txt"
+PLAN_TEXT = "sources/ke-hoach-2023.txt"  # the printed 2023 plan, inside the plan's folder (plans/2023/)
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX")
 ROMAN_ALT = "|".join(sorted(ROMAN, key=len, reverse=True))
 ROMAN_CELL_RE = re.compile(rf"^({ROMAN_ALT})\s+(\S.*)$")
@@ -89,21 +87,17 @@ def parse_appendix(path: Path) -> list[PlanRow]:
 
 
 @pytest.fixture(scope="module")
-def plan_rows() -> list[PlanRow]:
-    assert PLAN.is_file(), f"plan text missing from the repo: {PLAN}"
-    rows = parse_appendix(PLAN)
+def plan_rows(plan) -> list[PlanRow]:
+    text = plan.folder / PLAN_TEXT
+    assert text.is_file(), f"plan text missing from the repo: {text}"
+    rows = parse_appendix(text)
     assert len(rows) > 100
     return rows
 
 
-@pytest.fixture(scope="module")
-def cat():
-    return load()
-
-
-def cat_section(cat, task) -> str:
+def cat_section(plan, task) -> str:
     """'A' / 'B' for the top rows, 'A.II' etc. for the rest, from the parent chain and printed STT."""
-    by_id = {t.id: t for t in cat.tasks}
+    by_id = {t.id: t for t in plan.tasks}
     chain = [task]
     while chain[-1].parent is not None:
         chain.append(by_id[chain[-1].parent])
@@ -112,9 +106,9 @@ def cat_section(cat, task) -> str:
 
 
 @pytest.fixture(scope="module")
-def matches(plan_rows, cat):
+def matches(plan_rows, plan):
     """Each printed row with task text (not a continuation) -> its catalogue row, in plan order, one-to-one."""
-    tasks = cat.tasks
+    tasks = plan.tasks
     texts = [norm(t.task_vi) for t in tasks]
     out: list[tuple[PlanRow, int | None]] = []
     pos = 0
@@ -140,8 +134,8 @@ def test_parser_sees_the_page_break_continuations(plan_rows):
 
 
 # ---------------------------------------------------------------- (a) every printed task is in the catalogue
-def test_every_printed_task_is_in_the_catalogue(plan_rows, cat):
-    texts = [norm(t.task_vi) for t in cat.tasks]
+def test_every_printed_task_is_in_the_catalogue(plan_rows, plan):
+    texts = [norm(t.task_vi) for t in plan.tasks]
     missing = [
         f"line {r.line} (STT {r.stt!r}, {r.section}): {r.task[:120]}"
         for r in plan_rows
@@ -150,19 +144,19 @@ def test_every_printed_task_is_in_the_catalogue(plan_rows, cat):
     assert not missing, "printed tasks not found in any catalogue task_vi:\n" + "\n".join(missing)
 
 
-def test_printed_rows_map_one_to_one_in_order(matches, cat):
+def test_printed_rows_map_one_to_one_in_order(matches, plan):
     unmatched = [f"line {r.line} STT {r.stt!r}: {r.task[:80]}" for r, i in matches if i is None]
     assert not unmatched, "printed rows without their own catalogue row (in plan order):\n" + "\n".join(unmatched)
     idx = [i for _, i in matches]
     assert len(set(idx)) == len(idx)
-    wrong_stt = [(r.line, r.stt, cat.tasks[i].id, cat.tasks[i].stt) for r, i in matches if r.stt != cat.tasks[i].stt]
+    wrong_stt = [(r.line, r.stt, plan.tasks[i].id, plan.tasks[i].stt) for r, i in matches if r.stt != plan.tasks[i].stt]
     assert not wrong_stt, f"catalogue rows whose stt differs from the printed STT: {wrong_stt}"
-    wrong_section = [(r.line, r.section, cat.tasks[i].id) for r, i in matches if r.section != cat_section(cat, cat.tasks[i])]
+    wrong_section = [(r.line, r.section, plan.tasks[i].id) for r, i in matches if r.section != cat_section(plan, plan.tasks[i])]
     assert not wrong_section, f"rows in the wrong section: {wrong_section}"
 
 
-def test_continued_task_text_is_merged_into_the_row_before(plan_rows, matches, cat):
-    owner_of = {r.line: cat.tasks[i] for r, i in matches if i is not None}
+def test_continued_task_text_is_merged_into_the_row_before(plan_rows, matches, plan):
+    owner_of = {r.line: plan.tasks[i] for r, i in matches if i is not None}
     owner = None
     problems = []
     for r in plan_rows:
@@ -174,9 +168,9 @@ def test_continued_task_text_is_merged_into_the_row_before(plan_rows, matches, c
     assert not problems, "\n".join(problems)
 
 
-def test_printed_results_are_in_their_rows(plan_rows, matches, cat):
+def test_printed_results_are_in_their_rows(plan_rows, matches, plan):
     """Each result cell (including page-break continuations) is inside its catalogue row's result_vi."""
-    owner_of = {r.line: cat.tasks[i] for r, i in matches if i is not None}
+    owner_of = {r.line: plan.tasks[i] for r, i in matches if i is not None}
     owner = None
     problems = []
     for r in plan_rows:
@@ -187,15 +181,15 @@ def test_printed_results_are_in_their_rows(plan_rows, matches, cat):
 
 
 # ---------------------------------------------------------------- (b) STT values and row counts per section
-def test_printed_stt_values_per_section(plan_rows, cat):
+def test_printed_stt_values_per_section(plan_rows, plan):
     plan_stt: dict[str, Counter] = defaultdict(Counter)
     for r in plan_rows:
         if r.stt and not r.continuation:
             plan_stt[r.section][r.stt] += 1
     cat_stt: dict[str, Counter] = defaultdict(Counter)
-    for t in cat.tasks:
+    for t in plan.tasks:
         if t.stt:
-            cat_stt[cat_section(cat, t)][t.stt] += 1
+            cat_stt[cat_section(plan, t)][t.stt] += 1
     assert set(plan_stt) == set(cat_stt), f"sections: plan {sorted(plan_stt)} vs catalogue {sorted(cat_stt)}"
     problems = {
         sec: dict(plan_stt[sec] - cat_stt[sec]) for sec in plan_stt if plan_stt[sec] - cat_stt[sec]
@@ -204,9 +198,9 @@ def test_printed_stt_values_per_section(plan_rows, cat):
     assert plan_stt["A.II"]["2"] == 2
 
 
-def test_row_counts_per_section(plan_rows, cat):
+def test_row_counts_per_section(plan_rows, plan):
     plan_count: Counter = Counter(r.section for r in plan_rows if r.task and not r.continuation)
-    cat_count: Counter = Counter(cat_section(cat, t) for t in cat.tasks)
+    cat_count: Counter = Counter(cat_section(plan, t) for t in plan.tasks)
     short = {sec: (cat_count[sec], n) for sec, n in plan_count.items() if cat_count[sec] < n}
     assert not short, f"sections with fewer catalogue rows than printed rows (catalogue, plan): {short}"
     assert sum(plan_count.values()) > 100
@@ -230,9 +224,9 @@ def _text(task) -> str:
     return norm(task.task_vi) + " " + norm(task.result_vi)
 
 
-def test_every_percentage_has_a_target(cat):
+def test_every_percentage_has_a_target(plan):
     gaps = []
-    for t in cat.tasks:
+    for t in plan.tasks:
         for m in PCT_RE.finditer(_text(t)):
             p = num(m.group(1))
             ok = any(
@@ -244,9 +238,9 @@ def test_every_percentage_has_a_target(cat):
     assert not gaps, "percentages printed without a target:\n" + "\n".join(sorted(set(gaps)))
 
 
-def test_every_at_least_number_has_a_target(cat):
+def test_every_at_least_number_has_a_target(plan):
     gaps = []
-    for t in cat.tasks:
+    for t in plan.tasks:
         for m in AT_LEAST_RE.finditer(_text(t)):
             if m.group(2):  # 'ít nhất 30%' is a percentage, checked above
                 continue
@@ -257,9 +251,9 @@ def test_every_at_least_number_has_a_target(cat):
     assert not gaps, "'ít nhất/tối thiểu N' without a target:\n" + "\n".join(sorted(set(gaps)))
 
 
-def test_every_day_count_has_a_target(cat):
+def test_every_day_count_has_a_target(plan):
     gaps = []
-    for t in cat.tasks:
+    for t in plan.tasks:
         for m in DAYS_RE.finditer(_text(t)):
             n = num(m.group(1))
             unit = "working_days" if m.group(2) else "days"
@@ -269,10 +263,10 @@ def test_every_day_count_has_a_target(cat):
     assert not gaps, "day counts without a target:\n" + "\n".join(sorted(set(gaps)))
 
 
-def test_threshold_wording_matches_operator(cat):
+def test_threshold_wording_matches_operator(plan):
     """'trên N%' is strict (>; '<' for 'giảm trên'), 'ít nhất/tối thiểu/từ N%' is >=."""
     wrong = []
-    for t in cat.tasks:
+    for t in plan.tasks:
         text = _text(t)
         for m in ABOVE_PCT_RE.finditer(text):
             p = num(m.group(2))
@@ -288,9 +282,9 @@ def test_threshold_wording_matches_operator(cat):
     assert not wrong, "\n".join(wrong)
 
 
-def test_exempt_numbers_are_explained_and_printed(cat):
+def test_exempt_numbers_are_explained_and_printed(plan):
     problems = []
-    for t in cat.tasks:
+    for t in plan.tasks:
         for e in t.exempt_numbers:
             number, why = str(e.get("number", "")).strip(), str(e.get("why", "")).strip()
             if not number or not why:
@@ -323,8 +317,8 @@ def test_the_number_checks_can_fail():
 
 
 # ---------------------------------------------------------------- (d) the page break inside A.VII.1.1
-def test_disbursement_result_is_merged_across_the_page_break(plan_rows, cat):
-    result = norm(cat.task("A.VII.1.1").result_vi)
+def test_disbursement_result_is_merged_across_the_page_break(plan_rows, plan):
+    result = norm(plan.task("A.VII.1.1").result_vi)
     assert "dưới 20%" in result
     assert "Quế Sơn" in result
     # The part printed after the page break (a continuation row) is in the same result.

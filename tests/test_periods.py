@@ -109,3 +109,15 @@ def test_round_trip_and_navigation_property(year, q):
     assert quarter.previous().next() == quarter
     # Quarters tile the calendar: the next quarter starts the day after this one ends.
     assert quarter.next().start == quarter.end + dt.timedelta(days=1)
+
+
+def test_year_bounds_are_method_data_not_code():
+    from parplan import yamlfile
+    from parplan.catalogue import HERE
+    from parplan.periods import year_bounds
+
+    b = yamlfile.load(HERE / "method.yaml")["quarter_years"]
+    assert year_bounds() == (b["min"], b["max"]) == (2000, 2100)
+    assert Quarter.parse(f"{b['min']}Q1") == Quarter(b["min"], 1) and Quarter.parse(f"{b['max']}Q4").year == b["max"]
+    with pytest.raises(QuarterError, match=f"{b['min']}–{b['max']}"):
+        Quarter.parse(f"{b['max'] + 1}Q1")

@@ -73,7 +73,7 @@ def test_bad_calendar_row_is_reported(tmp_path):
         _file_rows(p)
 
 
-def test_publication_lead_uses_the_calendar():
+def test_publication_lead_uses_the_calendar(plan):
     # A.IV.2.1: publishing decision at least 5 working days before the legal document takes effect.
     # D1: decided Mon 16/1/2023, law in force Mon 30/1 -> 5 working days across Tết: meets the rule.
     # D2: decided Tue 17/1/2023, law in force Mon 30/1 -> 4: misses (Mon–Fri counting would have said 9).
@@ -85,7 +85,7 @@ def test_publication_lead_uses_the_calendar():
                      "provincial_portal_date": pd.NaT, "one_stop_published": True, "procedures_count": 1,
                      "submitting_agency": "SNV", "source_file": "data/raw/2023Q1/tthc_publication/SNV.csv",
                      "source_row": i + 2})
-    units = md.tthc_publication_lead_working_days({"tthc_publication": pd.DataFrame(rows)}, Quarter(2023, 1), "Q")
+    units = md.tthc_publication_lead_working_days({"tthc_publication": pd.DataFrame(rows)}, Quarter(2023, 1), "Q", plan)
     snv = units[units["agency"] == "SNV"].iloc[0]
     assert (snv["numerator"], snv["denominator"]) == (1.0, 2.0)
     assert not math.isnan(snv["denominator"])
