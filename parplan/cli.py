@@ -69,12 +69,24 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
+    from .catalogue import load_plan
+    from .periods import Quarter
     from .pipeline import ROOT
-    from .sample import generate
+    from .sample import generate, refuse_real_data, sample_quarters
     from .sample_datasets import generate_datasets
 
     out = Path(args.out) if args.out else ROOT / "data" / "raw"
-    written = generate(out) + generate_datasets(out)
+    quarters = [Quarter.parse(args.quarter)] if args.quarter else sample_quarters(ROOT / "data" / "raw")
+    if not quarters:
+        print("LỖI / ERROR: không có quý nào có dữ liệu mẫu; dùng --quarter / no quarter has sample data; use "
+              "--quarter", file=sys.stderr)
+        return 2
+    refuse_real_data(out, quarters)
+    written: list[Path] = []
+    for year in sorted({q.year for q in quarters}):
+        plan, mine = load_plan(year), [q for q in quarters if q.year == year]
+        written += generate(out, plan, mine) + generate_datasets(out, plan, mine)
+        print(f"{', '.join(map(str, mine))}: kế hoạch năm {year} / the {year} plan")
     print(f"{len(written)} tệp mẫu / sample files written")
     return 0
 
@@ -126,11 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     fb = sub.add_parser("feedback", help="one annotated workbook per agency with findings (feedback/<Q>/)")
     fb.add_argument("--quarter", default="")
     fb.set_defaults(fn=_feedback)
-    s = sub.add_parser("sample", help="regenerate the deterministic sample data")
+    s = sub.add_parser("sample", help="regenerate the deterministic sample data (every quarter with SAMPLE_DATA.yaml)")
+    s.add_argument("--quarter", default="", help="YYYYQn: only this quarter, from the plan of its year")
     s.add_argument("--out", default="")
     s.set_defaults(fn=_sample)
     nq = sub.add_parser("new-quarter", help="write params/<Q>.yaml for a new quarter from its year's plan")
-    nq.add_argument("quarter", help="YYYYQn, e.g. 2024Q2")
+    nq.add_argument("quarter", help="YYYYQn: quarter n of year YYYY")
     nq.add_argument("--force", action="store_true", help="rewrite an existing params file")
     nq.set_defaults(fn=_new_quarter)
     cv = sub.add_parser("coverage", help="every target with the metric and dataset that measure it, or why not")

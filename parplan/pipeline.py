@@ -81,7 +81,7 @@ def expected_datasets(params: dict[str, Any], plan: Plan) -> dict[str, list[str]
     q = Quarter.parse(params["quarter"])
     if params.get("datasets"):
         return {k: list(v.get("expected_submitters", [])) for k, v in params["datasets"].items()}
-    return plan.expected(q.quarter)
+    return plan.expected(q.q)
 
 
 def new_quarter_params(quarter: Quarter | str, plan: Plan) -> str:
@@ -93,7 +93,7 @@ def new_quarter_params(quarter: Quarter | str, plan: Plan) -> str:
              "# Datasets expected this quarter and which agencies (codes or groups) must submit each.",
              "# A dataset with no expected submitters is optional: files are validated when they arrive, nobody is chased.",
              "datasets:"]
-    for name, who in plan.expected(q.quarter).items():
+    for name, who in plan.expected(q.q).items():
         lines += [f"  {name}:", f"    expected_submitters: [{', '.join(who)}]"]
     return "\n".join(lines) + "\n"
 

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from parplan.pipeline import load_params
 
@@ -49,3 +50,60 @@ def test_unknown_dataset_and_bad_submitters_stop(params):
     with pytest.raises(ValueError, match="expected_submitters as a list"):
         load_params("2023Q1", params)
 
+
+
+def test_sample_data_is_not_a_parameter(params):
+    # whether data is sample data is recorded by the data (data/raw/<Q>/SAMPLE_DATA.yaml), never by a default
+    (params / "defaults.yaml").write_text((params / "defaults.yaml").read_text(encoding="utf-8") + "sample_data: true\n",
+                                          encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown key.*sample_data"):
+        load_params("2023Q1", params)
+
+
+def _plan_expected(year: int, quarter: int) -> dict[str, list[str]]:
+    """What plans/<year>/plan.yaml expects in a quarter, read here straight from the YAML."""
+    raw = yaml.safe_load((REPO / "plans" / str(year) / "plan.yaml").read_text(encoding="utf-8"))["expected"]
+    out = dict(raw["every_quarter"])
+    out.update(raw.get(f"Q{quarter}") or {})
+    return out
+
+
+@pytest.mark.parametrize("q", ["2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1"])
+def test_new_quarter_writes_the_plans_expectations(tmp_path, q):
+    from parplan.pipeline import write_new_quarter
+
+    (tmp_path / "params").mkdir()
+    shutil.copyfile(REPO / "params" / "defaults.yaml", tmp_path / "params" / "defaults.yaml")
+    shutil.copytree(REPO / "plans", tmp_path / "plans")
+    out = write_new_quarter(q, tmp_path)
+    got = load_params(q, tmp_path / "params")
+    assert got["quarter"] == q
+    assert {k: v["expected_submitters"] for k, v in got["datasets"].items()} == _plan_expected(int(q[:4]), int(q[-1]))
+    with pytest.raises(FileExistsError, match="--force"):  # never overwrites a quarter's params by accident
+        write_new_quarter(q, tmp_path)
+    before = out.read_bytes()
+    write_new_quarter(q, tmp_path, force=True)
+    assert out.read_bytes() == before  # the same plan gives the same file
+
+
+def test_shipped_params_agree_with_the_plan():
+    for q in (1, 2, 3, 4):
+        p = load_params(f"2023Q{q}", REPO / "params")
+        assert {k: v["expected_submitters"] for k, v in p["datasets"].items()} == _plan_expected(2023, q)
+
+
+def test_new_quarter_without_a_plan_stops_with_the_plans_there_are(tmp_path, capsys):
+    from parplan import cli
+
+    assert cli.main(["new-quarter", "2026Q1"]) == 2
+    err = capsys.readouterr().err
+    assert "2026" in err and "2023" in err and "2024" in err and "plans/2026" in err
+    assert not (REPO / "params" / "2026Q1.yaml").exists()
+
+
+def test_without_a_params_file_the_plan_says_what_is_expected():
+    from parplan.catalogue import load_plan
+    from parplan.pipeline import expected_datasets
+
+    assert expected_datasets({"quarter": "2024Q3"}, load_plan(2024)) == _plan_expected(2024, 3)
+    assert expected_datasets({"quarter": "2023Q4"}, load_plan(2023))["sipas_survey"] == ["SNV"]

@@ -62,7 +62,7 @@ class Cells:
     """One column's cells for vectorised tests. few: the column repeats a few values (labels, dates, numbers), so a
     pattern is matched once per distinct value and spread back; otherwise (ids, free text) once per cell."""
 
-    SAMPLE = 2000  # cells looked at to tell a column of repeated values from one of ids or free text
+    SAMPLE = 2_000  # cells looked at to tell a column of repeated values from one of ids or free text
 
     def __init__(self, s: pd.Series, few: bool | None = None) -> None:
         if getattr(s.dtype, "storage", None) == "pyarrow" and not s.hasnans:
