@@ -237,3 +237,23 @@ def test_a_plan_without_laggard_lists_has_no_laggards_section(cat):
     bare = dataclasses.replace(cat, indices={k: v for k, v in cat.indices.items() if k != "laggards"})
     assert ov.laggards_section(context(bare, departments_rows(bare))) == ""
     assert "Các đơn vị Kế hoạch nêu tên là chậm" in ov.laggards_section(context(cat, departments_rows(cat)))
+
+
+def test_quality_page_names_datasets_by_their_title_not_their_id(cat):
+    from parplan.contracts import load_contract
+    from parplan.report import quality as dq
+
+    issue = {"rule": "not_null", "severity": "warn", "row": 7, "column": "Ngày hẹn trả", "value": "", "vi": "Ô trống",
+             "en": "Empty cell"}
+    f = {"agency": "SNV", "path": "data/raw/2023Q2/tthc_dossiers/SNV.csv", "verdict": "accepted_with_warnings",
+         "rows_read": 9, "issues": [issue] * (dq.MAX_ROWS_SHOWN + 3), "sha256": "0" * 64}
+    manifest = {"datasets": [{"dataset": "tthc_dossiers", "files": [f], "missing_submitters": ["STP"],
+                              "output_rows": 9}]}
+    ctx = dq.QualityContext(Quarter.parse("2023Q2"), "vi", manifest, pd.DataFrame(), cat, None)
+    title = load_contract("tthc_dossiers").title_vi
+    for section in (dq.agency_sections, dq.missing_section):
+        text = strip_tags(section(ctx))
+        assert title in text and "tthc_dossiers" not in text and "manifest" not in text, section.__name__
+    assert "3 vấn đề khác" in strip_tags(dq.agency_sections(ctx))
+    en = dq.QualityContext(Quarter.parse("2023Q2"), "en", manifest, pd.DataFrame(), cat, None)
+    assert load_contract("tthc_dossiers").title_en in strip_tags(dq.missing_section(en))

@@ -213,6 +213,17 @@ def unit_name(plan: Plan, code: str, lang: str) -> str:
     return code
 
 
+def dataset_title(dataset: str, lang: str) -> str:
+    """A dataset as reviewers read it: its contract's title in the page's language (the name if it has none)."""
+    from ..contracts import load_contract
+
+    try:
+        c = load_contract(dataset)
+    except Exception:  # a folder with no contract: shown by its name, which is all there is
+        return dataset
+    return c.title_vi if lang == "vi" else c.title_en
+
+
 def _agency_name(ctx: Context, code: str) -> str:
     return unit_name(ctx.plan, code, ctx.lang)
 
@@ -414,12 +425,12 @@ def data_quality_section(ctx: Context) -> str:
     lang = ctx.lang
     out = [f"<h2>{'Chất lượng dữ liệu' if lang == 'vi' else 'Data quality'}</h2>",
            "<p class=\"note\">" + ("Chi tiết từng cơ quan, từng quy tắc: " if lang == "vi" else "Per agency and rule: ")
-           + '<a href="data-quality.html">data-quality.html</a></p>']
+           + f'<a href="data-quality.html">{"Chất lượng dữ liệu" if lang == "vi" else "Data quality"}</a></p>']
     for qs, m in ctx.manifests.items():
         for ds in m["datasets"]:
             files = ds["files"]
             counts = {k: sum(1 for f in files if f["verdict"] == k) for k in VERDICT}
-            summary = (f"{Quarter.parse(qs).label(lang)} — {ds['dataset']}: {len(files)} "
+            summary = (f"{Quarter.parse(qs).label(lang)} — {dataset_title(ds['dataset'], lang)}: {len(files)} "
                        + ("tệp" if lang == "vi" else "files") + "; "
                        + "; ".join(f"{VERDICT[k][1 if lang == 'vi' else 2]}: {v}" for k, v in counts.items())
                        + (f"; {'chưa nộp' if lang == 'vi' else 'missing'}: {len(ds['missing_submitters'])}"))

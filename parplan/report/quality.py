@@ -16,7 +16,7 @@ from ..privacy import mask_manifest
 from ..reconcile import MEASURES
 from ..validation import RULE_TEXT, applicable_rules
 from .html import VERDICT, badge, esc, table
-from .overview import quarter_plan
+from .overview import dataset_title, quarter_plan
 
 MAX_ROWS_SHOWN = 200
 
@@ -83,7 +83,7 @@ def summary_section(ctx: QualityContext) -> str:
 def missing_section(ctx: QualityContext) -> str:
     """Agencies expected to submit but missing, per dataset."""
     vi = ctx.lang == "vi"
-    rows = [[load_contract(ds["dataset"]).title_vi if vi else ds["dataset"], _name(ctx, code)]
+    rows = [[dataset_title(ds["dataset"], ctx.lang), _name(ctx, code)]
             for ds in ctx.manifest["datasets"] for code in ds["missing_submitters"]]
     h = "Cơ quan chưa nộp dữ liệu" if vi else "Agencies that have not submitted"
     if not rows:
@@ -137,7 +137,7 @@ def agency_sections(ctx: QualityContext) -> str:
             if f.get("superseded_by"):  # an earlier version, kept and listed: the resubmission counts
                 new = esc(f["superseded_by"].rsplit("/", 1)[-1])
                 shown += f" ({'đã thay bằng' if vi else 'replaced by'} {new})"
-            rows.append([dataset, f["path"].rsplit("/", 1)[-1], shown, str(f["rows_read"]),
+            rows.append([dataset_title(dataset, lang), f["path"].rsplit("/", 1)[-1], shown, str(f["rows_read"]),
                          n_passed, "; ".join(rule_label(dataset, r, lang) for r in warned) or "—",
                          "; ".join(rule_label(dataset, r, lang) for r in failed) or "—"])
             for i in f["issues"][:MAX_ROWS_SHOWN]:
@@ -146,14 +146,14 @@ def agency_sections(ctx: QualityContext) -> str:
                 level = (badge("rejected", "Lỗi" if vi else "Fail") if i["severity"] == "reject" else
                          badge("ok", "Đã quyết định" if vi else "Decided") if i.get("decision") else
                          badge("warn", "Cảnh báo" if vi else "Warn"))
-                details.append([dataset, f["path"].rsplit("/", 1)[-1], level,
+                details.append([dataset_title(dataset, lang), f["path"].rsplit("/", 1)[-1], level,
                                 "" if i.get("row") is None else str(i["row"]), i.get("column", ""), i.get("value", ""),
                                 (i["vi"] if vi else i["en"]) + decided_text(i, ctx.lang),
                                 i.get("fix_vi" if vi else "fix_en", "")])
             if len(f["issues"]) > MAX_ROWS_SHOWN:
                 more = len(f["issues"]) - MAX_ROWS_SHOWN
-                details.append([dataset, f["path"].rsplit("/", 1)[-1], "", "", "", "", "",
-                                f"… {more} {'vấn đề khác trong manifest.json' if vi else 'more in manifest.json'}"])
+                details.append([dataset_title(dataset, lang), f["path"].rsplit("/", 1)[-1], "", "", "", "", "",
+                                f"… {more} {'vấn đề khác, có đủ trong bản kê dữ liệu của quý' if vi else 'more in the quarter’s manifest'}"])
         h1 = (["Bộ dữ liệu", "Tệp", "Kết quả", "Số dòng", "Quy tắc đạt", "Cảnh báo", "Lỗi"] if vi else
               ["Dataset", "File", "Verdict", "Rows", "Rules passed", "Warnings", "Failures"])
         out.append(table(h1, rows, raw_cols=[2], numeric_cols=[3, 4]))

@@ -23,7 +23,7 @@ from ..progress import SCOPE_GROUP, label, qualitative_status, target_verdicts
 from ..rankings import rank as rank_metric
 from . import charts, fmt
 from .html import VERDICT, badge, esc, table
-from .overview import legend, ontime_target, quarter_plan, self_mark, status_badge, unit_name
+from .overview import dataset_title, legend, ontime_target, quarter_plan, self_mark, status_badge, unit_name
 
 KINDS = ("department", "district")
 KIND_LABEL = {"department": ("Sở, ban, ngành (cơ quan chuyên môn cấp tỉnh)", "Provincial department"),
@@ -42,6 +42,7 @@ L = {
     "targets": ("Chỉ tiêu áp dụng cho đơn vị", "Targets that apply to this unit"),
     "rank": ("Xếp hạng trong nhóm cùng loại", "Rank among peers"),
     "quality": ("Chất lượng dữ liệu nộp", "Data quality of submissions"),
+    "quality_page": ("trang Chất lượng dữ liệu", "the data-quality page"),
     "provenance": ("Nguồn gốc số liệu", "Provenance"),
     "no_data": ("Không có dữ liệu", "No data"),
     "missing": ("Chưa nộp", "Not submitted"),
@@ -321,10 +322,12 @@ def action_items(ctx: ScorecardContext) -> list[dict[str, Any]]:
                 n = sum(1 for i in f["issues"] if i.get("severity") == "reject")
                 text = (f"Tệp {Path(f['path']).name} bị từ chối ({n} lỗi): sửa và gửi lại" if vi else
                         f"File {Path(f['path']).name} rejected ({n} errors): correct and resend")
-                items.append({"tier": 2, "status": "rejected", "task_id": ds["dataset"], "text": text, "_o": 20_000})
+                items.append({"tier": 2, "status": "rejected", "task_id": dataset_title(ds["dataset"], lang),
+                              "text": text, "_o": 20_000})
         if ctx.agency in ds.get("missing_submitters", []):
             text = ("Chưa nộp dữ liệu quý này" if vi else "Not submitted this quarter")
-            items.append({"tier": 2, "status": "missing", "task_id": ds["dataset"], "text": text, "_o": 20_000})
+            items.append({"tier": 2, "status": "missing", "task_id": dataset_title(ds["dataset"], lang), "text": text,
+                          "_o": 20_000})
     items.sort(key=lambda i: (i["tier"], i["_o"]))
     for i in items:
         del i["_o"]
@@ -584,14 +587,9 @@ def rank(ctx: ScorecardContext) -> str:
 def data_quality(ctx: ScorecardContext) -> str:
     """This agency's files this quarter (verdict, issues with row/column/value) and the datasets it has not sent."""
     lang, vi = ctx.lang, ctx.lang == "vi"
-    from ..contracts import load_contract
 
     def title(ds: str) -> str:
-        try:
-            c = load_contract(ds)
-            return c.title_vi if vi else c.title_en
-        except Exception:
-            return ds
+        return dataset_title(ds, lang)
 
     h = f"<h2>{esc(_t('quality', lang))} — {esc(ctx.quarter.label(lang))}</h2>"
     files, details, missing = [], [], []
@@ -628,7 +626,7 @@ def data_quality(ctx: ScorecardContext) -> str:
                          missing, raw_cols=[1]))
     href = f"{ctx.dq_page}#{ctx.agency}"
     out.append(f'<p class="note">{esc("Chi tiết từng quy tắc: " if vi else "Every rule in detail: ")}'
-               f'<a href="{esc(href)}">{esc(href)}</a></p>')
+               f'<a href="{esc(href)}">{esc(_t("quality_page", lang))}</a></p>')
     return "\n".join(out)
 
 
