@@ -4,16 +4,21 @@ Hand-built inputs with values worked out by hand in the comments; the as-of test
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from parplan import scoring
+from parplan.catalogue import load_plan
 from parplan.report import outlook as ol
 
-PLAN_ISSUED = dt.date(2023, 6, 1)     # indices.yaml: June 2023, day blank in the plan text -> first of the month
+PLAN_ISSUED = dt.date(2023, 6, 1)     # plan.yaml: June 2023, day blank in the plan text -> first of the month
 
 
 def history(rows: list[tuple]) -> pd.DataFrame:
@@ -28,62 +33,63 @@ MADE_UP = history([(2018, 80.0, NAN, NAN, "old"), (2019, 82.0, NAN, NAN, "old"),
 
 
 # ====================================================================== as of
-def test_as_of_is_the_later_of_quarter_end_and_plan_issue():
-    assert scoring.plan_dates()["plan_issued"] == PLAN_ISSUED
-    assert scoring.as_of_date("2023Q1") == PLAN_ISSUED                 # 31/03 is before the plan existed
-    assert scoring.as_of_date("2023Q2") == dt.date(2023, 6, 30)
-    assert scoring.as_of_date("2023Q4") == dt.date(2023, 12, 31)
-    assert scoring.as_of_date("2024Q2") == dt.date(2024, 6, 30)
-    assert scoring.as_of_date("2023Q1", plan_issued="2023-02-01") == dt.date(2023, 3, 31)
+def test_as_of_is_the_later_of_quarter_end_and_plan_issue(plan):
+    assert scoring.plan_issued(plan) == PLAN_ISSUED == dt.date.fromisoformat(plan.meta["issued"]["date"])
+    assert scoring.as_of_date("2023Q1", plan) == PLAN_ISSUED                 # 31/03 is before the plan existed
+    assert scoring.as_of_date("2023Q2", plan) == dt.date(2023, 6, 30)
+    assert scoring.as_of_date("2023Q4", plan) == dt.date(2023, 12, 31)
+    assert scoring.as_of_date("2024Q2", plan) == dt.date(2024, 6, 30)
+    earlier = dataclasses.replace(plan, meta={**plan.meta, "issued": {**plan.meta["issued"], "date": "2023-02-01"}})
+    assert scoring.as_of_date("2023Q1", earlier) == dt.date(2023, 3, 31)
     with pytest.raises(ValueError, match="ISO"):
-        scoring.reference_table("par_index_provinces", "30/06/2023")
+        scoring.reference_table("par_index_provinces", "30/06/2023", plan)
 
 
-def test_a_2023q1_report_cannot_see_2023_results_and_a_2024q2_report_can():
-    q1, q24 = scoring.as_of_date("2023Q1"), scoring.as_of_date("2024Q2")
+def test_a_2023q1_report_cannot_see_2023_results_and_a_2024q2_report_can(plan):
+    q1, q24 = scoring.as_of_date("2023Q1", plan), scoring.as_of_date("2024Q2", plan)
     for name in ("par_index_provinces", "sipas_provinces", "par_sipas_aggregates", "quangnam_components"):
-        early = scoring.reference_table(name, q1)
-        late = scoring.reference_table(name, q24)
+        early = scoring.reference_table(name, q1, plan)
+        late = scoring.reference_table(name, q24, plan)
         assert "2023" not in set(early["year"]), name
         assert "2023" in set(late["year"]), name
         assert (early["published"] <= "2023-06-01").all()
-    qn = scoring.reference_table("par_index_provinces", q24)
+    qn = scoring.reference_table("par_index_provinces", q24, plan)
     assert qn[(qn["province"] == "Quảng Nam") & (qn["year"] == "2023")]["score_pct"].tolist() == ["84.6"]
-    assert list(scoring.publications(q1)["result_year"].unique()) == [2019, 2020, 2021, 2022]
-    assert 2023 in set(scoring.publications(q24)["result_year"])
+    assert list(scoring.publications(q1, plan)["result_year"].unique()) == [2019, 2020, 2021, 2022]
+    assert 2023 in set(scoring.publications(q24, plan)["result_year"])
     # the 2022 results themselves came out on 19/04/2023: a report as of the day before sees 2021 as the latest year
-    assert scoring.publications("2023-04-18")["result_year"].max() == 2021
-    assert scoring.neighbours(q1)["year"].iloc[0] == 2022 and scoring.neighbours(q24)["year"].iloc[0] == 2023
+    assert scoring.publications("2023-04-18", plan)["result_year"].max() == 2021
+    assert scoring.neighbours(q1, plan)["year"].iloc[0] == 2022 and scoring.neighbours(q24, plan)["year"].iloc[0] == 2023
 
 
-def test_every_reference_figure_is_published_no_earlier_than_its_years_results():
-    pub = scoring.publications("2100-01-01")
+def test_every_reference_figure_is_published_no_earlier_than_its_years_results(plan):
+    pub = scoring.publications("2100-01-01", plan)
     first = {(r["index"], r["result_year"]): r["published"] for _, r in pub.iterrows()}
     idx = {"par_index_provinces": "PAR INDEX provinces", "sipas_provinces": "SIPAS"}
     for name in ("par_index_provinces", "sipas_provinces", "par_sipas_aggregates", "quangnam_components"):
-        t = scoring.reference_table(name, "2100-01-01")
+        t = scoring.reference_table(name, "2100-01-01", plan)
         for _, r in t.iterrows():
             index = idx.get(name) or (r["index"] if "index" in t.columns else "PAR INDEX provinces")
             index = "PAR INDEX provinces" if index in ("PAR INDEX ministries", "PAR survey") else index
             assert r["published"] >= first[(index, int(r["year"]))], (name, dict(r))
 
 
-def test_rank25_bracket_from_published_provinces_matches_the_recorded_2022_bracket():
-    b = scoring.rank25_bracket(2022, "2023-06-01")
+def test_rank25_bracket_from_published_provinces_matches_the_recorded_2022_bracket(plan):
+    b = scoring.rank25_bracket(2022, "2023-06-01", plan)
     # best score ranked >= 25: Ninh Thuận 85.78 (29); worst score ranked <= 25: Thừa Thiên Huế 86.56 (19)
     assert (b["low"], b["low_rank"], b["low_province"]) == (85.78, 29, "Ninh Thuận")
     assert (b["high"], b["high_rank"], b["high_province"]) == (86.56, 19, "Thừa Thiên Huế")
-    rec = scoring.reference_table("par_sipas_aggregates", "2023-06-01")
+    rec = scoring.reference_table("par_sipas_aggregates", "2023-06-01", plan)
     text = rec[rec["metric"].str.startswith("rank-25")]["value"].iloc[0]
     assert text == "between 85.78 (rank 29) and 86.56 (rank 19)"
     # 2023 (published 17/04/2024): Nam Định 87.32 (29) and Ninh Bình 88.72 (11)
-    assert (scoring.rank25_bracket(2023, "2024-06-30")["low"], scoring.rank25_bracket(2023, "2024-06-30")["high"]) \
+    assert (scoring.rank25_bracket(2023, "2024-06-30", plan)["low"], scoring.rank25_bracket(2023, "2024-06-30", plan)["high"]) \
         == (87.32, 88.72)
-    assert scoring.rank25_bracket(2023, "2023-12-31")["low"] != scoring.rank25_bracket(2023, "2023-12-31")["low"]  # NaN
+    assert scoring.rank25_bracket(2023, "2023-12-31", plan)["low"] != scoring.rank25_bracket(2023, "2023-12-31", plan)["low"]  # NaN
 
 
-def test_threshold_as_of_the_plan_uses_2022_bracket_and_2019_2022_mean_moves():
-    th = scoring.rank25_outlook(scoring.as_of_date("2023Q1"))
+def test_threshold_as_of_the_plan_uses_2022_bracket_and_2019_2022_mean_moves(plan):
+    th = scoring.rank25_outlook(scoring.as_of_date("2023Q1", plan), plan)
     # means 81.15 (2019), 83.72 (2020, derived), 86.37 (2021), 84.79 (2022, derived): moves +2.57, +2.65, −1.58
     assert [m["change"] for m in th["moves"]] == pytest.approx([2.57, 2.65, -1.58])
     assert [m["scheme_change"] for m in th["moves"]] == [False, False, True]
@@ -93,39 +99,39 @@ def test_threshold_as_of_the_plan_uses_2022_bracket_and_2019_2022_mean_moves():
     assert list(th["history"]["year"]) == [2019, 2020, 2021, 2022]
     # before the 2022 results: 2021 bracket 86.58 (Quảng Nam, 33) – 89.28 (Vĩnh Phúc, 5), two years ahead, moves
     # +2.57 and +2.65 only: 86.58 + 2 × 2.57 = 91.72, 89.28 + 2 × 2.65 = 94.58
-    early = scoring.rank25_outlook("2023-04-18")
+    early = scoring.rank25_outlook("2023-04-18", plan)
     assert (early["base_year"], early["steps"]) == (2021, 2)
     assert early["low"] == pytest.approx(91.72) and early["high"] == pytest.approx(94.58)
     # a 2024Q2 report sees the 2023 results: the bracket is the published one, no projection
-    late = scoring.rank25_outlook(scoring.as_of_date("2024Q2"))
+    late = scoring.rank25_outlook(scoring.as_of_date("2024Q2", plan), plan)
     assert late["basis"] == "published" and (late["low"], late["high"]) == (87.32, 88.72)
 
 
 # ====================================================================== threshold projection (made-up history)
-def test_threshold_projection_from_a_made_up_history():
-    th = scoring.project_rank25(MADE_UP, 2022)
+def test_threshold_projection_from_a_made_up_history(plan):
+    th = scoring.project_rank25(MADE_UP, 2022, plan)
     # moves: 2018->19 +2, 2019->20 −1 (method changed), 2020->21 +3; last bracket 2021 [85, 86]
     assert [m["change"] for m in th["moves"]] == [2.0, -1.0, 3.0]
     assert (th["low"], th["high"]) == (84.0, 89.0)                     # 85 − 1, 86 + 3
     assert th["central"] == pytest.approx(85.5 + 2.0)                  # mid 85.5 + median move 2
-    two = scoring.project_rank25(MADE_UP, 2023)                        # two years ahead: 85 − 2, 86 + 6
+    two = scoring.project_rank25(MADE_UP, 2023, plan)                        # two years ahead: 85 − 2, 86 + 6
     assert (two["low"], two["high"], two["steps"]) == (83.0, 92.0, 2)
-    cfg = scoring.scoring_config()
+    cfg = scoring.scoring_config(plan)
     cfg["projection"]["threshold"]["include_scheme_changes"] = False
-    assert (scoring.project_rank25(MADE_UP, 2022, cfg)["low"], scoring.project_rank25(MADE_UP, 2022, cfg)["high"]) \
+    assert (scoring.project_rank25(MADE_UP, 2022, plan, cfg)["low"], scoring.project_rank25(MADE_UP, 2022, plan, cfg)["high"]) \
         == (87.0, 89.0)                                                # moves +2, +3 only
 
 
-def test_threshold_projection_pairs_only_consecutive_years_and_uses_a_published_bracket():
+def test_threshold_projection_pairs_only_consecutive_years_and_uses_a_published_bracket(plan):
     gap = history([(2018, 80.0, NAN, NAN, "a"), (2019, 81.0, NAN, NAN, "a"), (2021, 85.0, 86.0, 87.0, "a")])
-    th = scoring.project_rank25(gap, 2022)
+    th = scoring.project_rank25(gap, 2022, plan)
     assert [m["change"] for m in th["moves"]] == [1.0]                 # 2019 -> 2021 is not a year-on-year move
     assert (th["low"], th["high"]) == (87.0, 88.0)
     out = history([(2020, 80.0, NAN, NAN, "a"), (2021, 81.0, 82.0, 83.0, "a"), (2022, 84.0, 85.5, 86.5, "a")])
-    pub = scoring.project_rank25(out, 2022)
+    pub = scoring.project_rank25(out, 2022, plan)
     assert pub["basis"] == "published" and (pub["low"], pub["high"]) == (85.5, 86.5)
     with pytest.raises(ValueError, match="cannot be projected"):
-        scoring.project_rank25(history([(2021, 81.0, 82.0, 83.0, "a")]), 2022)
+        scoring.project_rank25(history([(2021, 81.0, 82.0, 83.0, "a")]), 2022, plan)
 
 
 # ====================================================================== verdict
@@ -146,14 +152,14 @@ def test_verdict_at_each_boundary(pes, opt, word):
     assert scoring.verdict(totals, TH)["verdict"] == word
 
 
-def test_verdict_points_short_and_sentences_in_each_language():
+def test_verdict_points_short_and_sentences_in_each_language(plan):
     v = scoring.verdict({"pessimistic": 84.0, "expected": 86.0, "optimistic": 88.0}, TH)
     assert v["verdict"] == "possible"
     assert v["short"]["pessimistic"] == {"to_low": 1.0, "to_high": 3.0}
     assert v["short"]["expected"] == {"to_low": 0.0, "to_high": 1.0}
     assert v["short"]["optimistic"] == {"to_low": 0.0, "to_high": 0.0}
-    vi = ol.verdict_sentence(v, 2023, projected=True, lang="vi")
-    en = ol.verdict_sentence(v, 2023, projected=True, lang="en")
+    vi = ol.verdict_sentence(v, 2023, projected=True, lang="vi", rank=25)
+    en = ol.verdict_sentence(v, 2023, projected=True, lang="en", rank=25)
     assert vi.startswith("Vào nhóm 25 tỉnh dẫn đầu năm 2023: CÓ THỂ, CHƯA CHẮC")
     assert "85,00–87,00" in vi and "kịch bản bi quan (84,00) thiếu 1,00 điểm để đạt cận dưới và 3,00 điểm" in vi
     assert "kịch bản dự kiến (86,00) đã đạt cận dưới, thiếu 1,00 điểm" in vi and "lạc quan (88,00) đạt cả cận trên" in vi
@@ -161,8 +167,8 @@ def test_verdict_points_short_and_sentences_in_each_language():
     assert not re.search(r"\b(likely|possible|unlikely|pessimistic|expected|optimistic|points|range)\b", vi)
     assert en.startswith("Top 25 in 2023: POSSIBLE") and "pessimistic (84.00) is 1.00 points short" in en
     assert ol.verdict_sentence(scoring.verdict({"pessimistic": 88.0, "expected": 89.0, "optimistic": 90.0}, TH),
-                               2023, True, "vi").startswith("Vào nhóm 25 tỉnh dẫn đầu năm 2023: NHIỀU KHẢ NĂNG")
-    lines = ol.expected_lines("vi")
+                               2023, True, "vi", rank=25).startswith("Vào nhóm 25 tỉnh dẫn đầu năm 2023: NHIỀU KHẢ NĂNG")
+    lines = ol.expected_lines(plan, "vi")
     assert len(lines) == 2 and all("expected" not in x and "SIPAS" in lines[1] for x in lines)
 
 
@@ -173,10 +179,10 @@ def comp_history(rows: list[tuple]) -> pd.DataFrame:
                          for c, y, p, s in rows])
 
 
-def test_survey_ranges_fall_as_well_as_rise_from_own_history():
+def test_survey_ranges_fall_as_well_as_rise_from_own_history(plan):
     h = comp_history([("sipas", 2020, 8.0, "sourced"), ("sipas", 2021, 8.6, "sourced"), ("sipas", 2022, 7.9, "sourced"),
                       ("socio_economic", 2021, 5.0, "sourced"), ("socio_economic", 2022, 5.62, "derived")])
-    r = scoring.survey_ranges("2023-06-30", history=h).set_index("component")
+    r = scoring.survey_ranges("2023-06-30", plan, history=h).set_index("component")
     # SIPAS: changes +0.6, −0.7 -> band 0.7 around the 2022 level 7.9
     assert r.at["sipas", "band"] == pytest.approx(0.7)
     assert (r.at["sipas", "low"], r.at["sipas", "expected"], r.at["sipas", "high"]) == \
@@ -191,21 +197,21 @@ def test_survey_ranges_fall_as_well_as_rise_from_own_history():
     assert "derived" in r.at["leaders_survey", "level_status"]
 
 
-def test_survey_ranges_as_of_the_plan_and_a_year_later():
-    r23 = scoring.survey_ranges(scoring.as_of_date("2023Q1")).set_index("component")
+def test_survey_ranges_as_of_the_plan_and_a_year_later(plan):
+    r23 = scoring.survey_ranges(scoring.as_of_date("2023Q1", plan), plan).set_index("component")
     # only SIPAS has two published years by mid-2023: 8.41 (2021, derived) -> 7.58 (2022): −0.83
     assert r23.at["sipas", "band"] == pytest.approx(0.83) and r23.at["sipas", "low"] == pytest.approx(6.75)
     assert r23.at["socio_economic", "band"] == pytest.approx(0.083 * 6.5)
     assert r23.at["socio_economic", "level"] == pytest.approx(0.80 * 16.5 - 7.58)    # 5.62
-    r24 = scoring.survey_ranges(scoring.as_of_date("2024Q2")).set_index("component")
+    r24 = scoring.survey_ranges(scoring.as_of_date("2024Q2", plan), plan).set_index("component")
     # 2023 published: socio-economic 5.62 -> 3.61 (derived): band 2.01; SIPAS 7.58 -> 7.84: band stays 0.83
     assert r24.at["socio_economic", "band"] == pytest.approx(2.01)
     assert r24.at["sipas", "band"] == pytest.approx(0.83)
 
 
-def test_survey_ranges_need_some_history():
+def test_survey_ranges_need_some_history(plan):
     with pytest.raises(ValueError, match="no range"):
-        scoring.survey_ranges("2023-06-30", history=comp_history([("sipas", 2022, 7.58, "sourced")]))
+        scoring.survey_ranges("2023-06-30", plan, history=comp_history([("sipas", 2022, 7.58, "sourced")]))
 
 
 # ====================================================================== the page
@@ -215,8 +221,8 @@ def tasks_frame() -> pd.DataFrame:
     return pd.DataFrame([{"task_id": t, "index": i, "field": f, "status": s} for t, i, f, s in rows])
 
 
-def test_outlook_vietnamese_page_states_as_of_verdict_threshold_and_ranges_without_keys():
-    ctx = ol.build_context("2023Q1", tasks_frame(), "vi")
+def test_outlook_vietnamese_page_states_as_of_verdict_threshold_and_ranges_without_keys(plan):
+    ctx = ol.build_context("2023Q1", tasks_frame(), plan, "vi")
     assert ctx.as_of == PLAN_ISSUED and ctx.threshold["base_year"] == 2022
     page = (ol.header(ctx) + ol.threshold_section(ctx) + ol.survey_section(ctx) + ol.top25_section(ctx)
             + ol.overview_summary(ctx))
@@ -232,26 +238,144 @@ def test_outlook_vietnamese_page_states_as_of_verdict_threshold_and_ranges_witho
         assert word not in text, word
 
 
-def test_outlook_english_page_and_overview_carry_the_same_verdict():
-    ctx = ol.build_context("2023Q1", tasks_frame(), "en")
+def test_outlook_english_page_and_overview_carry_the_same_verdict(plan):
+    ctx = ol.build_context("2023Q1", tasks_frame(), plan, "en")
     s = ol.overview_summary(ctx)
     assert "Top 25 in 2023:" in s and "84.20–89.21" in s
     assert ctx.verdict["verdict"] in scoring.VERDICTS
 
 
-def test_projection_as_of_defaults_to_the_tables_quarter():
+def test_projection_as_of_defaults_to_the_tables_quarter(plan):
     t = tasks_frame().assign(quarter="2023Q1")
-    assert scoring.project(t).attrs["as_of"] == "2023-06-01"
-    assert scoring.total_range(scoring.project(t)) == scoring.total_range(scoring.project(t, "2023-06-01"))
+    assert scoring.project(t, plan).attrs["as_of"] == "2023-06-01"
+    assert scoring.total_range(scoring.project(t, plan)) == scoring.total_range(scoring.project(t, plan, "2023-06-01"))
     with pytest.raises(ValueError, match="single quarter"):
-        scoring.project(pd.concat([t, t.assign(quarter="2023Q2", task_id=t["task_id"] + "x")]))
+        scoring.project(pd.concat([t, t.assign(quarter="2023Q2", task_id=t["task_id"] + "x")]), plan)
 
 
-def test_a_hypothetical_2024q2_report_uses_the_published_2023_bracket():
-    ctx = ol.build_context("2024Q2", tasks_frame(), "vi")
+def test_a_hypothetical_2024q2_report_uses_the_published_2023_bracket(plan):
+    ctx = ol.build_context("2024Q2", tasks_frame(), plan, "vi")
     assert ctx.as_of == dt.date(2024, 6, 30)
     assert ctx.threshold["basis"] == "published" and (ctx.verdict["low"], ctx.verdict["high"]) == (87.32, 88.72)
     text = re.sub(r"<[^>]+>", " ", ol.header(ctx) + ol.threshold_section(ctx))
     assert "kết quả mới nhất là năm 2023 (công bố 17/04/2024)" in text
     assert "theo kết quả đã công bố trong khoảng 87,32–88,72" in text
     assert "Đã công bố: 87,32 – 88,72" in text
+
+
+# ====================================================================== a plan of another year
+NEW_PCT = {1: 0.93, 2: 0.99, 3: 0.94, 4: 0.82, 5: 0.78, 6: 0.88, 7: 0.86, 8: 0.69}   # written into the new plan
+NEW_TOTAL, NEW_SIPAS, NEW_BELOW, NEW_RANK = 84.6, 7.84, 85, 20
+
+
+def _write_yaml(path, data) -> None:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture
+def plan_2024(tmp_path):
+    """The 2023 plan copied to tmp_path as a 2024 plan: baseline year 2023, other baselines, goal rank 20."""
+    src = Path(__file__).resolve().parents[1] / "plans" / "2023"
+    dst = tmp_path / "plans" / "2024"
+    shutil.copytree(src, dst)
+    meta = yaml.safe_load((dst / "plan.yaml").read_text(encoding="utf-8"))
+    meta.update({"year": 2024, "baseline_year": 2023})
+    for k in ("title_vi", "title_en", "short_title_vi", "short_title_en"):
+        meta[k] = meta[k].replace("2023", "2024")
+    meta["issued"] = {**meta["issued"], "date": "2024-03-01"}
+    meta["goal"] = {**meta["goal"], "rank_at_most": NEW_RANK}
+    _write_yaml(dst / "plan.yaml", meta)
+    ind = yaml.safe_load((dst / "indices.yaml").read_text(encoding="utf-8"))
+    ind["par_index"]["baseline"] = {**ind["par_index"]["baseline"], "year": 2023,
+                                    "total_points": {"value": NEW_TOTAL, "status": "sourced", "source": "test"}}
+    sb = ind["sipas"]["baseline"]
+    ind["sipas"]["baseline"] = {**sb, "year": 2023, "score_10": {"value": NEW_SIPAS, "status": "sourced", "source": "t"},
+                                "factors_below_pct": {**sb["factors_below_pct"], "value": NEW_BELOW}}
+    for f in ind["par_fields"]:
+        f["baseline"] = {"year": 2023, "pct": NEW_PCT[f["number"]]}
+    _write_yaml(dst / "indices.yaml", ind)
+    cfg = yaml.safe_load((dst / "par_scoring.yaml").read_text(encoding="utf-8"))
+    cfg["projection"]["threshold"]["rank"] = NEW_RANK
+    _write_yaml(dst / "par_scoring.yaml", cfg)
+    return load_plan(2024, root=tmp_path / "plans")
+
+
+def _vi(x: float, nd: int = 2) -> str:
+    return f"{x:.{nd}f}".replace(".", ",")
+
+
+def test_a_plan_with_another_baseline_year_says_its_years_and_uses_its_figures(plan_2024):
+    p = plan_2024
+    ref = p.references
+    maxima = {f["number"]: f["max_points"] for f in p.indices["par_fields"]}
+    points = {f: NEW_PCT[f] * maxima[f] for f in NEW_PCT}
+    b = scoring.baseline(p)
+    f = b[b["level"] == "field"].set_index("field")
+    assert set(b["baseline_year"]) == {2023}
+    assert [f.at[n, "baseline_points"] for n in NEW_PCT] == pytest.approx([points[n] for n in NEW_PCT])
+    assert b[b["level"] == "total"]["published_points"].iloc[0] == NEW_TOTAL
+    # all tasks met: the survey fields' appraisal parts (max × 61.5/83.5) win back 0.8 of what they lost
+    all_met = sum(points.values()) + sum(0.8 * (1 - NEW_PCT[n]) * maxima[n] * 61.5 / 83.5 for n in range(1, 8))
+    assert scoring.all_met_total(p) == pytest.approx(all_met)
+
+    # the 20th-place score of 2024 as of 30/06/2024: the 2023 bracket (rank >= 20 best, rank <= 20 worst) moved by
+    # the smallest / largest year-on-year change of the national mean (references written above, worked out here)
+    prov = pd.read_csv(ref / "par_index_provinces.csv", dtype=str)
+    prov = prov[(prov["year"] == "2023") & (prov["published"] <= "2024-06-30")]
+    prov = prov[pd.to_numeric(prov["score_pct"], errors="coerce").notna()
+                & pd.to_numeric(prov["rank_of_63"], errors="coerce").notna()]
+    sc, rk = prov["score_pct"].astype(float), prov["rank_of_63"].astype(float)
+    br_low, br_high = sc[rk >= NEW_RANK].max(), sc[rk <= NEW_RANK].min()
+    agg = pd.read_csv(ref / "par_sipas_aggregates.csv", dtype=str)
+    means = agg[(agg["index"] == "PAR INDEX provinces") & (agg["metric"] == "mean")
+                & (agg["published"] <= "2024-06-30")].assign(y=lambda d: d["year"].astype(int)).sort_values("y")
+    by_year = dict(zip(means["y"], means["value"].astype(float), strict=True))
+    mv = [by_year[y + 1] - by_year[y] for y in by_year if y + 1 in by_year]
+    low, high = br_low + min(mv), br_high + max(mv)
+    best = float(agg[(agg["index"] == "PAR INDEX provinces") & (agg["year"] == "2023")
+                     & agg["metric"].str.startswith("max")]["value"].iloc[0])
+    nat = float(agg[(agg["index"] == "SIPAS") & (agg["year"] == "2023") & (agg["metric"] == "national")]["value"].iloc[0])
+
+    ctx = ol.build_context("2024Q2", tasks_frame(), p, "vi")
+    assert (ctx.assessment_year, ctx.baseline_year, ctx.rank, ctx.as_of) == (2024, 2023, NEW_RANK, dt.date(2024, 6, 30))
+    assert (ctx.threshold["base_year"], ctx.threshold["year"]) == (2023, 2024)
+    assert (ctx.threshold["low"], ctx.threshold["high"]) == (pytest.approx(low), pytest.approx(high))
+    own = (ol.header(ctx) + ol.projection_section(ctx, chart=False) + ol.whatif_section(ctx)
+           + ol.assumptions_section(ctx) + ol.overview_summary(ctx))
+    text = re.sub(r"<[^>]+>", " ", own)
+    assert f"Vào nhóm {NEW_RANK} tỉnh dẫn đầu năm 2024:" in text
+    assert f"điểm của tỉnh xếp thứ {NEW_RANK} năm 2024 dự báo trong khoảng {_vi(low)}–{_vi(high)}" in text
+    assert "Dự báo điểm PAR INDEX năm 2024 theo lĩnh vực" in text and "Tỷ lệ 2023" in text and "Điểm 2023*" in text
+    assert "giữ như năm 2023" in text and f"{_vi(NEW_TOTAL)} (công bố)" in text
+    assert f"5. {p.indices['par_fields'][4]['name_vi']}" in text and f"{_vi(points[5])}" in text
+    assert "Điểm 2023 của mỗi lĩnh vực = tỷ lệ % 2023" in text and f"tổng {_vi(sum(points.values()), 3)}" in text
+    assert f"kịch bản dự kiến đạt {_vi(all_met)} (điểm cao nhất cả nước năm 2023: {_vi(best, 1)})" in text
+    assert "2022" not in text and " 25 " not in text and "hạng 25" not in text
+    th = re.sub(r"<[^>]+>", " ", ol.threshold_section(ctx) + ol.survey_section(ctx))
+    assert f"Điểm của tỉnh xếp thứ {NEW_RANK} năm 2024" in th and f"khoảng điểm hạng {NEW_RANK} năm 2023" in th
+    assert f"{_vi(NEW_SIPAS)} (2023" in th                                   # SIPAS level of the new baseline year
+    en = ol.build_context("2024Q2", tasks_frame(), p, "en")
+    assert f"Top {NEW_RANK} in 2024:" in ol.overview_summary(en) and "20th-place score 2024" in ol.overview_summary(en)
+
+    survey = pd.DataFrame([{"respondent_id": "r1", "district": "TAM_KY", "factor": k, "answer": 5} for k in range(1, 6)])
+    s = scoring.sipas(survey, ctx.as_of, p)
+    o = s[s["level"] == "overall"].iloc[0]
+    assert (o["baseline_year"], o["baseline_score_10"]) == (2023, NEW_SIPAS)
+    assert o["change_vs_baseline_score_10"] == pytest.approx(10.0 - NEW_SIPAS)
+    assert o["national_baseline_share"] == pytest.approx(nat / 100)
+    assert set(s[s["level"] == "factor"]["baseline_status"]) == {f"NOT FOUND (plan: every factor below {NEW_BELOW} %)"}
+    m = scoring.sipas_method_text(ctx.as_of, p, "vi")
+    assert f"Quảng Nam 2023 đạt {_vi(NEW_SIPAS)}/10" in m and f"SIPAS cả nước 2023 {_vi(nat)} %" in m
+
+
+def test_a_goal_rank_that_disagrees_with_par_scoring_is_refused(plan):
+    other = dataclasses.replace(plan, meta={**plan.meta, "goal": {**plan.meta["goal"], "rank_at_most": 20}})
+    with pytest.raises(ValueError, match="rank_at_most"):
+        scoring.rank25_outlook("2023-06-30", other)
+
+
+def test_verdict_sentence_names_the_goal_rank():
+    v = scoring.verdict({"pessimistic": 84.0, "expected": 86.0, "optimistic": 88.0}, TH)
+    assert ol.verdict_sentence(v, 2024, True, "en", rank=21).startswith("Top 21 in 2024: POSSIBLE")
+    assert "21st-place score is projected at 85.00–87.00" in ol.verdict_sentence(v, 2024, True, "en", rank=21)
+    assert ol.verdict_sentence(v, 2024, True, "vi", rank=12).startswith("Vào nhóm 12 tỉnh dẫn đầu năm 2024")

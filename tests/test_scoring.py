@@ -15,7 +15,7 @@ from parplan import scoring
 from parplan.scoring import (
     SCENARIOS,
     assumptions_text,
-    baseline_2022,
+    baseline,
     distance_to_top25,
     neighbours,
     project,
@@ -26,11 +26,11 @@ from parplan.scoring import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-CAT = REPO / "parplan" / "catalogue"
+PLAN_DIR = REPO / "plans" / "2023"
 REF_FILES = ["par_index_structure", "par_index_fields", "par_index_provinces", "par_sipas_aggregates",
              "sipas_provinces", "publications", "quangnam_components"]
-INDICES = yaml.safe_load((CAT / "indices.yaml").read_text(encoding="utf-8"))
-CONFIG = yaml.safe_load((CAT / "par_scoring.yaml").read_text(encoding="utf-8"))
+INDICES = yaml.safe_load((PLAN_DIR / "indices.yaml").read_text(encoding="utf-8"))
+CONFIG = yaml.safe_load((PLAN_DIR / "par_scoring.yaml").read_text(encoding="utf-8"))
 Z = 1.96
 ALL_STATUSES = ["met", "on_track", "at_risk", "off_track", "not_yet_due", "no_data", "done", "done_no_evidence",
                 "in_progress", "not_started", "overdue", "no_report"]
@@ -41,7 +41,7 @@ SECTIONS = [("PAR", "I"), ("PAR", "II"), ("PAR", "III"), ("PAR", "IV"), ("PAR", 
             ("SIPAS", "V")]
 TASKS = [(f"{'A' if i == 'PAR' else 'B'}.{s}.{n}", i, s) for i, s in SECTIONS for n in (1, 2)]
 
-# hand-worked 2022 numbers (plan %, derived maxima from reference/par_index_fields.csv)
+# hand-worked 2022 numbers of the 2023 plan (plan %, derived maxima from references/par_index_fields.csv)
 PCT = {1: 0.90, 2: 0.89, 3: 0.88, 4: 0.74, 5: 0.73, 6: 0.77, 7: 0.82, 8: 0.80}
 MAX = {1: 10.5, 2: 9.5, 3: 10.0, 4: 13.0, 5: 15.0, 6: 12.0, 7: 13.5, 8: 16.5}
 BASELINE = sum(PCT[f] * MAX[f] for f in PCT)        # 80.785
@@ -69,12 +69,15 @@ def wilson(k: float, n: float) -> tuple[float, float]:
 
 
 # ====================================================================== reference data and the scheme
-def test_reference_csvs_ship_with_the_package_and_are_read_from_there():
-    assert scoring.REFERENCE_DIR == CAT / "reference"
+def test_reference_csvs_are_the_plans_own_and_are_read_from_there(plan):
+    assert plan.references == PLAN_DIR / "references"
     for name in REF_FILES:
-        assert (CAT / "reference" / f"{name}.csv").is_file()
+        assert (PLAN_DIR / "references" / f"{name}.csv").is_file()
+        on_disk = pd.read_csv(PLAN_DIR / "references" / f"{name}.csv", dtype=str, keep_default_na=False)
+        assert len(scoring.reference_table(name, "2100-01-01", plan)) == len(on_disk)
     text = Path(scoring.__file__).read_text(encoding="utf-8")
     assert "../" + "shared" not in text and "shared" + "/reference" not in text  # the repo stands alone
+    assert "catalogue" + "/reference" not in text and "CATALOGUE_DIR" not in text
 
 
 def test_scheme_adds_up_and_every_figure_has_source_and_status():
@@ -89,13 +92,14 @@ def test_scheme_adds_up_and_every_figure_has_source_and_status():
         assert c["status"] and c["source"]
 
 
-def test_field_maxima_match_the_reference_table_and_are_derived():
-    ref = scoring.reference_table("par_index_fields", "2023-06-30")
+def test_field_maxima_match_the_reference_table_and_are_derived(plan):
+    ref = scoring.reference_table("par_index_fields", "2023-06-30", plan)
     ref = ref[ref["scheme"].str.startswith("QD 876") & ref["applies_to"].str.startswith("PAR INDEX 2022")]
     by_no = {int(r["field_no_plan_order"]): (float(r["max_points"]), r["status"]) for _, r in ref.iterrows()}
     for f in INDICES["par_fields"]:
         assert by_no[f["number"]] == (pytest.approx(f["max_points"]), "derived")
-        assert MAX[f["number"]] == f["max_points"] and PCT[f["number"]] == f["pct_2022"]
+        assert MAX[f["number"]] == f["max_points"] and PCT[f["number"]] == f["baseline"]["pct"]
+        assert f["baseline"]["year"] == plan.baseline_year == 2022
 
 
 def test_section_map_agrees_with_indices_yaml_and_communication_feeds_field_2():
@@ -131,19 +135,30 @@ def test_every_task_status_has_a_multiplier_and_scenarios_are_ordered():
 
 
 # ====================================================================== baseline
-def test_baseline_2022_sums_to_the_published_total():
+def test_baseline_sums_to_the_published_total(plan):
     total = sum(PCT[f] * MAX[f] for f in PCT)
     assert total == pytest.approx(80.91, abs=0.2)
-    b = baseline_2022()
+    b = baseline(plan)
+    assert not [c for c in b.columns if any(y in c for y in ("2021", "2022", "2023"))]   # no year-named columns
+    assert set(b["baseline_year"]) == {2022} and b.attrs["baseline_year"] == 2022
     f = b[b["level"] == "field"].set_index("field")
     for n in PCT:
-        assert f.at[n, "points_2022"] == pytest.approx(PCT[n] * MAX[n])
+        assert f.at[n, "baseline_pct"] == PCT[n]
+        assert f.at[n, "baseline_points"] == pytest.approx(PCT[n] * MAX[n])
         assert f.at[n, "max_status"] == "derived" and f.at[n, "points_status"] == "derived"
-        assert f.at[n, "lost_points_2022"] == pytest.approx(MAX[n] - PCT[n] * MAX[n])
+        assert f.at[n, "baseline_lost_points"] == pytest.approx(MAX[n] - PCT[n] * MAX[n])
     t = b[b["level"] == "total"].iloc[0]
-    assert t["points_2022"] == pytest.approx(total) and t["max_points"] == pytest.approx(100)
-    assert t["published_points_2022"] == 80.91 and t["published_status"] == "sourced"
+    assert t["baseline_points"] == pytest.approx(total) and t["max_points"] == pytest.approx(100)
+    assert t["published_points"] == 80.91 and t["published_status"] == "sourced"
     assert list(f["name_vi"])[0] == INDICES["par_fields"][0]["name_vi"]
+
+
+def test_a_baseline_of_another_year_than_the_plans_is_refused(plan):
+    import dataclasses
+
+    wrong = dataclasses.replace(plan, meta={**plan.meta, "baseline_year": 2021})
+    with pytest.raises(ValueError, match="baseline_year"):
+        baseline(wrong)
 
 
 # ====================================================================== projection
@@ -159,8 +174,8 @@ FLAT = pd.DataFrame([  # survey ranges that do not move: isolates the task part 
 AS_OF_2023 = "2023-06-30"
 
 
-def test_projection_always_has_three_scenarios_per_field_and_total():
-    p = project(frame("in_progress"), AS_OF_2023)
+def test_projection_always_has_three_scenarios_per_field_and_total(plan):
+    p = project(frame("in_progress"), plan, AS_OF_2023)
     assert set(p["scenario"]) == set(SCENARIOS)
     assert len(p[p["level"] == "field"]) == 8 * 3 and len(p[p["level"] == "total"]) == 3
     assert set(p["status"]) == {"derived"}
@@ -168,8 +183,8 @@ def test_projection_always_has_three_scenarios_per_field_and_total():
     assert p.attrs["as_of"] == AS_OF_2023
 
 
-def test_all_tasks_met_wins_back_share_of_the_appraisal_points_only():
-    p = project(frame("met"), AS_OF_2023, survey=FLAT)
+def test_all_tasks_met_wins_back_share_of_the_appraisal_points_only(plan):
+    p = project(frame("met"), plan, AS_OF_2023, survey=FLAT)
     tr = total_range(p)
     assert LOST_APP == pytest.approx(15.915 * 61.5 / 83.5)
     assert tr["expected"] == pytest.approx(BASELINE + SHARE * LOST_APP)      # 80.785 + 9.3775 = 90.1625
@@ -182,8 +197,8 @@ def test_all_tasks_met_wins_back_share_of_the_appraisal_points_only():
     assert fields(p, "expected")[8] == pytest.approx(7.58 + 5.62)
 
 
-def test_survey_ranges_make_the_pessimistic_total_fall_even_when_every_task_is_met():
-    p = project(frame("met"), AS_OF_2023)          # real ranges as of mid-2023: SIPAS ±0.83, others by fallback
+def test_survey_ranges_make_the_pessimistic_total_fall_even_when_every_task_is_met(plan):
+    p = project(frame("met"), plan, AS_OF_2023)          # real ranges as of mid-2023: SIPAS ±0.83, others by fallback
     tr = total_range(p)
     drop = 0.83 + 22 * 0.083 + 6.5 * 0.083         # 3.1955: SIPAS, leaders' survey, socio-economic bands
     assert tr["expected"] == pytest.approx(BASELINE + SHARE * LOST_APP)
@@ -192,8 +207,8 @@ def test_survey_ranges_make_the_pessimistic_total_fall_even_when_every_task_is_m
     assert fields(p, "pessimistic")[8] == pytest.approx(7.58 - 0.83 + 5.62 - 6.5 * 0.083)
 
 
-def test_all_tasks_off_track_lose_appraisal_points_in_the_pessimistic_scenario():
-    p = project(frame("off_track"), AS_OF_2023, survey=FLAT)
+def test_all_tasks_off_track_lose_appraisal_points_in_the_pessimistic_scenario(plan):
+    p = project(frame("off_track"), plan, AS_OF_2023, survey=FLAT)
     tr = total_range(p)
     assert tr["pessimistic"] == pytest.approx(BASELINE - 0.2 * SHARE * LOST_APP)
     assert tr["expected"] == pytest.approx(BASELINE)                   # multiplier 0: no movement
@@ -202,16 +217,16 @@ def test_all_tasks_off_track_lose_appraisal_points_in_the_pessimistic_scenario()
     assert fields(p, "pessimistic")[4] == pytest.approx(PCT[4] * MAX[4] - 0.2 * SHARE * (1 - PCT[4]) * APP[4])
 
 
-def test_sipas_and_socio_economic_tasks_move_no_points():
-    met = project(frame("met", [("B.IV.1", "SIPAS", "IV"), ("A.IX.1", "PAR", "IX")]), AS_OF_2023, survey=FLAT)
-    late = project(frame("overdue", [("B.IV.1", "SIPAS", "IV"), ("A.IX.1", "PAR", "IX")]), AS_OF_2023, survey=FLAT)
+def test_sipas_and_socio_economic_tasks_move_no_points(plan):
+    met = project(frame("met", [("B.IV.1", "SIPAS", "IV"), ("A.IX.1", "PAR", "IX")]), plan, AS_OF_2023, survey=FLAT)
+    late = project(frame("overdue", [("B.IV.1", "SIPAS", "IV"), ("A.IX.1", "PAR", "IX")]), plan, AS_OF_2023, survey=FLAT)
     assert total_range(met) == total_range(late) == {sc: pytest.approx(BASELINE) for sc in SCENARIOS}
     assert met.attrs["not_scored_tasks"] == ["A.IX.1", "B.IV.1"] and met.attrs["unmapped_tasks"] == []
 
 
-def test_scenarios_are_ordered_for_every_field_and_the_total():
+def test_scenarios_are_ordered_for_every_field_and_the_total(plan):
     statuses = {t: ALL_STATUSES[i % len(ALL_STATUSES)] for i, (t, _, _) in enumerate(TASKS)}
-    p = project(frame(statuses), AS_OF_2023)
+    p = project(frame(statuses), plan, AS_OF_2023)
     pes, exp, opt = (fields(p, sc) for sc in SCENARIOS)
     assert (opt >= exp - 1e-12).all() and (exp >= pes - 1e-12).all()
     tr = total_range(p)
@@ -222,11 +237,11 @@ def test_scenarios_are_ordered_for_every_field_and_the_total():
 @given(st.lists(st.sampled_from(ALL_STATUSES + ["on_course", "not_measurable", "unheard_of"]),
                 min_size=len(TASKS), max_size=len(TASKS)),
        st.floats(min_value=0.0, max_value=1.0))
-def test_field_percentages_stay_within_0_and_100(statuses, share):
+def test_field_percentages_stay_within_0_and_100(plan, statuses, share):
     cfg = copy.deepcopy(CONFIG)
     for lv in cfg["projection"]["levers"]:
         lv["share"] = share
-    p = project(frame({t: s for (t, _, _), s in zip(TASKS, statuses, strict=True)}), AS_OF_2023, config=cfg)
+    p = project(frame({t: s for (t, _, _), s in zip(TASKS, statuses, strict=True)}), plan, AS_OF_2023, config=cfg)
     assert (p["projected_pct"] <= 1.0 + 1e-12).all() and (p["projected_pct"] >= 0).all()
     assert (p["projected_points"] <= p["max_points"] + 1e-12).all()
     for sc in SCENARIOS:
@@ -237,37 +252,38 @@ def test_field_percentages_stay_within_0_and_100(statuses, share):
     assert (opt >= exp - 1e-12).all() and (exp >= pes - 1e-12).all()
 
 
-def test_communication_section_moves_field_2_only():
-    p = project(frame("met", [("A.II.1", "PAR", "II")]), AS_OF_2023, survey=FLAT)
+def test_communication_section_moves_field_2_only(plan):
+    p = project(frame("met", [("A.II.1", "PAR", "II")]), plan, AS_OF_2023, survey=FLAT)
     moved = fields(p, "expected") - pd.Series({f: PCT[f] * MAX[f] for f in PCT})
     assert moved[2] == pytest.approx(SHARE * (1 - PCT[2]) * APP[2])
     assert (moved.drop(2).abs() < 1e-12).all()
 
 
-def test_status_codes_are_mapped_tolerantly_and_unknown_ones_are_listed():
-    assert total_range(project(frame("on_course"), AS_OF_2023)) == total_range(project(frame("on_track"), AS_OF_2023))
-    assert total_range(project(frame("not_measurable"), AS_OF_2023)) == \
-        total_range(project(frame("no_data"), AS_OF_2023))
-    odd = project(frame("finished"), AS_OF_2023)          # not in the table: counts as no_data, listed
-    assert total_range(odd) == total_range(project(frame("no_data"), AS_OF_2023))
+def test_status_codes_are_mapped_tolerantly_and_unknown_ones_are_listed(plan):
+    assert total_range(project(frame("on_course"), plan, AS_OF_2023)) == \
+        total_range(project(frame("on_track"), plan, AS_OF_2023))
+    assert total_range(project(frame("not_measurable"), plan, AS_OF_2023)) == \
+        total_range(project(frame("no_data"), plan, AS_OF_2023))
+    odd = project(frame("finished"), plan, AS_OF_2023)          # not in the table: counts as no_data, listed
+    assert total_range(odd) == total_range(project(frame("no_data"), plan, AS_OF_2023))
     assert odd.attrs["unknown_statuses"] == ["finished"]
     assert odd.attrs["status_mapping"]["finished"] == {"counts_as": "no_data", "why": "unknown"}
     with pytest.raises(ValueError, match="status"):
-        project(frame("met").drop(columns="status"), AS_OF_2023)
+        project(frame("met").drop(columns="status"), plan, AS_OF_2023)
     with pytest.raises(ValueError, match="more than one row"):
-        project(pd.concat([frame("met"), frame("met")]), AS_OF_2023)
+        project(pd.concat([frame("met"), frame("met")]), plan, AS_OF_2023)
 
 
-def test_task_without_a_section_is_listed_not_counted():
+def test_task_without_a_section_is_listed_not_counted(plan):
     f = pd.concat([frame("met"), pd.DataFrame([{"task_id": "X.1", "index": "PAR", "field": None, "status": "met"}])])
-    p = project(f, AS_OF_2023)
+    p = project(f, plan, AS_OF_2023)
     assert p.attrs["unmapped_tasks"] == ["X.1"]
-    assert total_range(p) == total_range(project(frame("met"), AS_OF_2023))
+    assert total_range(p) == total_range(project(frame("met"), plan, AS_OF_2023))
 
 
-def test_assumptions_text_prints_multipliers_and_status_mapping_vietnamese_without_codes():
-    vi = assumptions_text(AS_OF_2023, "vi", statuses=["finished"])
-    en = assumptions_text(AS_OF_2023, "en", statuses=["finished"])
+def test_assumptions_text_prints_multipliers_and_status_mapping_vietnamese_without_codes(plan):
+    vi = assumptions_text(AS_OF_2023, plan, "vi", statuses=["finished"])
+    en = assumptions_text(AS_OF_2023, plan, "en", statuses=["finished"])
     from parplan.progress import label
 
     assert f"{label('off_track', 'vi')}: -0,2 / 0,0 / 0,3" in vi
@@ -277,11 +293,25 @@ def test_assumptions_text_prints_multipliers_and_status_mapping_vietnamese_witho
     for key in ("off_track", "on_course", "F8_SIPAS", "no_data", "finished", "pessimistic"):
         assert key not in vi
     assert "mục I, II phần A" in vi and "A.I, II" in en
+    # what the shares imply, against the 2022 national best of the references (par_sipas_aggregates.csv)
+    agg = pd.read_csv(PLAN_DIR / "references" / "par_sipas_aggregates.csv", dtype=str)
+    best = float(agg[(agg["index"] == "PAR INDEX provinces") & (agg["year"] == "2022")
+                     & agg["metric"].str.startswith("max")]["value"].iloc[0])
+    all_met = BASELINE + SHARE * LOST_APP                                      # 90.1625
+    assert scoring.all_met_total(plan) == pytest.approx(all_met)
+    assert f"kịch bản dự kiến đạt {all_met:.2f}".replace(".", ",") in vi
+    assert f"(điểm cao nhất cả nước năm 2022: {best:.1f})".replace(".", ",") in vi
+    assert f"the expected total is {all_met:.2f} (the 2022 national best: {best:.1f})" in en
+    assert "Điểm 2022 của mỗi lĩnh vực = tỷ lệ % 2022" in vi and "(61,5)" in vi and "(22)" in vi
+    assert "Fields 1–7 hold the appraisal points (61.5) and the leaders' survey (22)" in en
+    assert "Mục II phần A (công tác tuyên truyền) được tính vào lĩnh vực 2 'Chỉ đạo, điều hành CCHC'" in vi
+    assert "Nhiệm vụ mục IX phần A và phần B (SIPAS) được theo dõi" in vi
+    assert "Tasks of section A.IX and part B (SIPAS) are tracked" in en
 
 
 # ====================================================================== top 25
-def test_neighbours_have_numeric_scores_only_and_quang_nam_at_zero():
-    n = neighbours(AS_OF_2023, window=3)
+def test_neighbours_have_numeric_scores_only_and_quang_nam_at_zero(plan):
+    n = neighbours(AS_OF_2023, plan, window=3)
     assert n["score"].notna().all() and set(n["year"]) == {2022}
     assert list(n["score"]) == sorted(n["score"], reverse=True)
     qn = n[n["is_province"]].iloc[0]
@@ -290,7 +320,7 @@ def test_neighbours_have_numeric_scores_only_and_quang_nam_at_zero():
     assert i == 3 and len(n) == 5          # 3 above (Ninh Thuận, Nam Định, Đồng Nai), 1 below (Gia Lai)
     assert list(n["province"]) == ["Ninh Thuận", "Nam Định", "Đồng Nai", "Quảng Nam", "Gia Lai"]
     assert n.loc[n["province"] == "Ninh Thuận", "diff_vs_province"].iloc[0] == pytest.approx(85.78 - 80.91)
-    assert "NOT FOUND" not in set(neighbours(AS_OF_2023, window=100)["score"].astype(str))
+    assert "NOT FOUND" not in set(neighbours(AS_OF_2023, plan, window=100)["score"].astype(str))
 
 
 def test_distance_to_top25_arithmetic():
@@ -317,12 +347,12 @@ def test_distance_to_top25_arithmetic():
 
 
 # ====================================================================== what-if
-def test_what_if_ranks_high_gap_fields_first_and_leaves_out_met_done_and_unscored():
+def test_what_if_ranks_high_gap_fields_first_and_leaves_out_met_done_and_unscored(plan):
     tasks = [("A.VI.1", "PAR", "VI"), ("A.I.1", "PAR", "I"), ("A.IV.1", "PAR", "IV"), ("A.III.1", "PAR", "III"),
              ("A.V.1", "PAR", "V"), ("B.I.1", "SIPAS", "I")]
     st_ = {"A.VI.1": "in_progress", "A.I.1": "in_progress", "A.IV.1": "met", "A.III.1": "done",
            "A.V.1": "in_progress", "B.I.1": "in_progress"}
-    w = what_if(frame(st_, tasks), top=5)
+    w = what_if(frame(st_, tasks), plan, top=5)
     # appraisal lost points: field 5 0.27 × 11.048 = 2.983 > field 1 0.10 × 7.734 = 0.773 > field 2 0.11 × 6.997 = 0.770
     assert list(w["task_id"]) == ["A.VI.1", "A.V.1", "A.I.1"]
     assert w.iloc[0]["points_added"] == pytest.approx(SHARE * (1 - PCT[5]) * APP[5] * (1 - 0.6))
@@ -333,14 +363,14 @@ def test_what_if_ranks_high_gap_fields_first_and_leaves_out_met_done_and_unscore
     assert set(w["status"]) == {"derived"}
 
 
-def test_what_if_returns_at_most_top_rows_and_splits_the_slice_among_section_tasks():
-    w = what_if(frame("off_track"), top=3)
+def test_what_if_returns_at_most_top_rows_and_splits_the_slice_among_section_tasks(plan):
+    w = what_if(frame("off_track"), plan, top=3)
     assert len(w) == 3
     assert list(w["points_added"]) == sorted(w["points_added"], reverse=True)
     # two tasks in section VI: each gets half of 0.8 × 2.983; off_track expected credit 0 → adds the whole slice
     assert w.iloc[0]["section"] == "VI" and w.iloc[0]["n_tasks_in_lever"] == 2
     assert w.iloc[0]["points_added"] == pytest.approx(SHARE * (1 - PCT[5]) * APP[5] / 2)
-    assert what_if(frame("met"), top=5).empty
+    assert what_if(frame("met"), plan, top=5).empty
 
 
 # ====================================================================== SIPAS
@@ -364,8 +394,8 @@ def survey() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_sipas_factor_shares_and_wilson_bounds(survey):
-    s = sipas(survey, AS_OF_2023)
+def test_sipas_factor_shares_and_wilson_bounds(survey, plan):
+    s = sipas(survey, AS_OF_2023, plan)
     f = s[s["level"] == "factor"].set_index("factor")
     expected = {1: (3, 6), 2: (2, 3), 3: (2, 3), 4: (1, 3), 5: (2, 3)}    # satisfied (4 or 5) / answers
     for k, (num, den) in expected.items():
@@ -382,9 +412,9 @@ def test_sipas_factor_shares_and_wilson_bounds(survey):
     assert set(s["share_status"]) == {"derived"}
 
 
-def test_sipas_overall_pooled_versus_mean_of_factors(survey):
-    pooled = sipas(survey, AS_OF_2023, overall="pooled")
-    mean = sipas(survey, AS_OF_2023, overall="mean_of_factors")
+def test_sipas_overall_pooled_versus_mean_of_factors(survey, plan):
+    pooled = sipas(survey, AS_OF_2023, plan, overall="pooled")
+    mean = sipas(survey, AS_OF_2023, plan, overall="mean_of_factors")
     po = pooled[pooled["level"] == "overall"].iloc[0]
     mo = mean[mean["level"] == "overall"].iloc[0]
     shares = [3 / 6, 2 / 3, 2 / 3, 1 / 3, 2 / 3]
@@ -397,11 +427,11 @@ def test_sipas_overall_pooled_versus_mean_of_factors(survey):
     pd.testing.assert_frame_equal(pooled[pooled["level"] == "factor"].drop(columns="method"),
                                   mean[mean["level"] == "factor"].drop(columns="method"))
     with pytest.raises(ValueError):
-        sipas(survey, AS_OF_2023, overall="median")
+        sipas(survey, AS_OF_2023, plan, overall="median")
 
 
-def test_sipas_per_district(survey):
-    s = sipas(survey, AS_OF_2023, by="district")
+def test_sipas_per_district(survey, plan):
+    s = sipas(survey, AS_OF_2023, plan, by="district")
     assert set(s["district"]) == {"TAM_KY", "HOI_AN"}
     tk = s[(s["district"] == "TAM_KY") & (s["level"] == "factor")].set_index("factor")
     assert [tk.at[k, "share"] for k in range(1, 6)] == pytest.approx([3 / 4, 1.0, 1 / 2, 0.0, 1 / 2])
@@ -418,22 +448,27 @@ def test_sipas_per_district(survey):
     assert tk.at[4, "upper"] == pytest.approx(wilson(0, 2)[1])        # 0 % still gets an upper bound
 
 
-def test_sipas_scale_and_2022_comparisons(survey):
-    s = sipas(survey, AS_OF_2023, scale_satisfied=(3, 4, 5))
+def test_sipas_scale_and_baseline_comparisons(survey, plan):
+    s = sipas(survey, AS_OF_2023, plan, scale_satisfied=(3, 4, 5))
     f1 = s[(s["level"] == "factor") & (s["factor"] == 3)].iloc[0]
     assert f1["share"] == pytest.approx(1.0)                           # 3, 4, 5 all count now
     o = s[s["level"] == "overall"].iloc[0]
     assert o["n_satisfied"] == 11                                      # the one '3' joins the 10
-    assert o["qn_2022_score_10"] == 7.58 and o["qn_2022_status"] == "sourced"
-    assert o["change_vs_2022_score_10"] == pytest.approx(10 * 11 / 18 - 7.58)
-    assert o["national_2022_share"] == pytest.approx(0.8008) and o["national_2022_status"] == "sourced"
-    assert o["national_2022_score_10"] == pytest.approx(8.008) and o["national_2022_score_10_status"] == "derived"
+    # the plan's 2022 SIPAS 7.58/10 (indices.yaml) and the national 2022 SIPAS 80.08 % (references)
+    assert o["baseline_year"] == 2022
+    assert o["baseline_score_10"] == SIPAS_2022 and o["baseline_status"] == "sourced"
+    assert o["change_vs_baseline_score_10"] == pytest.approx(10 * 11 / 18 - SIPAS_2022)
+    assert o["national_baseline_share"] == pytest.approx(0.8008) and o["national_baseline_status"] == "sourced"
+    assert o["national_baseline_score_10"] == pytest.approx(8.008)
+    assert o["national_baseline_score_10_status"] == "derived"
     f = s[s["level"] == "factor"]
-    assert f["qn_2022_score_10"].isna().all() and f["national_2022_share"].isna().all()
+    assert f["baseline_score_10"].isna().all() and f["national_baseline_share"].isna().all()
+    assert set(f["baseline_status"]) == {"NOT FOUND (plan: every factor below 80 %)"}
+    assert not [c for c in s.columns if "2022" in c or "2023" in c]
 
 
-def test_sipas_method_text_says_the_moha_aggregation_is_not_public():
-    en = sipas_method_text(AS_OF_2023, "en")
-    vi = sipas_method_text(AS_OF_2023, "vi", overall="mean_of_factors")
+def test_sipas_method_text_says_the_moha_aggregation_is_not_public(plan):
+    en = sipas_method_text(AS_OF_2023, plan, "en")
+    vi = sipas_method_text(AS_OF_2023, plan, "vi", overall="mean_of_factors")
     assert "NOT public" in en and "pooled" in en and "80.08" in en and "7.58" in en
     assert "KHÔNG" in vi and "trung bình cộng" in vi and "80,08" in vi
