@@ -40,9 +40,10 @@ class Quarter:
         s = str(text).strip() if text is not None else ""
         m = _QUARTER_RE.match(s)
         if not m:
+            example = f"{dt.date.today().year}Q2"  # an example in this year, never a fixed one
             raise QuarterError(
-                f"Quý không hợp lệ: {s!r} — phải viết dạng YYYYQn, n từ 1 đến 4 (ví dụ 2023Q2). / "
-                f"Invalid quarter {s!r}: expected YYYYQn with n in 1..4 (e.g. 2023Q2)."
+                f"Quý không hợp lệ: {s!r} — phải viết dạng YYYYQn, n từ 1 đến 4 (ví dụ {example}). / "
+                f"Invalid quarter {s!r}: expected YYYYQn with n in 1..4 (e.g. {example})."
             )
         year = int(m.group(1))
         lo, hi = year_bounds()

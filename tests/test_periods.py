@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given
@@ -85,6 +86,9 @@ def test_invalid_quarters_raise_bilingual_error(bad):
     msg = str(exc.value)
     assert "Quý không hợp lệ" in msg
     assert "Invalid quarter" in msg
+    # the example the message gives is itself a valid quarter (the current year's second quarter)
+    example = re.search(r"ví dụ (\S+)\)", msg).group(1)
+    assert Quarter.parse(example) == Quarter(dt.date.today().year, 2) and f"(e.g. {example})" in msg
 
 
 def test_quarter_error_is_a_value_error():
