@@ -42,7 +42,7 @@ def laggards_now(indicators: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     gets no verdict: the value at that date is shown with today's value beside it (`value_now`), still_lagging NA.
     """
     rows = []
-    for lag in plan.indices["laggards"]:
+    for lag in plan.indices.get("laggards") or []:  # a plan may name no laggards (the 2024 skeleton)
         task = plan.task(lag["task_id"])
         metric = lag["metric"]
         target = next(t for t in task.targets if t.metric == metric) if any(

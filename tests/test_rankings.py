@@ -55,3 +55,11 @@ def test_laggard_thresholds_are_the_plans_each_unit_targets(plan):
     t = ind([("ontime_rate", "TAM_KY", 97, 100)])
     assert bool(laggards_now(t, plan).set_index(["task_id", "agency"]).loc[("A.IV.4.4", "TAM_KY"), "still_lagging"]) is False
     assert bool(laggards_now(t, other).set_index(["task_id", "agency"]).loc[("A.IV.4.4", "TAM_KY"), "still_lagging"]) is True
+
+
+def test_a_plan_without_laggard_lists_has_no_laggards(plan):
+    import dataclasses
+
+    none = dataclasses.replace(plan, indices={k: v for k, v in plan.indices.items() if k != "laggards"})
+    t = ind([("ontime_rate", "TAM_KY", 97, 100)])
+    assert laggards_now(t, none).empty and laggards_now(t, dataclasses.replace(none, indices={"laggards": []})).empty
