@@ -47,9 +47,17 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return yamlfile.load(path)
 
 
+def _folder(plan: Plan) -> Path:
+    """The plan's folder (a Plan built in memory, without one, cannot be scored)."""
+    if plan.folder is None:
+        raise ValueError("kế hoạch không có thư mục (plans/<năm>/) / the plan has no folder (plans/<year>/): "
+                         "load it with load_plan(year)")
+    return Path(plan.folder)
+
+
 def _cfg(plan: Plan, config: dict[str, Any] | None = None) -> dict[str, Any]:
     """The scoring configuration given, else the plan's par_scoring.yaml (cached, not to be edited in place)."""
-    return config if config is not None else _read_yaml(plan.folder / SCORING_FILE)
+    return config if config is not None else _read_yaml(_folder(plan) / SCORING_FILE)
 
 
 def scoring_config(plan: Plan) -> dict[str, Any]:
@@ -82,7 +90,7 @@ def to_date(d: DateLike) -> dt.date:
 
 def reference_table(name: str, as_of: DateLike, plan: Plan) -> pd.DataFrame:
     """One reference CSV of the plan (references/<name>.csv), only the rows published on or before `as_of` (text)."""
-    t = _read_csv(plan.references / f"{name}.csv").copy()
+    t = _read_csv(_folder(plan) / "references" / f"{name}.csv").copy()
     if "published" not in t.columns:
         return t
     bad = t[~t["published"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")]
@@ -398,8 +406,11 @@ def survey_ranges(as_of: DateLike, plan: Plan, config: dict[str, Any] | None = N
         hc = h[h["component"] == cid]
         mv = _moves(hc)
         at_base = hc[(hc["year"] == by) & hc["points_value"].notna()]
+        own = _plan_level(cid, plan)
         if len(at_base):
             level, level_status = float(at_base["points_value"].iloc[0]), at_base["status"].iloc[0]
+        elif own is not None:  # not in the references by this date, but printed in the plan (issued by then)
+            level, level_status = own
         elif c.get("level_when_not_published", "none") != "none":
             rule = c["level_when_not_published"]
             why = LEVEL_RULES.get(rule, rule).format(year=by, field=impact_field(cfg))
@@ -428,6 +439,14 @@ def survey_ranges(as_of: DateLike, plan: Plan, config: dict[str, Any] | None = N
     out = pd.DataFrame(rows)
     out.attrs["as_of"] = to_date(as_of).isoformat()
     return out
+
+
+def _plan_level(component: str, plan: Plan) -> tuple[float, str] | None:
+    """A component's baseline-year points as the plan itself prints them (only SIPAS has one), with its status."""
+    if component != "sipas":
+        return None
+    s = sipas_baseline(plan)["score_10"]
+    return float(s["value"]), f"{s['status']} (plan)"
 
 
 def _survey_value(ranges: pd.DataFrame, component: str, scenario: str) -> tuple[float, float]:
@@ -891,7 +910,11 @@ def _calibration_line(as_of: DateLike, plan: Plan, cfg: dict[str, Any], lang: st
 # ---------------------------------------------------------------- SIPAS
 def _sipas_refs(as_of: DateLike, plan: Plan) -> dict[str, Any]:
     s = sipas_baseline(plan)
-    nat = _ref_value("SIPAS", plan.baseline_year, "national", as_of, plan)
+    try:
+        nat = _ref_value("SIPAS", plan.baseline_year, "national", as_of, plan)
+    except KeyError:  # the baseline year's national SIPAS not yet published by this date
+        nat = {"value": math.nan, "status": f"NOT FOUND (not published by {to_date(as_of).isoformat()})",
+               "sources": []}
     below = s.get("factors_below_pct", {}).get("value")
     return {"baseline_year": plan.baseline_year, "qn_score_10": float(s["score_10"]["value"]),
             "qn_status": s["score_10"]["status"], "factors_below_pct": below,
@@ -988,6 +1011,7 @@ def sipas_method_text(as_of: DateLike, plan: Plan, lang: str = "vi", scale_satis
     refs = _sipas_refs(as_of, plan)
     by = refs["baseline_year"]
     nat = _fmt(refs["national_share"] * 100, lang)
+    has_nat = not math.isnan(refs["national_share"])
     qn = _fmt(refs["qn_score_10"], lang)
     n = len(plan.indices["sipas_factors"])
     if lang == "vi":
@@ -1003,7 +1027,8 @@ def sipas_method_text(as_of: DateLike, plan: Plan, lang: str = "vi", scale_satis
             "- Cách tổng hợp chính xác của Bộ Nội vụ (trọng số câu hỏi, yếu tố, mẫu; cách quy đổi ra 10 điểm) KHÔNG "
             "được công bố trong tài liệu chúng tôi có; kết quả ở đây là chỉ báo xu hướng, không tái tạo Chỉ số SIPAS "
             "chính thức. Mọi tỷ lệ đều là số SUY RA.",
-            f"- So sánh: Quảng Nam {by} đạt {qn}/10 (Kế hoạch, có nguồn); SIPAS cả nước {by} {nat} % (có nguồn).",
+            f"- So sánh: Quảng Nam {by} đạt {qn}/10 (Kế hoạch, có nguồn)"
+            + (f"; SIPAS cả nước {by} {nat} % (có nguồn)." if has_nat else "; SIPAS cả nước chưa được công bố."),
         ])
     how = ("pooled: all satisfied answers ÷ all answers (factors with more items weigh more)"
            if overall == "pooled" else f"mean of the {n} factor shares (equal weights)")
@@ -1016,5 +1041,6 @@ def sipas_method_text(as_of: DateLike, plan: Plan, lang: str = "vi", scale_satis
         "so the real interval is wider — the respondent count is reported for that reason.",
         "- The exact MoHA aggregation (item, factor and sample weights; conversion to 10 points) is NOT public in our "
         "material; this is an indicator of direction, not a replica of the official SIPAS. Every share is DERIVED.",
-        f"- Comparison: Quảng Nam {by} scored {qn}/10 (plan, sourced); national SIPAS {by} {nat} % (sourced).",
+        f"- Comparison: Quảng Nam {by} scored {qn}/10 (plan, sourced)"
+        + (f"; national SIPAS {by} {nat} % (sourced)." if has_nat else "; the national SIPAS is not yet published."),
     ])

@@ -304,6 +304,20 @@ def _vi(x: float, nd: int = 2) -> str:
     return f"{x:.{nd}f}".replace(".", ",")
 
 
+def _expected_threshold(ref: Path, last: int, as_of: str, steps: int) -> tuple[float, float]:
+    """The goal-rank range worked out from the reference CSVs: year `last`'s bracket + steps × min / max mean move."""
+    prov = pd.read_csv(ref / "par_index_provinces.csv", dtype=str)
+    prov = prov[(prov["year"] == str(last)) & (prov["published"] <= as_of)]
+    prov = prov[pd.to_numeric(prov["score_pct"], errors="coerce").notna()
+                & pd.to_numeric(prov["rank_of_63"], errors="coerce").notna()]
+    sc, rk = prov["score_pct"].astype(float), prov["rank_of_63"].astype(float)
+    agg = pd.read_csv(ref / "par_sipas_aggregates.csv", dtype=str)
+    means = agg[(agg["index"] == "PAR INDEX provinces") & (agg["metric"] == "mean") & (agg["published"] <= as_of)]
+    by_year = dict(zip(means["year"].astype(int), means["value"].astype(float), strict=True))
+    mv = [by_year[y + 1] - by_year[y] for y in by_year if y + 1 in by_year]
+    return sc[rk >= NEW_RANK].max() + steps * min(mv), sc[rk <= NEW_RANK].min() + steps * max(mv)
+
+
 def test_a_plan_with_another_baseline_year_says_its_years_and_uses_its_figures(plan_2024):
     p = plan_2024
     ref = p.references
@@ -320,18 +334,8 @@ def test_a_plan_with_another_baseline_year_says_its_years_and_uses_its_figures(p
 
     # the 20th-place score of 2024 as of 30/06/2024: the 2023 bracket (rank >= 20 best, rank <= 20 worst) moved by
     # the smallest / largest year-on-year change of the national mean (references written above, worked out here)
-    prov = pd.read_csv(ref / "par_index_provinces.csv", dtype=str)
-    prov = prov[(prov["year"] == "2023") & (prov["published"] <= "2024-06-30")]
-    prov = prov[pd.to_numeric(prov["score_pct"], errors="coerce").notna()
-                & pd.to_numeric(prov["rank_of_63"], errors="coerce").notna()]
-    sc, rk = prov["score_pct"].astype(float), prov["rank_of_63"].astype(float)
-    br_low, br_high = sc[rk >= NEW_RANK].max(), sc[rk <= NEW_RANK].min()
+    low, high = _expected_threshold(ref, 2023, "2024-06-30", steps=1)
     agg = pd.read_csv(ref / "par_sipas_aggregates.csv", dtype=str)
-    means = agg[(agg["index"] == "PAR INDEX provinces") & (agg["metric"] == "mean")
-                & (agg["published"] <= "2024-06-30")].assign(y=lambda d: d["year"].astype(int)).sort_values("y")
-    by_year = dict(zip(means["y"], means["value"].astype(float), strict=True))
-    mv = [by_year[y + 1] - by_year[y] for y in by_year if y + 1 in by_year]
-    low, high = br_low + min(mv), br_high + max(mv)
     best = float(agg[(agg["index"] == "PAR INDEX provinces") & (agg["year"] == "2023")
                      & agg["metric"].str.startswith("max")]["value"].iloc[0])
     nat = float(agg[(agg["index"] == "SIPAS") & (agg["year"] == "2023") & (agg["metric"] == "national")]["value"].iloc[0])
@@ -379,3 +383,26 @@ def test_verdict_sentence_names_the_goal_rank():
     assert ol.verdict_sentence(v, 2024, True, "en", rank=21).startswith("Top 21 in 2024: POSSIBLE")
     assert "21st-place score is projected at 85.00–87.00" in ol.verdict_sentence(v, 2024, True, "en", rank=21)
     assert ol.verdict_sentence(v, 2024, True, "vi", rank=12).startswith("Vào nhóm 12 tỉnh dẫn đầu năm 2024")
+
+
+def test_before_its_baseline_results_are_in_the_references_a_plan_uses_its_own_figures(plan_2024):
+    # 2024Q1 ends 31/03/2024, after the plan's issue (01/03/2024) but before the 2023 results (17/04/2024): the SIPAS
+    # level is the plan's own 7.84, the national 2023 SIPAS is not shown, the range starts from 2022, two years ahead
+    ref = plan_2024.references
+    pub = pd.read_csv(ref / "publications.csv", dtype=str)
+    assert (pub[pub["result_year"] == "2023"]["published"] > "2024-03-31").all()
+    ctx = ol.build_context("2024Q1", tasks_frame(), plan_2024, "vi")
+    assert ctx.as_of == dt.date(2024, 3, 31)
+    low, high = _expected_threshold(ref, 2022, "2024-03-31", steps=2)
+    assert (ctx.threshold["base_year"], ctx.threshold["steps"]) == (2022, 2)
+    assert (ctx.threshold["low"], ctx.threshold["high"]) == (pytest.approx(low), pytest.approx(high))
+    r = ctx.projection.attrs["survey_ranges"].set_index("component")
+    assert (r.at["sipas", "level"], r.at["sipas", "level_status"]) == (NEW_SIPAS, "sourced (plan)")
+    survey = pd.DataFrame([{"respondent_id": "r1", "district": "TAM_KY", "factor": k, "answer": 4} for k in range(1, 6)])
+    ctx = ol.build_context("2024Q1", tasks_frame(), plan_2024, "vi", survey=survey, survey_quarter="2024Q1")
+    o = scoring.sipas(survey, ctx.as_of, plan_2024).iloc[-1]
+    assert o["baseline_score_10"] == NEW_SIPAS and pd.isna(o["national_baseline_share"])
+    assert o["national_baseline_status"].startswith("NOT FOUND")
+    text = re.sub(r"<[^>]+>", " ", ol.sipas_section(ctx, chart=False))
+    assert f"Năm 2023: {_vi(NEW_SIPAS)}/10 (công bố); trung bình cả nước 2023 chưa được công bố." in text
+    assert "SIPAS cả nước chưa được công bố" in text and "nan" not in text

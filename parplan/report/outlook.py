@@ -502,10 +502,13 @@ def sipas_section(ctx: OutlookContext, chart: bool = True) -> str:
                      f"{fmt.pct(r.lower, lang)} – {fmt.pct(r.upper, lang)}", _n(r.score_10, lang)])
     overall = s[s["level"] != "factor"].iloc[0]
     by = ctx.baseline_year
-    cmp = (f"Năm {by}: {_n(float(overall.baseline_score_10), lang)}/10 (công bố); trung bình cả nước {by}: "
-           f"{fmt.pct(float(overall.national_baseline_share), lang)} (công bố)." if vi else
-           f"{by}: {_n(float(overall.baseline_score_10), lang)}/10 (published); national {by} average: "
-           f"{fmt.pct(float(overall.national_baseline_share), lang)} (published).")
+    nat = float(overall.national_baseline_share)
+    cmp = (f"Năm {by}: {_n(float(overall.baseline_score_10), lang)}/10 (công bố); "
+           + (f"trung bình cả nước {by}: {fmt.pct(nat, lang)} (công bố)." if not pd.isna(nat) else
+              f"trung bình cả nước {by} chưa được công bố.") if vi else
+           f"{by}: {_n(float(overall.baseline_score_10), lang)}/10 (published); "
+           + (f"national {by} average: {fmt.pct(nat, lang)} (published)." if not pd.isna(nat) else
+              f"national {by} average not yet published."))
     headers = (["Yếu tố", "Số người trả lời", "Tỷ lệ hài lòng", "Khoảng tin cậy 95 %", "Quy đổi thang 10"] if vi else
                ["Factor", "Respondents", "Satisfied", "95 % interval", "10-point form"])
     out = [f"<h2>{esc(h)}</h2>",
