@@ -253,8 +253,11 @@ def test_projection_as_of_defaults_to_the_tables_quarter(plan):
         scoring.project(pd.concat([t, t.assign(quarter="2023Q2", task_id=t["task_id"] + "x")]), plan)
 
 
-def test_a_hypothetical_2024q2_report_uses_the_published_2023_bracket(plan):
+def test_the_2023_plan_judged_as_of_mid_2024_uses_the_published_2023_bracket(plan):
+    # the 2023 plan (assessment year 2023) passed explicitly with a quarter of 2024: as of 30/06/2024 its year's
+    # results are out, so the bracket is the published one (Nam Định 87.32 at rank 29, Ninh Bình 88.72 at rank 11)
     ctx = ol.build_context("2024Q2", tasks_frame(), plan, "vi")
+    assert ctx.assessment_year == 2023
     assert ctx.as_of == dt.date(2024, 6, 30)
     assert ctx.threshold["basis"] == "published" and (ctx.verdict["low"], ctx.verdict["high"]) == (87.32, 88.72)
     text = re.sub(r"<[^>]+>", " ", ol.header(ctx) + ol.threshold_section(ctx))
