@@ -13,7 +13,14 @@ from . import render, yamlfile
 from .catalogue import Plan, available_plans, load_plan
 from .communes import write_matches
 from .feedback import write_feedback
-from .ingest import check_raw_quarter, end_summary, ingest_quarter, load_processed, processed_dir
+from .ingest import (
+    check_raw_quarter,
+    end_summary,
+    ingest_quarter,
+    load_processed,
+    processed_dir,
+    sample_marker,
+)
 from .io import atomic_write, atomic_write_text, sha256
 from .metrics import combine_quarters, dossier_indicators
 from .periods import Quarter
@@ -138,7 +145,7 @@ def compute_indicators(q: Quarter, data_root: Path, plan: Plan) -> Path:
         dossiers["commune_unit"] = commune_units(dossiers, plan)
     parts = [dossier_indicators(dossiers, q, plan), dataset_indicators(tables, q, plan)]
     ind = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    ind = mark_commune_groups(ind.reindex(columns=COLUMNS), plan)
+    ind = mark_commune_groups(ind.reindex(columns=COLUMNS))
     for c in ("provisional", "self_reported"):
         ind[c] = ind[c].fillna(False).astype(bool)
     ind = ind.sort_values(["period", "metric", "agency"], kind="stable").reset_index(drop=True)
@@ -353,7 +360,7 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
     for x in with_data:
         there = report_dir(reports_root, x, lang)
         if x != q and not (there / "index.html").exists():
-            render.write_placeholder(x, there, lang, plan, links(there), root)
+            render.write_placeholder(x, there, lang, sample_marker(data_root, x)["sample_data"], plan, links(there), root)
     log = out_dir / "render.log"
     atomic_write_text(log, f"quarter={q} lang={lang} seconds={time.monotonic() - t0:.1f}\n" + "".join(stderr)
                       + "".join(f"FAILED {o}: {e}\n" for o, e in failures))

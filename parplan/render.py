@@ -348,8 +348,8 @@ def write_index(quarter: Quarter, folder: Path, lang: str, sample: bool, summary
     return out
 
 
-def write_placeholder(quarter: Quarter, folder: Path, lang: str, plan: Any, switcher: list[tuple[Quarter, str]],
-                      root: Path) -> Path:
+def write_placeholder(quarter: Quarter, folder: Path, lang: str, sample: bool, plan: Any,
+                      switcher: list[tuple[Quarter, str]], root: Path) -> Path:
     """<folder>/index.html for a quarter that has data but no rendered reports yet: says how to render them."""
     q = Quarter.parse(quarter)
     vi = lang == "vi"
@@ -358,8 +358,11 @@ def write_placeholder(quarter: Quarter, folder: Path, lang: str, plan: Any, swit
             if vi else f"The reports of {q.label(lang)} have not been rendered yet: the data is there; render them "
             f"with make quarterly QUARTER={q}" + ("" if lang == LANGS[0] else f" REPORT_LANG={lang}") + ".")
     body = f"<h1>{esc(title)}</h1>{_switcher(q, switcher, lang)}<p>{esc(what)}</p>"
+    from .report.provenance import footer
+
     out = Path(folder) / "index.html"
-    atomic_write_text(out, page(title, body, lang=lang, sample=False))
+    atomic_write_text(out, page(title, body, lang=lang, sample=sample,
+                                footer=footer({"quarter": str(q), "lang": lang}, lang, root)))
     return out
 
 

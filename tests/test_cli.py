@@ -20,7 +20,7 @@ def run(capsys, *args) -> str:
 
 def test_catalogue_csv_lists_every_row(capsys):
     rows = list(csv.DictReader(io.StringIO(run(capsys, "catalogue", "--format", "csv"))))
-    cat = catalogue.load()
+    cat = catalogue.load_plan(2023)
     assert len(rows) == len(cat.tasks) == 122
     assert set(TASK_COLS) <= set(rows[0])
     assert [r["id"] for r in rows] == [t.id for t in cat.tasks]
@@ -32,7 +32,7 @@ def test_catalogue_csv_lists_every_row(capsys):
 
 def test_catalogue_targets_csv(capsys):
     rows = list(csv.DictReader(io.StringIO(run(capsys, "catalogue", "--format", "csv", "--targets"))))
-    assert len(rows) == len(catalogue.load().targets)
+    assert len(rows) == len(catalogue.load_plan(2023).targets)
     assert set(TARGET_COLS) <= set(rows[0])
     by = {(r["task_id"], r["metric"], r["scope"]): r for r in rows}
     assert by[("A.IV.4.1", "ontime_rate", "each_department")]["op"] == ">"
@@ -61,7 +61,7 @@ def test_templates_command_writes_one_per_dataset(tmp_path, capsys):
 
 def test_coverage_lists_every_target_and_the_unmeasurable_with_reasons(capsys):
     out = run(capsys, "coverage")
-    cat = catalogue.load()
+    cat = catalogue.load_plan(2023)
     for tg in cat.targets:
         assert f"{tg.task_id} " in out and tg.metric in out
     unmeasurable = [m for m in cat.metrics.values() if not m["implemented"]]
@@ -90,3 +90,13 @@ def test_ingest_ends_with_the_rejected_and_warned_files_and_the_page(tmp_path, m
     assert "TỪ CHỐI / REJECTED: data/raw/2023Q2/online_services/STP.csv" in tail
     assert "SNV.csv" not in tail  # accepted: not listed
     assert tail.rstrip().endswith("reports/2023Q2/data-quality.html (make quarterly)")
+
+
+def test_catalogue_of_another_year(capsys):
+    rows = list(csv.DictReader(io.StringIO(run(capsys, "catalogue", "--format", "csv", "--year", "2024"))))
+    plan = catalogue.load_plan(2024)
+    assert [r["id"] for r in rows] == [t.id for t in plan.tasks]
+    assert {r["due"] for r in rows} == {t.schedule.get("due") or "" for t in plan.tasks}
+    assert all(r["due"] == "" or r["due"] >= "2024-01-01" for r in rows)
+    assert main(["catalogue", "--year", "2026"]) == 2
+    assert "No plan for 2026" in capsys.readouterr().err

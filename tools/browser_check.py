@@ -485,7 +485,7 @@ def _district_first(pages: list[Path]) -> list[Path]:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         from parplan import catalogue
 
-        kinds = {a.code: a.kind for a in catalogue.load().agencies.values()}
+        kinds = {a.code: a.kind for y in catalogue.available_plans() for a in catalogue.load_plan(y).agencies.values()}
     except Exception:  # the checker also works outside the project
         return list(pages)
     return sorted(pages, key=lambda p: 0 if kinds.get(p.stem) == "district" else 1)
