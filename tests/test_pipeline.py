@@ -265,11 +265,11 @@ def test_outlook_shows_range_top25_bracket_and_top5_whatif(run):
     root, _ = run
     text = visible(html(root, "2023Q2", "outlook.html"))
     tasks = pd.read_parquet(root / "data/processed/2023Q2/task_progress.parquet")
-    tr = scoring.total_range(scoring.project(tasks))
+    tr = scoring.total_range(scoring.project(tasks, load_plan(2023)))
     shown = " – ".join(f"{tr[k]:.2f}".replace(".", ",") for k in ("pessimistic", "expected", "optimistic"))
     assert f"Tổng điểm dự báo: {shown}" in text
     assert "85,78 (hạng 29) – 86,56 (hạng 19)" in text and "suy ra" in text
-    top = scoring.what_if(tasks, top=5)
+    top = scoring.what_if(tasks, load_plan(2023), top=5)
     assert len(top) == 5
     for r in top.itertuples():
         assert re.search(rf"{re.escape(r.task_id)} {r.field} ", text), r.task_id
