@@ -1,29 +1,41 @@
-"""Deterministic sample-data generator (fixed seed) for the shipped data under data/raw/.
+"""Deterministic sample-data generator (seeds computed from the plan's year) for the shipped data under data/raw/.
 
+Everything year-dependent comes from the plan passed in: its year, its agencies, its commune list, its laggards.
 Volumes are a scaled-down sample (about 1:10 of a real province's dossier flow) so the repository stays small;
-dossiers are generated for the whole of 2023 and each quarter's file is the view at that quarter's end.
-Plausible rates, all documented in data/raw/README.md: departments resolve ~99.3 % on time, districts ~97 %,
-communes ~97 %; the units the plan names as laggards (A.IV.4.4) are clearly worse. Online share: departments
-~70 %, districts ~45 %, communes ~35 %. The generated reports carry the sample-data banner.
+dossiers are generated for the whole plan year (plus a December carry-in from the year before) and each quarter's
+file is the view at that quarter's end. Plausible rates, all documented in data/raw/README.md: departments resolve
+~99.3 % on time, districts ~97 %, communes ~97 %; the units the plan names as laggards for the on-time rate are
+clearly worse. Online share: departments ~70 %, districts ~45 %, communes ~35 %. Every generated quarter gets a
+marker file (SAMPLE_DATA.yaml) saying that it is sample data.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io as _io
+import json
+import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from . import catalogue, communes
+from . import communes
+from .catalogue import Plan
 from .contracts import load_contract
-from .io import atomic_write
+from .io import atomic_write, atomic_write_text
 from .periods import Quarter
 
-SEED = 20230601
-YEAR_START = dt.date(2022, 12, 1)  # some dossiers received in December 2022 are carried over into Q1
-QUARTERS = ("2023Q1", "2023Q2", "2023Q3", "2023Q4")
-LAST_DAY = dt.date(2023, 12, 31)
+# Seeds: a day of the plan's year written YYYYMMDD (the plan year's 1 June for the dossiers, 15 September for the
+# other datasets), so every plan year has its own sample and the same plan always gives the same bytes.
+SEED_DAYS = {"tthc_dossiers": (6, 1), "other_datasets": (9, 15)}
+CARRY_IN_MONTH = 12  # dossiers received from 1 December of the year before are carried over into Q1
+MARKER = "SAMPLE_DATA.yaml"
+GENERATOR = "parplan sample"
+NOTE_VI = "Dữ liệu mẫu do parplan tạo, không phải số liệu thật"
+NOTE_EN = "Generated sample data, not real figures"
 XLSX_AGENCIES = {"SYT", "SXD"}  # a few agencies send Excel workbooks, the others CSV exports
 
 # Yearly volumes (received Jan-Dec) and on-time / online probabilities.
@@ -34,10 +46,10 @@ ONTIME = {"department": 0.993, "district": 0.972, "commune": 0.970}
 ONTIME_LAGGARD = {"department": 0.955, "district": 0.925, "commune": 0.905}
 ONLINE = {"department": 0.70, "district": 0.45, "commune": 0.35}
 PAYMENT_OFFERED = 85  # % of fee-bearing procedures for which online payment is deployed (fixed hash of the code)
-OLD_EXPORT = {("2023Q1", "TIEN_PHUOC"), ("2023Q2", "TIEN_PHUOC")}  # files without 'TTHC đã triển khai thanh toán…'
+OLD_EXPORT = {(1, "TIEN_PHUOC"), (2, "TIEN_PHUOC")}  # (quarter no., agency): files without 'TTHC đã triển khai…'
 # Commune names as districts type them: mostly the official name (with or without 'Xã'/'Phường'/'Thị trấn'),
 # Hội An's sometimes without diacritics (unique there, so they match), and a few deliberate faults that cannot be
-# matched (data/raw/README.md): (district, commune of the 2023 list, share of its rows, name written instead)
+# matched (data/raw/README.md): (district, commune of the plan's list, share of its rows, name written instead)
 COMMUNE_FAULTS = (
     ("PHU_NINH", "Tam Đàn", 0.40, "Tam Dan"),     # without diacritics: Tam Đàn or Tam Dân? ambiguous
     ("DAI_LOC", "Đại Hiệp", 0.40, "X. Đại Hiệp"),  # abbreviated prefix: not guessed, a finding
@@ -45,16 +57,39 @@ COMMUNE_FAULTS = (
 )
 
 
-def _rng(*keys: str) -> np.random.Generator:
-    return np.random.default_rng([SEED] + [zlib.crc32(k.encode()) for k in keys])
+def seed(plan: Plan, stream: str = "tthc_dossiers") -> int:
+    """The seed of one generator for the plan's year: a day of that year written YYYYMMDD (SEED_DAYS)."""
+    month, day = SEED_DAYS[stream]
+    return int(dt.date(plan.year, month, day).strftime("%Y%m%d"))
 
 
-def _laggards() -> tuple[set[str], set[str]]:
-    cat = catalogue.load()
-    lag = next(x for x in cat.indices["laggards"] if x["task_id"] == "A.IV.4.4")
-    units = set(lag["departments"]) | set(lag["districts"])
-    communes = {c.removeprefix("XA_") for c in lag["commune_groups"]}
-    return units, communes
+def rng_for(base: int, *keys: str) -> np.random.Generator:
+    """A numpy generator from a base seed and string keys (each key hashed with crc32)."""
+    return np.random.default_rng([base] + [zlib.crc32(k.encode()) for k in keys])
+
+
+def plan_quarters(plan: Plan, quarters: Iterable[Quarter | str] | None = None) -> list[Quarter]:
+    """The quarters asked for (default: all four of the plan's year); a quarter of another year is an error."""
+    qs = [Quarter.parse(q) for q in quarters] if quarters is not None else [Quarter(plan.year, i) for i in range(1, 5)]
+    wrong = [str(q) for q in qs if q.year != plan.year]
+    if wrong:
+        raise ValueError(f"quý {', '.join(wrong)} không thuộc kế hoạch năm {plan.year} / quarters {', '.join(wrong)} "
+                         f"are not in the {plan.year} plan")
+    return sorted(set(qs))
+
+
+def laggards(plan: Plan, metric: str) -> list[dict]:
+    """The plan's laggard lists (indices.yaml `laggards`) for one metric; none when the plan names none."""
+    return [x for x in plan.indices.get("laggards") or () if x.get("metric") == metric]
+
+
+def _ontime_laggards(plan: Plan) -> tuple[set[str], set[str]]:
+    units: set[str] = set()
+    groups: set[str] = set()
+    for lag in laggards(plan, "ontime_rate"):
+        units |= set(lag.get("departments") or ()) | set(lag.get("districts") or ())
+        groups |= {c.removeprefix("XA_") for c in lag.get("commune_groups") or ()}
+    return units, groups
 
 
 def payment_offered(procedure_code: str) -> bool:
@@ -62,9 +97,13 @@ def payment_offered(procedure_code: str) -> bool:
     return zlib.crc32(procedure_code.encode()) % 100 < PAYMENT_OFFERED
 
 
-def commune_name(district: str, rng: np.random.Generator) -> str:
-    """One commune of the district as its one-stop export names it (real names of 2023, a few planted faults)."""
-    c = communes.load()
+def commune_list(plan: Plan) -> pd.DataFrame:
+    """The plan's commune list (plans/<year>/communes.csv)."""
+    return communes.load(plan)
+
+
+def commune_name(c: pd.DataFrame, district: str, rng: np.random.Generator) -> str:
+    """One commune of the district as its one-stop export names it (names of the plan's list, a few planted faults)."""
     mine = c[c["district_code"] == district]
     r = mine.iloc[int(rng.integers(0, len(mine)))]
     style = rng.random()
@@ -78,20 +117,28 @@ def commune_name(district: str, rng: np.random.Generator) -> str:
     return r["commune_vi"]
 
 
-def dossiers_for(agency: str, kind: str, levels: list[tuple[str, str | None]]) -> list[dict]:
-    """All dossiers of one agency received 2022-12-01..2023-12-31 with their true completion dates."""
-    lag_units, lag_communes = _laggards()
+def year_window(plan: Plan) -> tuple[dt.date, dt.date]:
+    """First and last day a dossier of the plan's sample can be received: the carry-in month before, the year."""
+    return dt.date(plan.year - 1, CARRY_IN_MONTH, 1), dt.date(plan.year, 12, 31)
+
+
+def dossiers_for(plan: Plan, agency: str, kind: str, levels: list[tuple[str, str | None]]) -> list[dict]:
+    """All dossiers of one agency received in the plan's year (and its carry-in month) with their true outcomes."""
+    lag_units, lag_communes = _ontime_laggards(plan)
+    first, last = year_window(plan)
+    names = commune_list(plan)
+    base = seed(plan)
     out: list[dict] = []
     for level, _ in levels:
-        rng = _rng(agency, level)
-        crng = _rng(agency, level, "commune")  # its own stream: the other fields are as before communes had names
+        rng = rng_for(base, agency, level)
+        crng = rng_for(base, agency, level, "commune")  # its own stream: the other fields are as before communes had names
         lo, hi = {"province": DEPT_VOLUME, "district": DISTRICT_VOLUME, "commune": COMMUNE_VOLUME}[level]
-        n = int(rng.integers(lo, hi)) * 13 // 12  # + December 2022 carry-in
+        n = int(rng.integers(lo, hi)) * 13 // 12  # + the carry-in month
         key = {"province": "department"}.get(level, level)
         lagging = (level == "commune" and agency in lag_communes) or (level != "commune" and agency in lag_units)
         p_on = (ONTIME_LAGGARD if lagging else ONTIME)[key]
-        span = (LAST_DAY - YEAR_START).days + 1
-        received = sorted(YEAR_START + dt.timedelta(days=int(d)) for d in rng.integers(0, span, n))
+        span = (last - first).days + 1
+        received = sorted(first + dt.timedelta(days=int(d)) for d in rng.integers(0, span, n))
         for i, rec in enumerate(received):
             rec = rec if rec.weekday() < 5 else rec - dt.timedelta(days=rec.weekday() - 4)  # weekend -> Friday
             allowed = int(rng.choice([1, 3, 5, 7, 10, 15, 20]))
@@ -116,7 +163,7 @@ def dossiers_for(agency: str, kind: str, levels: list[tuple[str, str | None]]) -
                 "dossier_id": f"{agency}-{level[0].upper()}{rec:%y%m%d}-{i:05d}",
                 "agency_code": agency,
                 "level": level,
-                "commune": commune_name(agency, crng) if level == "commune" else "",
+                "commune": commune_name(names, agency, crng) if level == "commune" else "",
                 "procedure_code": procedure,
                 "received_date": rec,
                 "due_date": due,
@@ -138,6 +185,13 @@ GENERATED = ("dossier_id", "agency_code", "level", "commune", "procedure_code", 
              "online_payment_offered", "digitised", "apology_letter")
 
 
+def dossier_units(plan: Plan) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
+    """The plan's departments (province level) and districts (district and commune level) that send dossiers."""
+    units = [(a.code, "department", [("province", None)]) for a in plan.by_kind("department")]
+    units += [(a.code, "district", [("district", None), ("commune", None)]) for a in plan.by_kind("district")]
+    return units
+
+
 def quarter_view(rows: list[dict], q: Quarter) -> list[dict]:
     """The dossiers handled in quarter q (received by its end and not finished before its start), as at its end."""
     out = []
@@ -153,7 +207,7 @@ def quarter_view(rows: list[dict], q: Quarter) -> list[dict]:
 def columns_written(contract, q: Quarter, agency: str) -> list:
     """The contract columns a sample file carries: those the generator fills (a column added to the contract later
     appears once the generator makes it), without 'online payment offered' in the older exports of OLD_EXPORT."""
-    skip = {"online_payment_offered"} if (str(q), agency) in OLD_EXPORT else set()
+    skip = {"online_payment_offered"} if (q.q, agency) in OLD_EXPORT else set()
     return [c for c in contract.columns if c.name in GENERATED and c.name not in skip]
 
 
@@ -182,7 +236,29 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
     atomic_write(path, w)
 
 
-def write_xlsx(path: Path, title: str, header: list[str], rows: list[list[str]]) -> None:
+def save_workbook(wb, path: Path, when: dt.datetime, creator: str) -> None:
+    """Save a workbook with fixed properties and zip entry times (`when`): the same sample gives the same bytes."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.creator = creator
+    wb.properties.created = when
+    wb.properties.modified = when
+    buf = _io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()  # save() closes it
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, src.read(info.filename))
+
+
+def file_time(plan: Plan) -> dt.datetime:
+    """The fixed time stamped into a sample workbook: the first day of the plan's year."""
+    return dt.datetime(plan.year, 1, 1)
+
+
+def write_xlsx(path: Path, title: str, header: list[str], rows: list[list[str]], when: dt.datetime) -> None:
     """Write an Excel workbook the way offices type them: a title row, the header, data, a total row."""
     import openpyxl
 
@@ -196,47 +272,95 @@ def write_xlsx(path: Path, title: str, header: list[str], rows: list[list[str]])
         for r in rows:
             ws.append(r)
         ws.append(["Tổng cộng", f"{len(rows)} hồ sơ"])
-        from .templates import _save
-
-        _save(wb, p)  # fixed properties and zip times: the same sample gives the same bytes
+        save_workbook(wb, p, when, "parplan")
     atomic_write(path, w)
 
 
+def _date_text(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
 def faults(q: Quarter, agency: str, rows: list[list[str]], header: list[str]) -> list[list[str]]:
-    """Deliberate faults documented in data/raw/README.md."""
-    if str(q) == "2023Q2" and agency == "SGTVT":
+    """Deliberate faults documented in data/raw/README.md (planted in the second quarter of the year)."""
+    if q.q == 2 and agency == "SGTVT":
         i_due, i_ch = header.index("Ngày hẹn trả"), header.index("Hình thức nộp")
-        rows[56][i_due] = "31/06/2023"   # data row 57 -> CSV line 58: an impossible date
-        rows[120][i_ch] = "Qua mạng"     # data row 121 -> CSV line 122: not an allowed channel label
-    if str(q) == "2023Q2" and agency == "HIEP_DUC":
+        rows[56][i_due] = f"31/06/{q.year}"  # data row 57 -> CSV line 58: an impossible date
+        rows[120][i_ch] = "Qua mạng"         # data row 121 -> CSV line 122: not an allowed channel label
+    if q.q == 2 and agency == "HIEP_DUC":
         i_rec, i_due = header.index("Ngày tiếp nhận"), header.index("Ngày hẹn trả")
         i_done, i_st = header.index("Ngày hoàn thành"), header.index("Trạng thái")
         # last row: received after the quarter's end (a typing slip) -> accepted with a warning
-        rows[-1][i_rec], rows[-1][i_due], rows[-1][i_done], rows[-1][i_st] = "03/07/2023", "10/07/2023", "", "Đang giải quyết"
+        late = q.end + dt.timedelta(days=3)
+        rows[-1][i_rec], rows[-1][i_due] = _date_text(late), _date_text(late + dt.timedelta(days=7))
+        rows[-1][i_done], rows[-1][i_st] = "", "Đang giải quyết"
     return rows
 
 
-def generate(root: Path) -> list[Path]:
-    """Write the sample submissions for every quarter under root (data/raw); returns the files written."""
-    cat = catalogue.load()
+def marker_text(plan: Plan) -> str:
+    """The marker file's text (YAML, no timestamps): sample data, by which generator, for which plan, seeds."""
+    s = json.dumps
+    seeds = ", ".join(f"{k}: {seed(plan, k)}" for k in SEED_DAYS)
+    return (f"# {NOTE_VI} / {NOTE_EN}\n"
+            f"sample_data: true\n"
+            f"generator: {s(GENERATOR)}\n"
+            f"plan_year: {plan.year}\n"
+            f"seeds: {{{seeds}}}\n"
+            f"note_vi: {s(NOTE_VI, ensure_ascii=False)}\n"
+            f"note_en: {s(NOTE_EN)}\n")
+
+
+def write_marker(root: Path, plan: Plan, q: Quarter) -> Path:
+    """Write data/raw/<Q>/SAMPLE_DATA.yaml, the record that the quarter's data is generated sample data."""
+    path = Path(root) / str(q) / MARKER
+    atomic_write_text(path, marker_text(plan))
+    return path
+
+
+def is_sample(folder: Path) -> bool:
+    """Whether a quarter folder holds generated sample data (it has the marker file)."""
+    return (Path(folder) / MARKER).is_file()
+
+
+def sample_quarters(raw: Path) -> list[Quarter]:
+    """The quarters under raw (data/raw) whose folder carries the sample marker, in order."""
+    out = []
+    for marker in Path(raw).glob(f"*/{MARKER}"):
+        try:
+            out.append(Quarter.parse(marker.parent.name))
+        except ValueError:
+            continue
+    return sorted(out)
+
+
+def refuse_real_data(root: Path, quarters: Iterable[Quarter]) -> None:
+    """Stop (ValueError) before writing sample files into a quarter folder that holds data without the marker."""
+    for q in quarters:
+        folder = Path(root) / str(q)
+        if folder.is_dir() and any(folder.iterdir()) and not is_sample(folder):
+            raise ValueError(f"{folder} đã có dữ liệu không phải dữ liệu mẫu (không có {MARKER}); không ghi đè / "
+                             f"{folder} holds data that is not sample data (no {MARKER}); not overwritten")
+
+
+def generate(root: Path, plan: Plan, quarters: Iterable[Quarter | str] | None = None) -> list[Path]:
+    """Write the sample dossiers and the marker of each quarter (default: the plan's four) under root (data/raw)."""
+    qs = [q for q in plan_quarters(plan, quarters) if "tthc_dossiers" in plan.expected(q.q)]
     contract = load_contract("tthc_dossiers")
+    when = file_time(plan)
     written = []
-    units = [(a.code, "department", [("province", None)]) for a in cat.by_kind("department")]
-    units += [(a.code, "district", [("district", None), ("commune", None)]) for a in cat.by_kind("district")]
-    for code, kind, levels in units:
-        rows = dossiers_for(code, kind, levels)
-        for qs in QUARTERS:
-            q = Quarter.parse(qs)
+    for code, kind, levels in dossier_units(plan):
+        rows = dossiers_for(plan, code, kind, levels)
+        for q in qs:
             view = quarter_view(rows, q)
             columns = columns_written(contract, q, code)
             header = [c.header_vi for c in columns]
             cells = faults(q, code, [_cells(r, columns) for r in view], header)
-            folder = root / qs / "tthc_dossiers"
+            folder = Path(root) / str(q) / "tthc_dossiers"
             if code in XLSX_AGENCIES:
                 path = folder / f"{code}.xlsx"
-                write_xlsx(path, f"DANH SÁCH HỒ SƠ TTHC — {cat.agencies[code].name_vi} — {q.label('vi')}", header, cells)
+                title = f"DANH SÁCH HỒ SƠ TTHC — {plan.agencies[code].name_vi} — {q.label('vi')}"
+                write_xlsx(path, title, header, cells, when)
             else:
                 path = folder / f"{code}.csv"
                 write_csv(path, header, cells)
             written.append(path)
-    return written
+    return written + [write_marker(root, plan, q) for q in plan_quarters(plan, quarters)]

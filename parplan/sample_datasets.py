@@ -1,6 +1,9 @@
-"""Deterministic sample data (fixed seed) for every dataset except tthc_dossiers (which parplan/sample.py writes).
+"""Deterministic sample data for every dataset except tthc_dossiers (which parplan/sample.py writes), from a plan.
 
-One file per submitting agency and quarter, data/raw/<Q>/<dataset>/<AGENCY>.csv (a few .xlsx), written the way
+The seed, the dates, the agencies, the tasks, the laggards and the quarters with a SIPAS survey come from the plan
+passed in (its year, baseline year, agencies.yaml, tasks.yaml, indices.yaml, plan.yaml `expected`). Every quarter of
+the plan's year is computed (some numbering runs on from quarter to quarter), only the quarters asked for are written,
+and only the datasets the plan expects in that quarter. One file per submitting agency and quarter, data/raw/<Q>/<dataset>/<AGENCY>.csv (a few .xlsx), written the way
 offices send them: the contract's Vietnamese headers, Vietnamese category labels, dd/mm/yyyy dates, Có/Không, and in
 some files Vietnamese number formatting ('1.234', '12,5'). tthc_summary is aggregated from exactly the dossiers
 parplan/sample.py generates, so the two sources reconcile (one documented difference). A handful of deliberately
@@ -11,44 +14,39 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import catalogue, sample
+from . import sample
+from .catalogue import Plan, Task
 from .contracts import Column, load_contract
 from .io import atomic_write
 from .periods import Quarter
 
-SEED = 20230915
-QUARTERS = sample.QUARTERS
-YEAR = 2023
-
-# Deliberate faults and documented warnings: (quarter, dataset, agency) -> (expected verdict, rule id, what).
-FAULTS: dict[tuple[str, str, str], tuple[str, str, str]] = {
-    ("2023Q1", "tthc_summary", "NONG_SON"): (
+# Deliberate faults and documented warnings, planted in every generated year:
+# (quarter number, dataset, agency) -> (expected verdict, rule id, what).
+FAULTS: dict[tuple[int, str, str], tuple[str, str, str]] = {
+    (1, "tthc_summary", "NONG_SON"): (
         "rejected", "resolved_parts", "first 'Huyện' row: 'Đã giải quyết - Đúng hạn' typed 10 too high"),
-    ("2023Q3", "online_services", "STNMT"): (
+    (3, "online_services", "STNMT"): (
         "rejected", "paid_le_transactions", "portal transactions and transactions paid online swapped"),
-    ("2023Q2", "pakn", "THANG_BINH"): ("rejected", "in_set", "one row's channel typed 'Zalo'"),
-    ("2023Q4", "task_status", "SCT"): ("rejected", "in_set", "an extra row for task 'A.X.9' (no such task)"),
-    ("2023Q3", "e_documents", "QUE_SON"): ("rejected", "min_value", "one office's 'Số văn bản gửi điện tử' is -12"),
-    ("2023Q1", "organisation", "SGDDT"): ("rejected", "wrong_quarter", "column 'Quý' says 2023Q2"),
-    ("2023Q2", "task_status", "DUY_XUYEN"): (
+    (2, "pakn", "THANG_BINH"): ("rejected", "in_set", "one row's channel typed 'Zalo'"),
+    (4, "task_status", "SCT"): ("rejected", "in_set", "an extra row for task 'A.X.9' (no such task)"),
+    (3, "e_documents", "QUE_SON"): ("rejected", "min_value", "one office's 'Số văn bản gửi điện tử' is -12"),
+    (1, "organisation", "SGDDT"): ("rejected", "wrong_quarter", "column 'Quý' says the next quarter"),
+    (2, "task_status", "DUY_XUYEN"): (
         "accepted_with_warnings", "done_has_evidence", "a task 'Đã hoàn thành' without evidence document"),
 }
-# The reconciliation example: SNV's 2023Q2 summary reports its late dossiers as on time. The brief asked for 3,
-# but SNV has only 2 late dossiers in 2023Q2 (3 fewer would be -1 and the file rejected), so all 2 are moved.
-RECONCILIATION = ("2023Q2", "SNV", 2)
+# The reconciliation example (quarter number, agency, dossiers moved): SNV's Q2 summary reports its late dossiers as
+# on time. The brief asked for 3, but in the first sample year SNV has only 2 late dossiers in Q2 (3 fewer would be
+# -1 and the file rejected), so 2 are moved (at most as many as there are).
+RECONCILIATION = (2, "SNV", 2)
 
 XLSX = {("task_status", "SYT"), ("e_documents", "DIEN_BAN")}
 TTHC_PUBLICATION_PER_QUARTER = 8
-
-
-def _rng(*keys: str) -> np.random.Generator:
-    return np.random.default_rng([SEED] + [zlib.crc32(k.encode()) for k in keys])
 
 
 def _u(rng: np.random.Generator, lo: float, hi: float) -> float:
@@ -65,10 +63,6 @@ def _next_workday(day: dt.date) -> dt.date:
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     return day
-
-
-def _quarters() -> list[Quarter]:
-    return [Quarter.parse(q) for q in QUARTERS]
 
 
 # ------------------------------------------------------------------ cell formatting
@@ -116,7 +110,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
 
 
 def write_xlsx(path: Path, title: str, sheet: str, header: list[str], rows: list[list[Any]],
-               total: list[Any] | None = None) -> None:
+               total: list[Any] | None, when: dt.datetime) -> None:
     """A workbook as offices type them: title row, blank row, header on row 3, data, optional total row."""
     import openpyxl
 
@@ -135,31 +129,48 @@ def write_xlsx(path: Path, title: str, sheet: str, header: list[str], rows: list
             for cell in col:
                 if isinstance(cell.value, dt.datetime):
                     cell.number_format = "DD/MM/YYYY"
-        fixed = dt.datetime(2023, 1, 1)
-        wb.properties.created = fixed
-        wb.properties.modified = fixed
-        wb.properties.creator = "parplan sample"
-        wb.save(p)
+        sample.save_workbook(wb, p, when, "parplan sample")
     atomic_write(path, w)
 
 
 class _Out:
-    """Collects the written paths; formats rows (dicts of canonical name -> value) into the contract's cells."""
+    """One run for one plan: its seed and quarters; collects the written paths and formats rows (dicts of canonical
+    name -> value) into the contract's cells."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, plan: Plan, quarters: Iterable[Quarter | str] | None = None) -> None:
         self.root = Path(root)
+        self.plan = plan
+        self.year = plan.year
+        self.seed = sample.seed(plan, "other_datasets")
+        self.quarters = sample.plan_quarters(plan)  # all four are computed: some numbering runs on between quarters
+        self.wanted = set(sample.plan_quarters(plan, quarters))
         self.written: list[Path] = []
-        self.cat = catalogue.load()
         self._dossiers: dict[str, list[dict]] = {}
+
+    def rng(self, *keys: str) -> np.random.Generator:
+        """The generator of one stream (dataset, agency, quarter ...) of this plan's sample."""
+        return sample.rng_for(self.seed, *keys)
+
+    def departments(self) -> list[str]:
+        """The plan's department codes, in registry order."""
+        return [a.code for a in self.plan.by_kind("department")]
+
+    def districts(self) -> list[str]:
+        """The plan's district codes, in registry order."""
+        return [a.code for a in self.plan.by_kind("district")]
 
     def dossiers(self, code: str, kind: str, levels: list[tuple[str, str | None]]) -> list[dict]:
         """sample.dossiers_for with the arguments sample.generate uses (computed once per run)."""
         if code not in self._dossiers:
-            self._dossiers[code] = sample.dossiers_for(code, kind, levels)
+            self._dossiers[code] = sample.dossiers_for(self.plan, code, kind, levels)
         return self._dossiers[code]
 
     def emit(self, q: Quarter, dataset: str, agency: str, rows: list[dict[str, Any]], style: str = "plain",
-             title: str = "", sheet: str = "Báo cáo", total: Callable[[list[dict]], dict] | None = None) -> Path:
+             title: str = "", sheet: str = "Báo cáo", total: Callable[[list[dict]], dict] | None = None) -> Path | None:
+        """Write one agency's file of one quarter (nothing when the quarter is not asked for or the plan does not
+        expect the dataset in it)."""
+        if q not in self.wanted or dataset not in self.plan.expected(q.q):
+            return None
         contract = load_contract(dataset)
         header = [c.header_vi for c in contract.columns]
         excel = (dataset, agency) in XLSX
@@ -172,8 +183,8 @@ class _Out:
                 t = total(rows)
                 tot = [t.get(c.name) if isinstance(t.get(c.name), str) else _cell(c, t.get(c.name), style, True)
                        for c in contract.columns]
-            full = f"{title or contract.title_vi.upper()} — {self.cat.agencies[agency].name_vi} — {q.label('vi')}"
-            write_xlsx(path, full, sheet, header, cells, tot)
+            full = f"{title or contract.title_vi.upper()} — {self.plan.agencies[agency].name_vi} — {q.label('vi')}"
+            write_xlsx(path, full, sheet, header, cells, tot, sample.file_time(self.plan))
         else:
             path = folder / f"{agency}.csv"
             write_csv(path, header, cells)
@@ -181,17 +192,9 @@ class _Out:
         return path
 
 
-def _style(dataset: str, agency: str, share_vn: float = 0.5) -> str:
+def _style(out: _Out, dataset: str, agency: str, share_vn: float = 0.5) -> str:
     """Some agencies type numbers the Vietnamese way ('1.234', '12,5'); fixed per agency and dataset."""
-    return "vn" if _rng("style", dataset, agency).random() < share_vn else "plain"
-
-
-def _departments() -> list[str]:
-    return [a.code for a in catalogue.load().by_kind("department")]
-
-
-def _districts() -> list[str]:
-    return [a.code for a in catalogue.load().by_kind("district")]
+    return "vn" if out.rng("style", dataset, agency).random() < share_vn else "plain"
 
 
 # ------------------------------------------------------------------ tthc_summary (from the dossiers)
@@ -225,17 +228,9 @@ SUMMARY_COUNTS = ["received_online", "received_direct", "received_postal", "carr
                   "resolved_on_time", "resolved_late", "pending_within", "pending_overdue", "withdrawn"]
 
 
-def dossier_units() -> list[tuple[str, str, list[tuple[str, str | None]]]]:
-    """The agencies and levels exactly as sample.generate passes them to sample.dossiers_for."""
-    cat = catalogue.load()
-    units = [(a.code, "department", [("province", None)]) for a in cat.by_kind("department")]
-    units += [(a.code, "district", [("district", None), ("commune", None)]) for a in cat.by_kind("district")]
-    return units
-
-
-def summary_areas(agency: str, level: str) -> list[str]:
+def summary_areas(out: _Out, agency: str, level: str) -> list[str]:
     """The 2–5 procedure areas an agency reports at one level (fixed for the year)."""
-    rng = _rng("tthc_summary", "areas", agency, level)
+    rng = out.rng("tthc_summary", "areas", agency, level)
     if level == "province":
         pool = DEPT_AREAS[agency]
         return pool[: int(rng.integers(2, min(5, len(pool)) + 1))]
@@ -290,18 +285,18 @@ def _summary_row(q: Quarter, agency: str, level: str, area: str, c: dict[str, in
 
 
 def gen_tthc_summary(out: _Out) -> None:
-    for code, kind, levels in dossier_units():
+    for code, kind, levels in sample.dossier_units(out.plan):
         rows_all = out.dossiers(code, kind, levels)
-        areas = {level: summary_areas(code, level) for level, _ in levels}
+        areas = {level: summary_areas(out, code, level) for level, _ in levels}
         area = {r["dossier_id"]: area_of(code, r["level"], r["procedure_code"], areas[r["level"]]) for r in rows_all}
-        for q in _quarters():
+        for q in out.quarters:
             view = sample.quarter_view(rows_all, q)
             rows = []
             for level, _ in levels:
                 for a in areas[level]:
                     part = [r for r in view if r["level"] == level and area[r["dossier_id"]] == a]
                     rows.append(_summary_row(q, code, level, a, summary_counts(part, q)))
-            if (str(q), code) == RECONCILIATION[:2]:
+            if (q.q, code) == RECONCILIATION[:2]:
                 shift = RECONCILIATION[2]
                 assert sum(r["resolved_late"] for r in rows) >= shift, "reconciliation example needs late dossiers"
                 for r in rows:
@@ -309,10 +304,10 @@ def gen_tthc_summary(out: _Out) -> None:
                     r["resolved_late"] -= m
                     r["resolved_on_time"] += m
                     shift -= m
-            if (str(q), code) == ("2023Q1", "NONG_SON"):
+            if (q.q, code) == (1, "NONG_SON"):
                 first = next(r for r in rows if r["level"] == "district")
                 first["resolved_on_time"] += 10  # parts no longer add up to 'Đã giải quyết - Tổng số'
-            out.emit(q, "tthc_summary", code, rows, style=_style("tthc_summary", code, 0.3))
+            out.emit(q, "tthc_summary", code, rows, style=_style(out, "tthc_summary", code, 0.3))
 
 
 # ------------------------------------------------------------------ tthc_publication
@@ -325,14 +320,14 @@ MINISTRY = {
 
 
 def gen_tthc_publication(out: _Out) -> None:
-    depts = [d for d in _departments() if d != "VPUBND"]
+    depts = [d for d in out.departments() if d != "VPUBND"]
     decision_no = 100
-    for q in _quarters():
-        rng = _rng("tthc_publication", str(q))
+    for q in out.quarters:
+        rng = out.rng("tthc_publication", str(q))
         chosen = sorted(rng.choice(len(depts), size=TTHC_PUBLICATION_PER_QUARTER, replace=False).tolist())
         for i in chosen:
             code = depts[i]
-            r2 = _rng("tthc_publication", str(q), code)
+            r2 = out.rng("tthc_publication", str(q), code)
             rows = []
             for _ in range(int(r2.integers(1, 5))):
                 decision_no += int(r2.integers(15, 90))
@@ -347,7 +342,7 @@ def gen_tthc_publication(out: _Out) -> None:
                 nat = _next_workday(decision + dt.timedelta(days=int(r2.integers(1, 9))))
                 prov = _next_workday(decision + dt.timedelta(days=int(r2.integers(0, 6))))
                 doc = (f"Nghị định số {int(r2.integers(10, 120))}/{effective.year}/NĐ-CP" if r2.random() < 0.25
-                       else f"Thông tư số {int(r2.integers(1, 40)):02d}/{YEAR if effective.year >= YEAR else 2022}/"
+                       else f"Thông tư số {int(r2.integers(1, 40)):02d}/{out.year if effective.year >= out.year else out.year - 1}/"
                             f"{MINISTRY[code]}")
                 rows.append({
                     "decision_no": f"{decision_no}/QĐ-UBND", "agency_code": code, "legal_document": doc,
@@ -372,32 +367,31 @@ NOTES = {
 DOC_TYPES = ["QĐ", "KH", "BC", "CV"]
 
 
-def led_tasks(agency: str) -> list[catalogue.Task]:
-    """Tasks (kind 'task') whose lead expands (catalogue.members) to include the agency, in plan order."""
-    cat = catalogue.load()
-    return [t for t in cat.tasks if t.kind == "task"
-            and any(agency in cat.members(code) for code in t.lead)]
+def led_tasks(plan: Plan, agency: str) -> list[Task]:
+    """Tasks (kind 'task') whose lead expands (Plan.members) to include the agency, in plan order."""
+    return [t for t in plan.tasks if t.kind == "task"
+            and any(agency in plan.members(code) for code in t.lead)]
 
 
-def _task_path(agency: str, t: catalogue.Task) -> dict[str, Any]:
+def _task_path(out: _Out, agency: str, t: Task) -> dict[str, Any]:
     """One agency's progress on one task over the year: start and done quarter, dates, evidence."""
-    rng = _rng("task_status", agency, t.id)
+    rng = out.rng("task_status", agency, t.id)
     due = t.schedule.get("due")
     kind = t.schedule.get("kind")
-    if due == "2023-06-30":
+    if due == Quarter(out.year, 2).end.isoformat():  # due by mid-year: mostly done in Q1-Q2
         p = [0.25, 0.55, 0.12, 0.05, 0.03]
     elif kind in ("recurring", "external"):
         p = [0.0, 0.1, 0.15, 0.45, 0.30]
     else:
         p = [0.05, 0.15, 0.25, 0.40, 0.15]
-    done_q = int(rng.choice(5, p=p)) + 1  # 5 = not done in 2023
+    done_q = int(rng.choice(5, p=p)) + 1  # 5 = not done in the plan's year
     start_q = 1 if rng.random() < 0.75 else int(rng.integers(1, min(done_q, 4) + 1))
     start_q = min(start_q, done_q)
-    dq = Quarter(YEAR, min(done_q, 4))
+    dq = Quarter(out.year, min(done_q, 4))
     completed = _workday(rng, dq.start, dq.end)
     evidence_date = completed - dt.timedelta(days=int(rng.integers(0, 8)))
     kind_doc = DOC_TYPES[int(rng.integers(len(DOC_TYPES)))]
-    issuer = "UBND" if (agency in _districts() or rng.random() < 0.5) else agency
+    issuer = "UBND" if (agency in out.districts() or rng.random() < 0.5) else agency
     target = t.targets[0] if t.targets else None
     achieved: Any = None
     if target is not None:
@@ -426,10 +420,10 @@ def _achieved_text(v: Any) -> str:
 
 
 def gen_task_status(out: _Out) -> None:
-    for code in _departments() + _districts():
-        tasks = led_tasks(code)
-        paths = {t.id: _task_path(code, t) for t in tasks}
-        for q in _quarters():
+    for code in out.departments() + out.districts():
+        tasks = led_tasks(out.plan, code)
+        paths = {t.id: _task_path(out, code, t) for t in tasks}
+        for q in out.quarters:
             rows = []
             for t in tasks:
                 p = paths[t.id]
@@ -444,10 +438,10 @@ def gen_task_status(out: _Out) -> None:
                     notes = NOTES[status]
                     row["note"] = notes[(p["note_i"] + q.q) % len(notes)]
                 rows.append(row)
-            if (str(q), code) == ("2023Q2", "DUY_XUYEN"):
+            if (q.q, code) == (2, "DUY_XUYEN"):
                 r = next(r for r in rows if r["status"] == "done")
                 r["evidence_doc_no"] = r["evidence_doc_date"] = None  # done, but no evidence cited -> warning
-            if (str(q), code) == ("2023Q4", "SCT"):
+            if (q.q, code) == (4, "SCT"):
                 rows.append({"task_id": "A.X.9", "agency_code": code, "status": "in_progress",
                              "note": "Nhiệm vụ phát sinh theo chỉ đạo của UBND tỉnh"})
             out.emit(q, "task_status", code, rows, title="BÁO CÁO TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ CCHC",
@@ -456,16 +450,20 @@ def gen_task_status(out: _Out) -> None:
 
 # ------------------------------------------------------------------ sipas_survey
 SIPAS_ITEMS = [(f"C{i + 1:02d}", i // 3 + 1) for i in range(15)]  # 3 items per factor 1..5
-SIPAS_SATISFIED = {"2023Q2": [0.80, 0.76, 0.83, 0.79, 0.74], "2023Q4": [0.82, 0.79, 0.84, 0.81, 0.77]}
+# Share satisfied per factor 1..5 in the year's first and second survey (the quarters the plan expects one).
+SIPAS_SATISFIED = ([0.80, 0.76, 0.83, 0.79, 0.74], [0.82, 0.79, 0.84, 0.81, 0.77])
+
+
+def survey_quarters(plan: Plan) -> list[Quarter]:
+    """The quarters of the plan's year in which the plan expects the SIPAS survey from someone."""
+    return [q for q in sample.plan_quarters(plan) if plan.expected(q.q).get("sipas_survey")]
 
 
 def gen_sipas_survey(out: _Out) -> None:
-    cat = catalogue.load()
-    districts, depts = _districts(), _departments()
-    for q in _quarters():
-        if str(q) not in SIPAS_SATISFIED:
-            continue
-        rng = _rng("sipas_survey", str(q))
+    districts, depts = out.districts(), out.departments()
+    for k, q in enumerate(survey_quarters(out.plan)):
+        satisfied = SIPAS_SATISFIED[min(k, len(SIPAS_SATISFIED) - 1)]
+        rng = out.rng("sipas_survey", str(q))
         n = int(rng.integers(320, 401))
         rows = []
         for i in range(n):
@@ -477,23 +475,24 @@ def gen_sipas_survey(out: _Out) -> None:
             age = str(rng.choice(["u30", "30_44", "45_59", "60p"], p=[0.2, 0.4, 0.28, 0.12]))
             mood = _u(rng, -0.12, 0.12)  # some respondents are happier than others
             for item, factor in SIPAS_ITEMS:
-                p_sat = min(0.99, max(0.3, SIPAS_SATISFIED[str(q)][factor - 1] + mood))
+                p_sat = min(0.99, max(0.3, satisfied[factor - 1] + mood))
                 if rng.random() < p_sat:
                     ans = 5 if rng.random() < 0.4 else 4
                 else:
                     ans = int(rng.choice([3, 2, 1], p=[0.7, 0.25, 0.05]))
                 rows.append({"respondent_id": f"KS{q.year % 100}Q{q.q}-{i + 1:04d}",
-                             "district": cat.agencies[d].name_vi, "agency_served": served,
+                             "district": out.plan.agencies[d].name_vi, "agency_served": served,
                              "procedure_code": proc, "channel": channel, "item_id": item, "factor": factor,
                              "answer": ans, "gender": gender, "age_group": age})
-        out.emit(q, "sipas_survey", "SNV", rows)
+        out.emit(q, "sipas_survey", out.plan.expected(q.q)["sipas_survey"][0], rows)
 
 
 # ------------------------------------------------------------------ inspections
-def _inspection_plan(code: str, prefix: str, topic: str, n_planned: int, n_unplanned: int,
+def _inspection_plan(out: _Out, code: str, prefix: str, topic: str, n_planned: int, n_unplanned: int,
                      targets: list[str]) -> list[dict[str, Any]]:
-    rng = _rng("inspections", code, topic)
-    year_start, year_end = dt.date(YEAR, 3, 1), dt.date(YEAR, 11, 30)
+    rng = out.rng("inspections", code, topic)
+    year = out.year
+    year_start, year_end = dt.date(year, 3, 1), dt.date(year, 11, 30)
     planned_dates = sorted(_workday(rng, year_start, year_end) for _ in range(n_planned))
     agencies = [targets[i] for i in rng.choice(len(targets), size=n_planned + n_unplanned, replace=False)]
     items = []
@@ -502,11 +501,11 @@ def _inspection_plan(code: str, prefix: str, topic: str, n_planned: int, n_unpla
         items.append({"planned": True, "planned_date": pd_, "done_date": done, "agency": agencies[i]})
     for j in range(n_unplanned):
         items.append({"planned": False, "planned_date": None,
-                      "done_date": _workday(rng, dt.date(YEAR, 4, 1), dt.date(YEAR, 11, 30)),
+                      "done_date": _workday(rng, dt.date(year, 4, 1), year_end),
                       "agency": agencies[n_planned + j]})
     items.sort(key=lambda x: (not x["planned"], x["planned_date"] or x["done_date"]))
     for k, it in enumerate(items, 1):  # the plan's inspections first, unplanned ones numbered after them
-        it["id"] = f"{prefix}-{YEAR}-{k:02d}"
+        it["id"] = f"{prefix}-{year}-{k:02d}"
         n_issues = 0 if rng.random() < 0.3 else int(rng.integers(1, 7))
         it["handled_dates"] = []
         if it["done_date"]:
@@ -519,13 +518,13 @@ def _inspection_plan(code: str, prefix: str, topic: str, n_planned: int, n_unpla
 
 
 def gen_inspections(out: _Out) -> None:
-    targets = _departments() + _districts()
+    targets = out.departments() + out.districts()
     plans = {
-        "SNV": _inspection_plan("SNV", "KT-CCHC", "cchc", 14, 2, [t for t in targets if t != "SNV"]),
-        "STC": (_inspection_plan("STC", "STC-TSC", "public_assets", 5, 1, [t for t in targets if t != "STC"])
-                + _inspection_plan("STC", "STC-KL", "audit", 4, 0, [t for t in targets if t != "STC"])),
+        "SNV": _inspection_plan(out, "SNV", "KT-CCHC", "cchc", 14, 2, [t for t in targets if t != "SNV"]),
+        "STC": (_inspection_plan(out, "STC", "STC-TSC", "public_assets", 5, 1, [t for t in targets if t != "STC"])
+                + _inspection_plan(out, "STC", "STC-KL", "audit", 4, 0, [t for t in targets if t != "STC"])),
     }
-    for q in _quarters():
+    for q in out.quarters:
         for code, items in plans.items():
             rows = []
             for it in items:
@@ -550,9 +549,9 @@ LEGAL_SUBJECTS = {
         "Theo dõi tình hình thi hành pháp luật về trợ giúp pháp lý",
     ],
     "illegal_document": [
-        "Quyết định số 15/2022/QĐ-UBND của UBND huyện Quế Sơn (thẩm quyền ban hành)",
-        "Nghị quyết số 08/2022/NQ-HĐND của HĐND huyện Nông Sơn (nội dung trái luật)",
-        "Quyết định số 21/2022/QĐ-UBND của UBND thị xã Điện Bàn (căn cứ pháp lý hết hiệu lực)",
+        "Quyết định số 15/{prev}/QĐ-UBND của UBND huyện Quế Sơn (thẩm quyền ban hành)",
+        "Nghị quyết số 08/{prev}/NQ-HĐND của HĐND huyện Nông Sơn (nội dung trái luật)",
+        "Quyết định số 21/{prev}/QĐ-UBND của UBND thị xã Điện Bàn (căn cứ pháp lý hết hiệu lực)",
     ],
     "review": [
         "Rà soát VBQPPL về quản lý, sử dụng tài sản công", "Rà soát VBQPPL về phí, lệ phí",
@@ -567,6 +566,7 @@ LEGAL_SUBJECTS = {
     ],
     "tthc_ultra_vires": ["Quyết định của UBND huyện quy định thêm thành phần hồ sơ ngoài quy định của Bộ"],
 }
+# '{prev}' in a subject is the year before the plan's (documents issued the year before, found this year).
 LEGAL_PLAN = {
     "STP": [("monitoring_activity", 4, (20, 45)), ("illegal_document", 3, (20, 100)), ("review", 6, (15, 60))],
     "VPUBND": [("tthc_reform_proposal", 4, (5, 30)), ("tthc_ultra_vires", 1, (10, 40))],
@@ -575,20 +575,22 @@ LEGAL_PLAN = {
 
 def gen_legal_docs(out: _Out) -> None:
     for code, plan in LEGAL_PLAN.items():
-        rng = _rng("legal_docs", code)
+        rng = out.rng("legal_docs", code)
+        year = out.year
         records = []
         for rtype, n, (lo, hi) in plan:
-            lo_d = dt.date(YEAR, 6, 1) if rtype == "tthc_ultra_vires" else dt.date(YEAR, 1, 9)
+            lo_d = dt.date(year, 6, 1) if rtype == "tthc_ultra_vires" else dt.date(year, 1, 9)
             for i in range(n):
-                flagged = _workday(rng, lo_d, dt.date(YEAR, 11, 30))
+                flagged = _workday(rng, lo_d, dt.date(year, 11, 30))
                 handled = None if (rtype == "illegal_document" and i == n - 1) else _next_workday(
                     flagged + dt.timedelta(days=int(rng.integers(lo, hi))))
-                records.append({"record_type": rtype, "subject": LEGAL_SUBJECTS[rtype][i % len(LEGAL_SUBJECTS[rtype])],
+                subject = LEGAL_SUBJECTS[rtype][i % len(LEGAL_SUBJECTS[rtype])].format(prev=year - 1)
+                records.append({"record_type": rtype, "subject": subject,
                                 "flagged_date": flagged, "handled_at": handled})
         records.sort(key=lambda r: r["flagged_date"])
         for k, r in enumerate(records, 1):
-            r["record_id"] = f"{code}-{YEAR % 100}-{k:03d}"
-        for q in _quarters():
+            r["record_id"] = f"{code}-{year % 100}-{k:03d}"
+        for q in out.quarters:
             rows = []
             for r in records:
                 if r["flagged_date"] > q.end or (r["handled_at"] is not None and r["handled_at"] < q.start):
@@ -601,54 +603,65 @@ def gen_legal_docs(out: _Out) -> None:
 
 
 # ------------------------------------------------------------------ economy
-# Year-to-date values (2022Q1..Q4, 2023Q1..Q4) and full-year baselines; GRDP in billion VND (comparable prices).
-ECONOMY = {
+# Seeded sample values, not real figures; GRDP in billion VND (comparable prices). Per indicator: the full years
+# before the baseline year and the baseline year, the baseline year's quarters (year to date, or () when the
+# indicator has none) and the plan year's quarters (year to date, the current estimate). The periods they are written
+# under are computed from the plan (gen_economy); the same numbers serve every plan year.
+ECONOMY: dict[str, dict[str, tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]]] = {
     "SKHDT": {
-        "grdp": {"2021": 110850.4, "2022": 119720.6, "2022Q1": 26310.2, "2022Q2": 55870.9, "2022Q3": 87240.3,
-                 "2022Q4": 119720.6, "2023Q1": 27050.8, "2023Q2": 57120.4, "2023Q3": 89060.7, "2023Q4": 123410.2},
-        "new_enterprises": {"2021": 1012, "2022": 1186, "2022Q1": 268, "2022Q2": 603, "2022Q3": 905,
-                            "2022Q4": 1186, "2023Q1": 251, "2023Q2": 587, "2023Q3": 912, "2023Q4": 1274},
-        "investment_capital": {"2021": 21540.0, "2022": 16830.5, "2022Q1": 3120.4, "2022Q2": 7860.2,
-                               "2022Q3": 11950.7, "2022Q4": 16830.5, "2023Q1": 2480.6, "2023Q2": 8120.3,
-                               "2023Q3": 12640.9, "2023Q4": 18350.2},
-        "socioeconomic_targets_met": {"2021": 17, "2022": 19, "2023Q1": 15, "2023Q2": 16, "2023Q3": 17,
-                                      "2023Q4": 18},  # 2023: targets estimated to be met ('ước đạt')
-        "socioeconomic_targets_total": {"2021": 22, "2022": 22, "2023Q1": 22, "2023Q2": 22, "2023Q3": 22,
-                                        "2023Q4": 22},
+        "grdp": ((110850.4, 119720.6), (26310.2, 55870.9, 87240.3, 119720.6), (27050.8, 57120.4, 89060.7, 123410.2)),
+        "new_enterprises": ((1012, 1186), (268, 603, 905, 1186), (251, 587, 912, 1274)),
+        "investment_capital": ((21540.0, 16830.5), (3120.4, 7860.2, 11950.7, 16830.5),
+                               (2480.6, 8120.3, 12640.9, 18350.2)),
+        "socioeconomic_targets_met": ((17, 19), (), (15, 16, 17, 18)),  # the plan year: estimated to be met ('ước đạt')
+        "socioeconomic_targets_total": ((22, 22), (), (22, 22, 22, 22)),
     },
     "STC": {
-        "enterprise_budget_share": {"2021": 48.6, "2022": 51.3, "2022Q1": 47.9, "2022Q2": 49.8, "2022Q3": 50.6,
-                                    "2022Q4": 51.3, "2023Q1": 49.2, "2023Q2": 50.9, "2023Q3": 51.8, "2023Q4": 52.4},
+        "enterprise_budget_share": ((48.6, 51.3), (47.9, 49.8, 50.6, 51.3), (49.2, 50.9, 51.8, 52.4)),
     },
 }
 ECONOMY_SOURCE = {"SKHDT": "Cục Thống kê tỉnh; Sở Kế hoạch và Đầu tư", "STC": "Sở Tài chính; Cục Thuế tỉnh"}
 
 
+def economy_periods(plan: Plan, q: Quarter, values: tuple[tuple[float, ...], ...]) -> list[tuple[str, float]]:
+    """(period, value) rows of one indicator in quarter q's file: the baseline year and the one before it, the
+    baseline year's quarters (year to date), then q's year-to-date estimate."""
+    years, base_quarters, quarters = values
+    by = plan.baseline_year
+    rows = [(str(by - len(years) + 1 + i), v) for i, v in enumerate(years)]
+    rows += [(str(Quarter(by, i + 1)), v) for i, v in enumerate(base_quarters)]
+    return rows + [(str(q), quarters[q.q - 1])]
+
+
 def gen_economy(out: _Out) -> None:
-    baselines = ["2021", "2022", "2022Q1", "2022Q2", "2022Q3", "2022Q4"]
-    for q in _quarters():
+    for q in out.quarters:
         for code, indicators in ECONOMY.items():
             rows = []
             for ind, values in indicators.items():
-                for period in baselines + [str(q)]:
-                    if period in values:
-                        rows.append({"indicator": ind, "period": period, "value": float(values[period]),
-                                     "source": ECONOMY_SOURCE[code] + (" (ước tính)" if period == str(q) else "")})
+                for period, value in economy_periods(out.plan, q, values):
+                    rows.append({"indicator": ind, "period": period, "value": float(value),
+                                 "source": ECONOMY_SOURCE[code] + (" (ước tính)" if period == str(q) else "")})
             out.emit(q, "economy", code, rows, style="vn" if code == "SKHDT" else "plain")
 
 
 # ------------------------------------------------------------------ disbursement
-def disbursement_laggards() -> set[str]:
-    """Agencies the plan names as below 20 % disbursed at 30/04/2023 (indices.yaml, A.VII.1.1)."""
-    lag = next(x for x in catalogue.load().indices["laggards"] if x["task_id"] == "A.VII.1.1")
-    return set(lag["departments"]) | set(lag["districts"])
+def disbursement_laggards(plan: Plan) -> tuple[set[str], dt.date | None]:
+    """Agencies the plan names as slow to disburse (indices.yaml laggards on disbursement_rate) and the date the
+    plan names them at; none and None when the plan names none."""
+    units: set[str] = set()
+    as_of = None
+    for lag in sample.laggards(plan, "disbursement_rate"):
+        units |= set(lag.get("departments") or ()) | set(lag.get("districts") or ())
+        as_of = as_of or (dt.date.fromisoformat(lag["as_of"]) if lag.get("as_of") else None)
+    return units, as_of
 
 
 BIG_DEPARTMENTS = {"SGTVT", "SNNPTNT", "SYT", "SGDDT", "SVHTTDL", "STTTT", "SXD"}
 
 
-def _disbursement_path(code: str, kind: str, lagging: bool) -> dict[str, Any]:
-    rng = _rng("disbursement", code)
+def _disbursement_path(out: _Out, code: str, kind: str, lagging: bool, as_of: dt.date | None) -> dict[str, Any]:
+    """Plan amount and disbursed share at each quarter's end and at the laggards' date (when the plan names one)."""
+    rng = out.rng("disbursement", code)
     if code.startswith("BQLDA_"):
         plan = _u(rng, 600_000, 1_800_000)
     elif kind == "district":
@@ -663,19 +676,18 @@ def _disbursement_path(code: str, kind: str, lagging: bool) -> dict[str, Any]:
     jun = apr + (_u(rng, 0.08, 0.2) if lagging else _u(rng, 0.12, 0.25))
     sep = jun + _u(rng, 0.15, 0.25)
     dec = min(0.99, sep + _u(rng, 0.18, 0.32))
-    rates = {dt.date(YEAR, 3, 31): mar, dt.date(YEAR, 4, 30): apr, dt.date(YEAR, 6, 30): jun,
-             dt.date(YEAR, 9, 30): sep, dt.date(YEAR, 12, 31): dec}
-    return {"plan": plan, "rates": rates}
+    ends = [q.end for q in out.quarters]
+    rates = dict(zip(ends, (mar, jun, sep, dec), strict=True)) | ({as_of: apr} if as_of else {})
+    return {"plan": plan, "rates": dict(sorted(rates.items()))}
 
 
 def gen_disbursement(out: _Out) -> None:
-    cat = catalogue.load()
-    lag = disbursement_laggards()
-    bodies = [a.code for a in cat.by_kind("provincial_body") if a.code in lag]
-    units = [(c, "department") for c in _departments()] + [(c, "provincial_body") for c in bodies]
-    units += [(c, "district") for c in _districts()]
-    paths = {c: _disbursement_path(c, k, c in lag) for c, k in units}
-    for q in _quarters():
+    lag, as_of = disbursement_laggards(out.plan)
+    bodies = [a.code for a in out.plan.by_kind("provincial_body") if a.code in lag]
+    units = [(c, "department") for c in out.departments()] + [(c, "provincial_body") for c in bodies]
+    units += [(c, "district") for c in out.districts()]
+    paths = {c: _disbursement_path(out, c, k, c in lag, as_of) for c, k in units}
+    for q in out.quarters:
         cutoffs = [d for d in paths[units[0][0]]["rates"] if q.contains(d)]
         rows = []
         for cutoff in cutoffs:
@@ -687,15 +699,16 @@ def gen_disbursement(out: _Out) -> None:
 
 
 # ------------------------------------------------------------------ organisation
-DEPT_PSU_2021 = {"VPUBND": 3, "SNV": 3, "STP": 4, "SKHDT": 2, "STC": 1, "SCT": 3, "SNNPTNT": 14, "SGTVT": 3,
+# Public service units per department in the base year of the organisation contract (its column psu_count_2021).
+DEPT_PSU_BASE = {"VPUBND": 3, "SNV": 3, "STP": 4, "SKHDT": 2, "STC": 1, "SCT": 3, "SNNPTNT": 14, "SGTVT": 3,
                  "SXD": 3, "STNMT": 5, "STTTT": 3, "SLDTBXH": 12, "SVHTTDL": 9, "SKHCN": 3, "SGDDT": 34, "SYT": 38,
                  "TTT": 0, "SNGV": 1, "BDT": 0}
-PROGRESS = (0.7, 0.85, 0.95, 1.0)  # share of the 2023 reduction in public service units reached by quarter end
+PROGRESS = (0.7, 0.85, 0.95, 1.0)  # share of the year's reduction in public service units reached by quarter end
 
 
-def _org_path(code: str, kind: str) -> dict[str, Any]:
-    rng = _rng("organisation", code)
-    psu21 = DEPT_PSU_2021[code] if kind == "department" else int(rng.integers(45, 96))
+def _org_path(out: _Out, code: str, kind: str) -> dict[str, Any]:
+    rng = out.rng("organisation", code)
+    psu21 = DEPT_PSU_BASE[code] if kind == "department" else int(rng.integers(45, 96))
     cut = round(psu21 * _u(rng, 0.05, 0.15))
     quota21 = int(rng.integers(18, 91)) if kind == "department" else int(rng.integers(85, 131))
     per_unit = _u(rng, 15, 60) if kind == "department" else _u(rng, 25, 45)
@@ -711,18 +724,18 @@ def _org_path(code: str, kind: str) -> dict[str, Any]:
 
 
 def gen_organisation(out: _Out) -> None:
-    units = [(c, "department") for c in _departments()] + [(c, "district") for c in _districts()]
-    rng = _rng("organisation", "leadership")
+    units = [(c, "department") for c in out.departments()] + [(c, "district") for c in out.districts()]
+    rng = out.rng("organisation", "leadership")
     non_compliant = [units[i][0] for i in rng.choice(len(units), size=4, replace=False)]
     fixed_by = dict(zip(non_compliant, (3, 3, 5, 5), strict=True))  # two fixed in Q3, two still not compliant
     for code, kind in units:
-        p = _org_path(code, kind)
-        for q in _quarters():
+        p = _org_path(out, code, kind)
+        for q in out.quarters:
             psu_now = p["psu21"] - round(p["cut"] * PROGRESS[q.q - 1])
             staff = p["quota_now"] + int(round(psu_now * p["per_unit"]))
             placed = min(staff, int(staff * min(1.0, p["placed"] + 0.01 * q.q)))
             row: dict[str, Any] = {
-                "quarter": "2023Q2" if (str(q), code) == ("2023Q1", "SGDDT") else str(q),
+                "quarter": str(q.next()) if (q.q, code) == (1, "SGDDT") else str(q),
                 "agency_code": code, "psu_count_2021": p["psu21"], "psu_count_now": psu_now,
                 "staff_quota_2021": p["quota21"], "staff_quota_now": p["quota_now"],
                 "leadership_compliant": not (code in fixed_by and q.q < fixed_by[code]),
@@ -737,7 +750,7 @@ def gen_organisation(out: _Out) -> None:
             if p["budget22"]:
                 row["direct_budget_psu_2022"] = p["budget22"]
                 row["direct_budget_psu_now"] = round(p["budget22"] * q.q / 4 * p["spend"], 1)
-            out.emit(q, "organisation", code, [row], style=_style("organisation", code))
+            out.emit(q, "organisation", code, [row], style=_style(out, "organisation", code))
 
 
 # ------------------------------------------------------------------ e_documents
@@ -753,18 +766,18 @@ def _e_documents_total(rows: list[dict]) -> dict:
 
 
 def gen_e_documents(out: _Out) -> None:
-    for code in _departments() + _districts():
-        rng = _rng("e_documents", code)
-        if code in _departments():
+    for code in out.departments() + out.districts():
+        rng = out.rng("e_documents", code)
+        if code in out.departments():
             units = [("Toàn cơ quan", _u(rng, 600, 4000), _u(rng, 0.78, 0.93), True)]
         else:
             k = int(rng.integers(3, 7))
             picked = sorted(rng.choice(len(DISTRICT_OFFICES), size=k, replace=False).tolist())
             units = [(DISTRICT_OFFICES[i], _u(rng, 120, 1200), _u(rng, 0.40, 0.70), rng.random() > 0.12)
                      for i in picked]
-        style = _style("e_documents", code)
-        for q in _quarters():
-            rq = _rng("e_documents", code, str(q))
+        style = _style(out, "e_documents", code)
+        for q in out.quarters:
+            rq = out.rng("e_documents", code, str(q))
             rows = []
             for name, size, rate, connected in units:
                 handled = int(size * _u(rq, 0.85, 1.15))
@@ -773,7 +786,7 @@ def gen_e_documents(out: _Out) -> None:
                              "docs_sent_electronic": int(handled * _u(rq, 0.3, 0.5)),
                              "docs_received_electronic": int(handled * _u(rq, 0.5, 0.8)),
                              "connected_4level": connected or q.q >= 3})
-            if (str(q), code) == ("2023Q3", "QUE_SON"):
+            if (q.q, code) == (3, "QUE_SON"):
                 rows[-1]["docs_sent_electronic"] = -12
             out.emit(q, "e_documents", code, rows, style=style, title="TÌNH HÌNH XỬ LÝ VĂN BẢN TRÊN MÔI TRƯỜNG MẠNG",
                      sheet="VBĐT", total=_e_documents_total)
@@ -781,15 +794,15 @@ def gen_e_documents(out: _Out) -> None:
 
 # ------------------------------------------------------------------ online_services
 def gen_online_services(out: _Out) -> None:
-    for code, kind, levels in dossier_units():
-        rng = _rng("online_services", code)
+    for code, kind, levels in sample.dossier_units(out.plan):
+        rng = out.rng("online_services", code)
         scope = int(rng.integers(30, 251)) if kind == "department" else int(rng.integers(240, 321))
         online0 = _u(rng, 0.42, 0.55) if kind == "department" else _u(rng, 0.32, 0.45)
         fee_share = _u(rng, 0.18, 0.35)
         payable0 = _u(rng, 0.65, 0.85)
         dossiers = out.dossiers(code, kind, levels)
-        for q in _quarters():
-            rq = _rng("online_services", code, str(q))
+        for q in out.quarters:
+            rq = out.rng("online_services", code, str(q))
             view = sample.quarter_view(dossiers, q)
             received = [r for r in view if r["received_date"] >= q.start]
             fee = [r for r in received if r["fee_required"]]
@@ -806,7 +819,7 @@ def gen_online_services(out: _Out) -> None:
                 "dossiers_total": total, "dossiers_synced_national": total - int(total * _u(rq, 0, 0.05)),
                 "dossiers_published_provincial": total - int(total * _u(rq, 0, 0.03)),
             }
-            if (str(q), code) == ("2023Q3", "STNMT"):
+            if (q.q, code) == (3, "STNMT"):
                 assert len(fee) > paid, "the swap must break paid_le_transactions"
                 row["portal_transactions"], row["portal_transactions_paid_online"] = paid, len(fee)
             out.emit(q, "online_services", code, [row])
@@ -824,12 +837,12 @@ PAKN_SUMMARIES = [
 PAKN_CHANNELS = ["hotline_1022", "portal", "direct", "letter", "email"]
 
 
-def _pakn_year(code: str, kind: str) -> list[dict[str, Any]]:
-    rng = _rng("pakn", code)
+def _pakn_year(out: _Out, code: str, kind: str) -> list[dict[str, Any]]:
+    rng = out.rng("pakn", code)
     per_q = (25, 46) if kind == "department" else (6, 21)
     p_ch = [0.45, 0.30, 0.05, 0.10, 0.10] if kind == "department" else [0.35, 0.20, 0.25, 0.15, 0.05]
     items = []
-    for q in _quarters():
+    for q in out.quarters:
         for _ in range(int(rng.integers(*per_q))):
             rec = _workday(rng, q.start, q.end)
             deadline = rec + dt.timedelta(days=int(rng.choice([10, 15])))
@@ -848,15 +861,15 @@ def _pakn_year(code: str, kind: str) -> list[dict[str, Any]]:
             })
     items.sort(key=lambda r: r["received_date"])
     for k, it in enumerate(items, 1):
-        it["pakn_id"] = f"PA-{code}-{YEAR % 100}{k:04d}"
+        it["pakn_id"] = f"PA-{code}-{out.year % 100}{k:04d}"
     return items
 
 
 def gen_pakn(out: _Out) -> None:
-    units = [("VPUBND", "department")] + [(c, "district") for c in _districts()]
+    units = [("VPUBND", "department")] + [(c, "district") for c in out.districts()]
     for code, kind in units:
-        items = _pakn_year(code, kind)
-        for q in _quarters():
+        items = _pakn_year(out, code, kind)
+        for q in out.quarters:
             rows = []
             for it in items:
                 if it["received_date"] > q.end or (it["handled_at"] is not None and it["handled_at"] < q.start):
@@ -866,7 +879,7 @@ def gen_pakn(out: _Out) -> None:
                              "channel": it["channel"], "received_date": it["received_date"],
                              "deadline": it["deadline"], "handled_date": handled,
                              "answer_published": bool(handled and it["published"]), "summary": it["summary"]})
-            if (str(q), code) == ("2023Q2", "THANG_BINH"):
+            if (q.q, code) == (2, "THANG_BINH"):
                 rows[len(rows) // 2]["channel"] = "Zalo"  # not an allowed channel label
             out.emit(q, "pakn", code, rows)
 
@@ -880,9 +893,10 @@ GENERATORS: dict[str, Callable[[_Out], None]] = {
 }
 
 
-def generate_datasets(root: Path) -> list[Path]:
-    """Write every dataset except tthc_dossiers for 2023Q1–2023Q4 under root (data/raw); returns the files written."""
-    out = _Out(Path(root))
+def generate_datasets(root: Path, plan: Plan, quarters: Iterable[Quarter | str] | None = None) -> list[Path]:
+    """Write every dataset except tthc_dossiers for the quarters asked for (default: the plan's four) under root
+    (data/raw), each only where the plan expects it; returns the files written."""
+    out = _Out(Path(root), plan, quarters)
     for gen in GENERATORS.values():
         gen(out)
     return out.written
