@@ -341,9 +341,9 @@ def gen_tthc_publication(out: _Out) -> None:
                     effective = decision + dt.timedelta(days=int(r2.integers(7, 31)))
                 nat = _next_workday(decision + dt.timedelta(days=int(r2.integers(1, 9))))
                 prov = _next_workday(decision + dt.timedelta(days=int(r2.integers(0, 6))))
+                circular_year = out.year if effective.year >= out.year else out.year - 1  # a circular's year
                 doc = (f"Nghị định số {int(r2.integers(10, 120))}/{effective.year}/NĐ-CP" if r2.random() < 0.25
-                       else f"Thông tư số {int(r2.integers(1, 40)):02d}/{out.year if effective.year >= out.year else out.year - 1}/"
-                            f"{MINISTRY[code]}")
+                       else f"Thông tư số {int(r2.integers(1, 40)):02d}/{circular_year}/{MINISTRY[code]}")
                 rows.append({
                     "decision_no": f"{decision_no}/QĐ-UBND", "agency_code": code, "legal_document": doc,
                     "effective_date": effective, "shortened_procedure": shortened, "decision_date": decision,
@@ -573,6 +573,25 @@ LEGAL_PLAN = {
 }
 
 
+def _open_in(r: dict[str, Any], q: Quarter) -> bool:
+    """Whether a record belongs in quarter q's file: flagged by its end and not handled before its start."""
+    return r["flagged_date"] <= q.end and (r["handled_at"] is None or r["handled_at"] >= q.start)
+
+
+def _no_empty_quarter(out: _Out, code: str, records: list[dict[str, Any]]) -> None:
+    """An office reports every quarter: a quarter with no record open in it gets the next record flagged after it,
+    moved into it with its handling delay kept (a file without rows would be rejected)."""
+    for q in out.quarters:
+        later = [r for r in records if r["flagged_date"] > q.end]
+        if any(_open_in(r, q) for r in records) or not later:
+            continue
+        r = min(later, key=lambda x: x["flagged_date"])
+        delay = r["handled_at"] - r["flagged_date"] if r["handled_at"] else None
+        r["flagged_date"] = _workday(out.rng("legal_docs", code, "moved", str(q)), q.start + dt.timedelta(days=8), q.end)
+        if delay is not None:
+            r["handled_at"] = _next_workday(r["flagged_date"] + delay)
+
+
 def gen_legal_docs(out: _Out) -> None:
     for code, plan in LEGAL_PLAN.items():
         rng = out.rng("legal_docs", code)
@@ -587,13 +606,14 @@ def gen_legal_docs(out: _Out) -> None:
                 subject = LEGAL_SUBJECTS[rtype][i % len(LEGAL_SUBJECTS[rtype])].format(prev=year - 1)
                 records.append({"record_type": rtype, "subject": subject,
                                 "flagged_date": flagged, "handled_at": handled})
+        _no_empty_quarter(out, code, records)
         records.sort(key=lambda r: r["flagged_date"])
         for k, r in enumerate(records, 1):
             r["record_id"] = f"{code}-{year % 100}-{k:03d}"
         for q in out.quarters:
             rows = []
             for r in records:
-                if r["flagged_date"] > q.end or (r["handled_at"] is not None and r["handled_at"] < q.start):
+                if not _open_in(r, q):
                     continue
                 handled = r["handled_at"] is not None and r["handled_at"] <= q.end
                 rows.append({"record_id": r["record_id"], "agency_code": code, "record_type": r["record_type"],

@@ -9,27 +9,28 @@ from pathlib import Path
 
 import pytest
 
-from parplan import catalogue
+from parplan.catalogue import load_plan
 from parplan.contracts import load_contract, parse_number
-from parplan.io import read_table
 from parplan.periods import Quarter
 from parplan.sample_datasets import generate_datasets
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
 QUARTERS = ("2023Q1", "2023Q2", "2023Q3", "2023Q4")
+NEW_QUARTER = "2024Q1"  # generated from plans/2024/ (tests/test_sample.py checks its bytes)
 DATASETS = ("tthc_summary", "tthc_publication", "task_status", "sipas_survey", "inspections", "legal_docs",
             "economy", "disbursement", "organisation", "e_documents", "online_services", "pakn")
 
-# data/raw/README.md, "Deliberately faulty submissions (other datasets)": file -> (verdict, rule that must be listed)
+# data/raw/README.md, "Deliberately faulty submissions (other datasets)", planted in the same quarter of every
+# generated year: (quarter number, file) -> (verdict, rule that must be listed)
 FAULTY = {
-    "2023Q1/tthc_summary/NONG_SON.csv": ("rejected", "resolved_parts"),
-    "2023Q3/online_services/STNMT.csv": ("rejected", "paid_le_transactions"),
-    "2023Q2/pakn/THANG_BINH.csv": ("rejected", "in_set"),
-    "2023Q4/task_status/SCT.csv": ("rejected", "in_set"),
-    "2023Q3/e_documents/QUE_SON.csv": ("rejected", "min_value"),
-    "2023Q1/organisation/SGDDT.csv": ("rejected", "wrong_quarter"),
-    "2023Q2/task_status/DUY_XUYEN.csv": ("accepted_with_warnings", "done_has_evidence"),
+    (1, "tthc_summary/NONG_SON.csv"): ("rejected", "resolved_parts"),
+    (3, "online_services/STNMT.csv"): ("rejected", "paid_le_transactions"),
+    (2, "pakn/THANG_BINH.csv"): ("rejected", "in_set"),
+    (4, "task_status/SCT.csv"): ("rejected", "in_set"),
+    (3, "e_documents/QUE_SON.csv"): ("rejected", "min_value"),
+    (1, "organisation/SGDDT.csv"): ("rejected", "wrong_quarter"),
+    (2, "task_status/DUY_XUYEN.csv"): ("accepted_with_warnings", "done_has_evidence"),
 }
 
 
@@ -94,73 +95,86 @@ def summary_totals(q: str, agency: str) -> dict[str, Counter]:
 
 # ------------------------------------------------------------------ (1) determinism and the committed files
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
+def generated(tmp_path_factory, plan):
+    """The 2023 plan's four quarters, and its third quarter alone (a quarter asked for by itself)."""
     a, b = tmp_path_factory.mktemp("run_a"), tmp_path_factory.mktemp("run_b")
-    return a, generate_datasets(a), b, generate_datasets(b)
+    return a, generate_datasets(a, plan), b, generate_datasets(b, plan, ["2023Q3"])
 
 
 def test_generator_is_deterministic_and_reproduces_the_committed_files(generated):
     a, written_a, b, written_b = generated
     rel_a = [p.relative_to(a) for p in written_a]
-    assert rel_a == [p.relative_to(b) for p in written_b]
     assert len(set(rel_a)) == len(rel_a)
     assert not any(p.parts[1] == "tthc_dossiers" for p in rel_a)  # sample.py's folders are not touched
     committed = {p.relative_to(RAW) for p in RAW.glob("2023Q*/*/*")
                  if p.is_file() and p.parts[-2] != "tthc_dossiers"}
     assert committed == set(rel_a), "data/raw holds files the generator does not write, or misses some"
-    for rel in rel_a:
-        pa, pb, pc = a / rel, b / rel, RAW / rel
-        if rel.suffix == ".csv":
-            assert pa.read_bytes() == pb.read_bytes() == pc.read_bytes(), rel
-        else:  # xlsx zip entries carry write times: compare the cells
-            contract = load_contract(rel.parts[1])
-            fa, fb, fc = (read_table(p, contract).frame for p in (pa, pb, pc))
-            assert fa.equals(fb) and fa.equals(fc), rel
+    for rel in rel_a:  # .xlsx too: fixed properties and zip entry times
+        assert (a / rel).read_bytes() == (RAW / rel).read_bytes(), rel
+    rel_b = [p.relative_to(b) for p in written_b]
+    assert rel_b == [r for r in rel_a if r.parts[0] == "2023Q3"]
+    assert all((b / r).read_bytes() == (a / r).read_bytes() for r in rel_b)  # same bytes as within the whole year
 
 
-def test_who_submits_what():
-    cat = catalogue.load()
-    depts = {a.code for a in cat.by_kind("department")}
-    districts = {a.code for a in cat.by_kind("district")}
+def _agencies(q: str, ds: str) -> set[str]:
+    return {p.stem for p in (RAW / q / ds).iterdir()} if (RAW / q / ds).is_dir() else set()
 
-    def agencies(q: str, ds: str) -> set[str]:
-        return {p.stem for p in (RAW / q / ds).iterdir()} if (RAW / q / ds).is_dir() else set()
 
-    for q in QUARTERS:
-        for ds in ("tthc_summary", "task_status", "online_services", "e_documents", "organisation"):
-            assert agencies(q, ds) == depts | districts, (q, ds)
-        assert agencies(q, "pakn") == {"VPUBND"} | districts
-        assert agencies(q, "inspections") == {"SNV", "STC"}
-        assert agencies(q, "legal_docs") == {"STP", "VPUBND"}
-        assert agencies(q, "economy") == {"SKHDT", "STC"}
-        assert agencies(q, "disbursement") == {"SKHDT"}
-        assert len(agencies(q, "tthc_publication")) == 8 and agencies(q, "tthc_publication") <= depts
-        assert agencies(q, "sipas_survey") == ({"SNV"} if q in ("2023Q2", "2023Q4") else set())
-    assert {p.suffix for p in RAW.glob("2023Q*/task_status/SYT.*")} == {".xlsx"}
-    assert {p.suffix for p in RAW.glob("2023Q*/e_documents/DIEN_BAN.*")} == {".xlsx"}
+@pytest.mark.parametrize("q", QUARTERS + (NEW_QUARTER,))
+def test_who_submits_what(q):
+    plan = load_plan(Quarter.parse(q).year)
+    depts = {a.code for a in plan.by_kind("department")}
+    districts = {a.code for a in plan.by_kind("district")}
+    for ds in ("tthc_summary", "task_status", "online_services", "e_documents", "organisation"):
+        assert _agencies(q, ds) == depts | districts, (q, ds)
+    assert _agencies(q, "pakn") == {"VPUBND"} | districts
+    assert _agencies(q, "inspections") == {"SNV", "STC"}
+    assert _agencies(q, "legal_docs") == {"STP", "VPUBND"}
+    assert _agencies(q, "economy") == {"SKHDT", "STC"}
+    assert _agencies(q, "disbursement") == {"SKHDT"}
+    assert len(_agencies(q, "tthc_publication")) == 8 and _agencies(q, "tthc_publication") <= depts
+    survey = set(plan.expected(Quarter.parse(q).q)["sipas_survey"])
+    assert _agencies(q, "sipas_survey") == survey
+    assert {p.suffix for p in RAW.glob(f"{q}/task_status/SYT.*")} == {".xlsx"}
+    assert {p.suffix for p in RAW.glob(f"{q}/e_documents/DIEN_BAN.*")} == {".xlsx"}
+
+
+def test_the_survey_quarters_are_the_plans():
+    assert {q for q in QUARTERS if _agencies(q, "sipas_survey")} == {"2023Q2", "2023Q4"}  # plans/2023/plan.yaml
+
+
+@pytest.mark.parametrize("q", QUARTERS + (NEW_QUARTER,))
+def test_every_expected_submitter_has_a_file(q):
+    """Each dataset the quarter's plan expects from someone has a file from every member of its submitters."""
+    plan = load_plan(Quarter.parse(q).year)
+    for ds, who in plan.expected(Quarter.parse(q).q).items():
+        members = {m for code in who for m in plan.members(code)}
+        assert members <= _agencies(q, ds), (q, ds, sorted(members - _agencies(q, ds)))
 
 
 # ------------------------------------------------------------------ (2) validation verdicts
 def _expected(rel: str) -> tuple[str, set[str]]:
-    """Expected verdict and warning/reject rules of one committed file."""
-    if rel in FAULTY:
-        verdict, rule = FAULTY[rel]
+    """Expected verdict and warning/reject rules of one committed file ('2023Q1/tthc_summary/NONG_SON.csv')."""
+    q, ds, name = rel.split("/")
+    key = (Quarter.parse(q).q, f"{ds}/{name}")
+    if key in FAULTY:
+        verdict, rule = FAULTY[key]
         return verdict, {rule}
     return "accepted", set()
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
-@pytest.mark.parametrize("q", QUARTERS)
+@pytest.mark.parametrize("q", QUARTERS + (NEW_QUARTER,))
 def test_committed_files_validate_as_documented(q, dataset):
     from parplan.validation import validate_files
 
     folder = RAW / q / dataset
+    plan = load_plan(Quarter.parse(q).year)
     if not folder.is_dir():
-        assert dataset == "sipas_survey" and q in ("2023Q1", "2023Q3")
+        assert dataset == "sipas_survey" and not plan.expected(Quarter.parse(q).q)["sipas_survey"]
         return
-    cat = catalogue.load()
-    items = [(p, p.stem, cat.agencies[p.stem].kind) for p in sorted(folder.iterdir())]
-    results = validate_files(items, load_contract(dataset), Quarter.parse(q), root=RAW)
+    items = [(p, p.stem, plan.agencies[p.stem].kind) for p in sorted(folder.iterdir())]
+    results = validate_files(items, load_contract(dataset, plan), Quarter.parse(q), root=RAW)
     assert len(results) == len(items)
     for verdict, _ in results:
         want, rules = _expected(verdict.path)
@@ -207,19 +221,48 @@ def test_snv_2023q2_reconciliation_example():
 
 
 # ------------------------------------------------------------------ plausibility of the other datasets
-def test_disbursement_laggards_below_20_percent_at_30_april():
-    cat = catalogue.load()
-    lag = next(x for x in cat.indices["laggards"] if x["task_id"] == "A.VII.1.1")
+def _disbursed(q: str, cutoff: str) -> dict[str, float]:
+    rows = [r for r in _csv(RAW / q / "disbursement" / "SKHDT.csv") if r["Số liệu đến ngày"] == cutoff]
+    return {r["Mã cơ quan, địa phương"]: parse_number(r["Đã giải ngân (triệu đồng)"])
+            / parse_number(r["Kế hoạch vốn giao (triệu đồng)"]) for r in rows}
+
+
+def test_disbursement_laggards_below_20_percent_at_30_april(plan):
+    lag = next(x for x in plan.indices["laggards"] if x["metric"] == "disbursement_rate")
+    assert lag["as_of"] == "2023-04-30"
     laggards = set(lag["departments"]) | set(lag["districts"])
-    rows = [r for r in _csv(RAW / "2023Q2" / "disbursement" / "SKHDT.csv") if r["Số liệu đến ngày"] == "30/04/2023"]
-    rate = {r["Mã cơ quan, địa phương"]: parse_number(r["Đã giải ngân (triệu đồng)"]) / parse_number(r["Kế hoạch vốn giao (triệu đồng)"])
-            for r in rows}
+    rate = _disbursed("2023Q2", "30/04/2023")
     assert laggards <= set(rate)
-    assert {a.code for a in cat.by_kind("department") + cat.by_kind("district")} <= set(rate)
+    assert {a.code for a in plan.by_kind("department") + plan.by_kind("district")} <= set(rate)
     assert all(rate[c] < 0.20 for c in laggards)
     assert all(v >= 0.20 for c, v in rate.items() if c not in laggards)
     assert {r["Số liệu đến ngày"] for r in _csv(RAW / "2023Q2" / "disbursement" / "SKHDT.csv")} == {
         "30/04/2023", "30/06/2023"}
+
+
+def test_a_plan_without_laggards_has_only_quarter_end_cutoffs_and_no_laggard_bodies():
+    """plans/2024 names no slow disbursers: 2024Q1 has the quarter-end cut-off only, for departments and districts."""
+    plan = load_plan(Quarter.parse(NEW_QUARTER).year)
+    assert plan.indices["laggards"] == []
+    rows = _csv(RAW / NEW_QUARTER / "disbursement" / "SKHDT.csv")
+    assert {r["Số liệu đến ngày"] for r in rows} == {"31/03/2024"}
+    rate = _disbursed(NEW_QUARTER, "31/03/2024")
+    assert set(rate) == {a.code for a in plan.by_kind("department") + plan.by_kind("district")}
+    assert all(0.1 < v < 0.4 for v in rate.values())
+
+
+@pytest.mark.parametrize("q", ("2023Q3", NEW_QUARTER))
+def test_economy_periods_follow_the_plans_baseline_year(q):
+    """Each economy file repeats the baseline year and the year before it, the baseline year's quarters (year to
+    date) and the file's own quarter; the years are the plan's, e.g. 2023 for the 2024 plan."""
+    plan = load_plan(Quarter.parse(q).year)
+    by = plan.baseline_year
+    assert by == Quarter.parse(q).year - 1
+    for code in ("SKHDT", "STC"):
+        rows = _csv(RAW / q / "economy" / f"{code}.csv")
+        periods = {r["Kỳ số liệu"] for r in rows}
+        assert periods == {str(by - 1), str(by), q} | {f"{by}Q{i}" for i in range(1, 5)}, (q, code)
+        assert all(r["Nguồn số liệu"].endswith("(ước tính)") == (r["Kỳ số liệu"] == q) for r in rows)
 
 
 def test_sipas_survey_shape_and_satisfaction():
