@@ -206,7 +206,7 @@ def test_header_counts(root, plan):
 def test_rank_matches_rankings(root):
     ctx = ctx_for(root)
     html = sc.rank(ctx)
-    r = rank_metric(ctx.indicators, ctx.cat, "ontime_rate").set_index("agency").loc["TAM_KY"]
+    r = rank_metric(ctx.indicators, ctx.plan, "ontime_rate").set_index("agency").loc["TAM_KY"]
     assert f"hạng {int(r['rank'])}/{int(r['peers'])}" in html
     assert int(r["peers"]) == 18
 
