@@ -91,6 +91,23 @@ def missing_section(ctx: QualityContext) -> str:
     return f"<h2>{esc(h)}</h2>" + table(["Bộ dữ liệu" if vi else "Dataset", "Cơ quan" if vi else "Agency"], rows)
 
 
+def unexpected_section(ctx: QualityContext) -> str:
+    """Folders and files under the quarter's raw folder that the plan does not expect this quarter: listed, not read."""
+    vi = ctx.lang == "vi"
+    found = ctx.manifest.get("unexpected") or []
+    h = "Thư mục, tệp kế hoạch không dự kiến nhận trong quý" if vi else "Folders and files the plan does not expect"
+    if not found:
+        return f"<h2>{esc(h)}</h2><p>{esc('Không có.' if vi else 'None.')}</p>"
+    note = ("Kế hoạch không dự kiến nhận các bộ dữ liệu này trong quý, nên không đọc và không tính. Kiểm tra tên thư mục "
+            "(viết đúng tên bộ dữ liệu) hoặc quý nộp." if vi else
+            "The plan does not expect these this quarter: they are not read and count for nothing. Check the folder's "
+            "name (the dataset's name) or the quarter.")
+    rows = [[u["name"], ("thư mục" if vi else "folder") if u["kind"] == "folder" else ("tệp" if vi else "file"),
+             str(len(u["files"])), ", ".join(u["files"][:5]) + (" …" if len(u["files"]) > 5 else "")] for u in found]
+    headers = (["Tên", "Loại", "Số tệp", "Tệp"] if vi else ["Name", "Kind", "Files", "File names"])
+    return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[2])
+
+
 def _rule_statuses(contract_name: str, f: dict) -> tuple[list[str], list[str], list[str]]:
     """Rules passed, warned and failed by one file; a file that could not be read passed no rule."""
     issues = f["issues"]
