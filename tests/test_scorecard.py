@@ -30,7 +30,7 @@ XSS_DOC = '60/KH-UBND"><script>alert(2)</script>'
 def root(tmp_path_factory, plan) -> Path:
     """A temp project root whose data/ holds the sample's Q1 and Q2, ingested, with indicators and progress."""
     if not all((REPO / "data" / "raw" / q).is_dir() for q in QUARTERS):
-        pytest.skip("the shipped sample data/raw/2023Q1 and data/raw/2023Q2 are missing")
+        pytest.fail("the shipped sample data/raw/2023Q1 and data/raw/2023Q2 are missing")
     root = tmp_path_factory.mktemp("scorecard")
     data = root / "data"
     for q in QUARTERS:
