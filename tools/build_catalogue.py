@@ -1,8 +1,8 @@
-"""Bootstrap parplan/catalogue/tasks.yaml from the appendix rows, the English translations and curated targets.
+"""Bootstrap plans/2023/tasks.yaml from the appendix rows, the English translations and curated targets.
 
 The YAML it writes is the source of truth afterwards (edit the YAML, not this script); kept for provenance:
-  python tools/draft_catalogue.py ../shared/plan/000_bf596eddea21cdd5.txt > tools/appendix_rows.json
-  python tools/build_catalogue.py            # writes parplan/catalogue/tasks.yaml
+  python tools/draft_catalogue.py plans/2023/sources/ke-hoach-2023.txt > tools/appendix_rows.json
+  python tools/build_catalogue.py            # writes plans/2023/tasks.yaml
 """
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def main() -> None:
     rows = json.loads((ROOT / "tools/appendix_rows.json").read_text(encoding="utf-8"))
     en_path = ROOT / "tools/translations_en.json"
     en = json.loads(en_path.read_text(encoding="utf-8")) if en_path.exists() else {}
-    agencies, _ = _load_agencies()
+    agencies, _ = _load_agencies(ROOT / "plans/2023")
     by_id = {r["id"]: r for r in rows}
     out = []
     for r in rows:
@@ -161,13 +161,13 @@ def main() -> None:
     if missing:
         raise SystemExit(f"targets for unknown ids: {missing}")
     header = (
-        "# The plan's appendix, one entry per printed row (source: shared/plan/000_bf596eddea21cdd5.txt).\n"
+        "# The plan's appendix, one entry per printed row (source: plans/2023/sources/ke-hoach-2023.txt).\n"
         "# Source of truth for tasks and targets; first drafted by tools/build_catalogue.py, edit here.\n"
         "# schedule.kind: due | recurring | external | none; 'inherited_from' when the row printed no schedule.\n"
         "# targets: metric (metrics.yaml), scope, op, value (fractions 0-1), unit, direction, baseline_year.\n"
     )
     text = yaml.safe_dump({"tasks": out}, allow_unicode=True, sort_keys=False, width=1000)
-    (ROOT / "parplan/catalogue/tasks.yaml").write_text(header + text, encoding="utf-8")
+    (ROOT / "plans/2023/tasks.yaml").write_text(header + text, encoding="utf-8")
     print(f"wrote {len(out)} rows, {sum(len(v) for v in TARGETS.values())} targets")
 
 

@@ -1,6 +1,6 @@
-"""Draft parplan/catalogue/tasks.yaml rows from the plan appendix (one-off bootstrap; the YAML is the source of truth).
+"""Draft plans/2023/tasks.yaml rows from the plan appendix (one-off bootstrap; the YAML is the source of truth).
 
-Usage: python tools/draft_catalogue.py ../shared/plan/000_bf596eddea21cdd5.txt > /tmp/rows.json
+Usage: python tools/draft_catalogue.py plans/2023/sources/ke-hoach-2023.txt > /tmp/rows.json
 Writes one JSON object per appendix row: id, stt, kind, parent, raw cells (HTML stripped, page breaks merged).
 """
 from __future__ import annotations
