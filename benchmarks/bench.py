@@ -120,8 +120,9 @@ def main() -> int:
         folder.mkdir(parents=True)
         big = folder / "TAM_KY.csv"
         write_rows(big, args.rows)
-        code = ("import sys; from pathlib import Path; from parplan.ingest import ingest_quarter; "
-                "ingest_quarter('2023Q2', Path(sys.argv[1]), {'tthc_dossiers': []}, force=True, say=lambda s: None)")
+        code = ("import sys; from pathlib import Path; from parplan.catalogue import plan_for; "
+                "from parplan.ingest import ingest_quarter; ingest_quarter('2023Q2', Path(sys.argv[1]), "
+                "{'tthc_dossiers': []}, plan_for('2023Q2'), force=True, say=lambda s: None)")
         reads, ingests, peaks = [], [], []
         for _ in range(args.repeat):  # interleaved, medians: the machines are noisy
             reads.append(timed([PY, "-c", "import pandas as pd, sys; pd.read_csv(sys.argv[1], dtype=str)", str(big)],
