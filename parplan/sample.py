@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io as _io
 import json
-import zipfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +25,7 @@ from .catalogue import Plan
 from .contracts import load_contract
 from .io import atomic_write, atomic_write_text
 from .periods import Quarter
+from .templates import save_workbook
 
 # Seeds: a day of the plan's year written YYYYMMDD (the plan year's 1 June for the dossiers, 15 September for the
 # other datasets), so every plan year has its own sample and the same plan always gives the same bytes.
@@ -234,23 +233,6 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
             wr.writerow(header)
             wr.writerows(rows)
     atomic_write(path, w)
-
-
-def save_workbook(wb, path: Path, when: dt.datetime, creator: str) -> None:
-    """Save a workbook with fixed properties and zip entry times (`when`): the same sample gives the same bytes."""
-    from openpyxl.writer.excel import ExcelWriter
-
-    wb.properties.creator = creator
-    wb.properties.created = when
-    wb.properties.modified = when
-    buf = _io.BytesIO()
-    ExcelWriter(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()  # save() closes it
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
 
 
 def file_time(plan: Plan) -> dt.datetime:

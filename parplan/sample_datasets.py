@@ -25,6 +25,7 @@ from .catalogue import Plan, Task
 from .contracts import Column, load_contract
 from .io import atomic_write
 from .periods import Quarter
+from .templates import save_workbook
 
 # Deliberate faults and documented warnings, planted in every generated year:
 # (quarter number, dataset, agency) -> (expected verdict, rule id, what).
@@ -129,7 +130,7 @@ def write_xlsx(path: Path, title: str, sheet: str, header: list[str], rows: list
             for cell in col:
                 if isinstance(cell.value, dt.datetime):
                     cell.number_format = "DD/MM/YYYY"
-        sample.save_workbook(wb, p, when, "parplan sample")
+        save_workbook(wb, p, when, "parplan sample")
     atomic_write(path, w)
 
 

@@ -336,21 +336,26 @@ def _help_sheet(ws: Any, contract: Contract, plan: Plan) -> None:
         ws.column_dimensions[letter].width = width
 
 
-def _save(wb: Any, path: Path) -> None:
-    """Save with fixed properties and zip entry times, so the same workbook gives the same bytes."""
+def save_workbook(wb: Any, path: Path, when: dt.datetime = FIXED_TIME, creator: str = "parplan") -> None:
+    """Save with fixed properties and zip entry times (`when`), so the same workbook gives the same bytes."""
     from openpyxl.writer.excel import ExcelWriter
 
-    wb.properties.creator = "parplan"
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
+    wb.properties.creator = creator
+    wb.properties.created = when
+    wb.properties.modified = when
     buf = _io.BytesIO()
     ExcelWriter(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()  # save() closes it
     with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            zi = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o644 << 16
             dst.writestr(zi, src.read(info.filename))
+
+
+def _save(wb: Any, path: Path) -> None:
+    """Save a template or feedback workbook with parplan's fixed properties."""
+    save_workbook(wb, path)
 
 
 def build_template(contract: Contract, plan: Plan) -> Any:
