@@ -177,6 +177,11 @@ class Job:
 
 
 def _run_job(job: Job) -> tuple[str, list[str], str | None]:
+    plans = Path(job.cwd) / "plans"
+    if plans.is_dir():  # this worker's kernels judge the quarter against the run's own plans folder
+        from .catalogue import PLANS_ENV
+
+        os.environ[PLANS_ENV] = str(plans)
     try:
         stderr = render_notebook(NOTEBOOKS / job.notebook, Path(job.out), dict(job.parameters), job.title, job.lang,
                                  job.sample, cwd=Path(job.cwd))

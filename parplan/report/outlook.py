@@ -67,10 +67,14 @@ def build_context(quarter: str | Quarter, tasks: pd.DataFrame, plan: Plan, lang:
                           survey_quarter, plan, plan.year)
 
 
-def load_outlook_context(quarter: str, lang: str = "vi", data_root: str = "data") -> OutlookContext:
-    """Read task_progress.parquet and the latest sipas_survey up to the quarter; the outlook under the quarter's plan."""
+def load_outlook_context(quarter: str, lang: str = "vi", data_root: str = "data", plan: Plan | None = None,
+                         plans_root: str | Path | None = None) -> OutlookContext:
+    """Read task_progress.parquet and the latest sipas_survey up to the quarter; the outlook under the quarter's plan
+    (or the plan given, which must be of the quarter's year)."""
     q = Quarter.parse(quarter)
-    plan = plan_for(q)
+    plan = plan or plan_for(q, plans_root)
+    if plan.year != q.year:
+        raise ValueError(f"Quý {q} không thuộc kế hoạch năm {plan.year} / quarter {q} is not in the {plan.year} plan")
     root = Path(data_root)
     tasks = pd.read_parquet(processed_dir(root, q) / "task_progress.parquet")
     survey, sq = pd.DataFrame(), None
