@@ -202,14 +202,16 @@ def sipas_baseline(plan: Plan) -> dict[str, Any]:
 
 
 def baseline(plan: Plan) -> pd.DataFrame:
-    """Per PAR field: baseline-year % (sourced), max points (derived), points = % × max (derived); plus the total row."""
+    """Per PAR field: baseline-year % (its status in the plan: sourced unless it says derived), max points (derived),
+    points = % × max (derived); plus the total row."""
     by = plan.baseline_year
     rows = []
     for f in plan.indices["par_fields"]:
-        pct = float(_baseline_of(plan, f, f"par_fields {f['number']}")["pct"])
+        base = _baseline_of(plan, f, f"par_fields {f['number']}")
+        pct = float(base["pct"])
         pts = pct * float(f["max_points"])
         rows.append({"level": "field", "field": int(f["number"]), "section": f["section"], "name_vi": f["name_vi"],
-                     "name_en": f["name_en"], "baseline_year": by, "baseline_pct": pct, "pct_status": "sourced",
+                     "name_en": f["name_en"], "baseline_year": by, "baseline_pct": pct, "pct_status": base.get("status", "sourced"),
                      "max_points": float(f["max_points"]), "max_status": f.get("max_status", "derived"),
                      "baseline_points": pts, "points_status": "derived",
                      "baseline_lost_points": float(f["max_points"]) - pts, "published_points": math.nan,

@@ -472,3 +472,15 @@ def test_sipas_method_text_says_the_moha_aggregation_is_not_public(plan):
     vi = sipas_method_text(AS_OF_2023, plan, "vi", overall="mean_of_factors")
     assert "NOT public" in en and "pooled" in en and "80.08" in en and "7.58" in en
     assert "KHÔNG" in vi and "trung bình cộng" in vi and "80,08" in vi
+
+
+def test_field_baseline_status_is_the_plans():
+    """2023's field percentages are printed in the plan (sourced); the 2024 skeleton's are derived from points."""
+    from parplan.catalogue import load_plan
+
+    for year in (2023, 2024):
+        plan = load_plan(year)
+        want = [f["baseline"].get("status", "sourced") for f in plan.indices["par_fields"]]
+        got = scoring.baseline(plan)
+        assert list(got[got["level"] == "field"]["pct_status"]) == want
+    assert set(want) == {"derived"}
