@@ -134,9 +134,12 @@ def test_an_empty_or_missing_data_folder_is_an_error(tmp_path):
     (empty / "tthc_dossiers" / ".gitkeep").write_text("", encoding="utf-8")
     with pytest.raises(RawDataMissing, match=r"2023Q2.*không có tệp nào.*holds no file"):
         quarterly("2023Q2", root=root, say=lambda s: None)
-    with pytest.raises(RawDataMissing, match=r"Không có thư mục dữ liệu thô của quý 2023Q3"):
-        quarterly("2023Q3", root=root, say=lambda s: None)
     assert not (root / "data" / "processed" / "2023Q2").exists()
+    shutil.rmtree(empty)  # Q1 and Q2 with data, Q3 asked for and missing
+    shutil.copytree(REPO / "data" / "raw" / "2023Q2", empty)
+    with pytest.raises(RawDataMissing, match=r"Không có thư mục dữ liệu thô của quý 2023Q3.*No raw-data folder"):
+        quarterly("2023Q3", root=root, say=lambda s: None)
+    assert not (root / "data" / "processed" / "2023Q3").exists()
     r = subprocess.run([sys.executable, "-m", "parplan", "ingest", "--quarter", "2025Q1"], cwd=REPO,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and "2025" in r.stderr and "Traceback" not in r.stderr
