@@ -1,3 +1,3 @@
-"""parplan: track Quảng Nam's 2023 PAR INDEX / SIPAS improvement plan from validated agency data."""
+"""parplan: track Quảng Nam's yearly PAR INDEX / SIPAS improvement plans (plans/<year>/) from validated agency data."""
 
 __version__ = "0.1.0"
