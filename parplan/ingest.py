@@ -323,9 +323,9 @@ def _fingerprint(data_root: Path, q: Quarter, datasets: dict[str, list[str]], pl
                 if p.is_file():
                     h.update(p.name.encode())
                     h.update(sha256(p).encode())
-    h.update(hashlib.sha256(Path(__file__).read_bytes()).hexdigest().encode())
-    for module in ("validation.py", "crossfile.py", "plausibility.py", "decisions.py"):
-        h.update(hashlib.sha256((Path(__file__).parent / module).read_bytes()).hexdigest().encode())
+    from .render import code_digest
+
+    h.update(code_digest().encode())  # every module and data file of the package: a change of code re-validates
     return h.hexdigest()
 
 

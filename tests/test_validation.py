@@ -378,6 +378,35 @@ def test_ingest_quarter(tmp_path):
     assert sha_all(raw) == before
 
 
+def test_a_change_of_code_or_plan_revalidates(tmp_path, monkeypatch):
+    """Any module or data file of the package, and the plan's registry, are in the ingest fingerprint."""
+    import shutil
+
+    from parplan import render
+    from parplan.catalogue import load_plan
+    from parplan.ingest import ingest_quarter
+
+    raw = tmp_path / "data" / "raw" / "2023Q2" / "tthc_dossiers"
+    raw.mkdir(parents=True)
+    shutil.copyfile(Path(__file__).parents[1] / "data/raw/2023Q2/tthc_dossiers/SNV.csv", raw / "SNV.csv")
+    datasets = {"tthc_dossiers": ["SNV"]}
+
+    def ingest(plan):
+        said: list[str] = []
+        ingest_quarter("2023Q2", tmp_path / "data", datasets, plan, say=said.append)
+        return any("up to date" in s for s in said)
+
+    assert not ingest(plan_for("2023Q2")) and ingest(plan_for("2023Q2"))
+    real = render.code_digest()
+    monkeypatch.setattr(render, "code_digest", lambda: real + "io.py edited")  # e.g. the reader changed
+    assert not ingest(plan_for("2023Q2")) and ingest(plan_for("2023Q2"))
+    plans = tmp_path / "plans"
+    shutil.copytree(Path(__file__).parents[1] / "plans" / "2023", plans / "2023")
+    reg = plans / "2023" / "agencies.yaml"
+    reg.write_text(reg.read_text(encoding="utf-8") + "# a registry edit\n", encoding="utf-8")
+    assert not ingest(load_plan(2023, plans))
+
+
 def test_long_file_faults_reported_on_their_lines(tmp_path):
     """A 120-row file (read by the fast path, validated in a quick pass then a detailed one) names exact lines."""
     rows = [dossier(i) for i in range(1, 121)]
