@@ -107,3 +107,17 @@ def test_without_a_params_file_the_plan_says_what_is_expected():
 
     assert expected_datasets({"quarter": "2024Q3"}, load_plan(2024)) == _plan_expected(2024, 3)
     assert expected_datasets({"quarter": "2023Q4"}, load_plan(2023))["sipas_survey"] == ["SNV"]
+
+
+def test_make_takes_the_report_language_from_report_lang_not_the_locale():
+    import os
+    import subprocess
+
+    def line(*args: str, **env: str) -> str:
+        out = subprocess.run(["make", "-n", "quarterly", *args], cwd=REPO, capture_output=True, text=True, timeout=60,
+                             env={**os.environ, **env}).stdout
+        return next(x for x in out.splitlines() if "-m parplan quarterly" in x)
+
+    assert line("REPORT_LANG=en").endswith('--lang "en"')
+    assert "--lang" not in line(LANG="en_US.UTF-8")  # the system locale never picks the report language
+    assert '--quarter "2024Q1"' in line("QUARTER=2024Q1")
