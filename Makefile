@@ -51,8 +51,8 @@ test: $(STAMP) ## run the whole test suite (ruff lint first)
 browser-test: $(STAMP) ## real-browser check of the rendered reports (headless Chromium): links, images, console, screenshots
 	$(BIN)/python -m pytest browser_tests -q
 
-lab: $(STAMP) ## open JupyterLab with the parplan kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+lab: $(STAMP) ## open JupyterLab on the repository root with the parplan kernel (PORT=8888, ARGS="--no-browser")
+	$(BIN)/jupyter lab --notebook-dir=. $(if $(PORT),--port=$(PORT)) $(ARGS)
 
 templates: $(STAMP) ## write one Excel template per dataset into templates/ (generated, not committed)
 	$(BIN)/python -m parplan templates --out templates

@@ -121,3 +121,11 @@ def test_make_takes_the_report_language_from_report_lang_not_the_locale():
     assert line("REPORT_LANG=en").endswith('--lang "en"')
     assert "--lang" not in line(LANG="en_US.UTF-8")  # the system locale never picks the report language
     assert '--quarter "2024Q1"' in line("QUARTER=2024Q1")
+
+
+def test_make_lab_opens_on_the_repository_root_with_port_and_args():
+    import subprocess
+
+    out = subprocess.run(["make", "-n", "lab", "PORT=9123", "ARGS=--no-browser"], cwd=REPO, capture_output=True,
+                         text=True, timeout=60).stdout.splitlines()[-1]
+    assert "jupyter lab --notebook-dir=. --port=9123 --no-browser" in out
