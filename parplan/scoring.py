@@ -833,10 +833,12 @@ def assumptions_text(as_of: DateLike, plan: Plan, lang: str = "vi", config: dict
     sf = field_list(survey_fields(cfg))
     decision = cfg["scheme"].get("decision", "")
     skipped = not_scored_text(plan, lang)
+    derived_pct = (names["pct_status"] == "derived").all()  # e.g. a skeleton plan: % = published points ÷ maximum
     L = []
     if vi:
         L += ["Dự báo Chỉ số PAR INDEX — giả định (do nhóm phân tích đặt ra, không phải số liệu công bố):",
-              f"- Điểm {by} của mỗi lĩnh vực = tỷ lệ % {by} (Kế hoạch) × điểm tối đa (SUY RA"
+              f"- Điểm {by} của mỗi lĩnh vực = tỷ lệ % {by} "
+              + ("(SUY RA từ điểm công bố ÷ điểm tối đa)" if derived_pct else "(Kế hoạch)") + " × điểm tối đa (SUY RA"
               + (f", QĐ {decision}" if decision else "") + f"); tổng {_fmt(tot['baseline_points'], lang, 3)} so với "
               f"{_fmt(tot['published_points'], lang)} công bố (chênh lệch do tỷ lệ % được làm tròn).",
               f"- Lĩnh vực {sf} gồm điểm thẩm định ({app}) và điểm khảo sát lãnh đạo, quản lý ({leaders}); cách Bộ "
@@ -853,7 +855,9 @@ def assumptions_text(as_of: DateLike, plan: Plan, lang: str = "vi", config: dict
               f"Lĩnh vực | mục | tối đa phần thẩm định | điểm {by} | điểm mất | tỷ lệ tác động | có thể gỡ"]
     else:
         L += ["PAR INDEX outlook — assumptions (set by the analysts, not published figures):",
-              f"- {by} points of a field = the plan's {by} % × the field maximum (DERIVED"
+              f"- {by} points of a field = "
+              + (f"the {by} % (DERIVED from published points ÷ maximum)" if derived_pct else f"the plan's {by} %")
+              + " × the field maximum (DERIVED"
               + (f", Decision {decision}" if decision else "") + f"); total {_fmt(tot['baseline_points'], lang, 3)} vs "
               f"{_fmt(tot['published_points'], lang)} published (the difference comes from the rounded percentages).",
               f"- Fields {sf} hold the appraisal points ({app}) and the leaders' survey ({leaders}); how MoHA spreads "

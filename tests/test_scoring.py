@@ -484,3 +484,13 @@ def test_field_baseline_status_is_the_plans():
         got = scoring.baseline(plan)
         assert list(got[got["level"] == "field"]["pct_status"]) == want
     assert set(want) == {"derived"}
+
+
+def test_assumptions_say_whether_the_field_percentages_are_printed_or_derived():
+    from parplan.catalogue import load_plan
+
+    for year, printed in ((2023, True), (2024, False)):
+        plan = load_plan(year)
+        text = scoring.assumptions_text(scoring.as_of_date(f"{year}Q2", plan), plan, "vi")
+        line = next(x for x in text.splitlines() if x.startswith(f"- Điểm {plan.baseline_year} của mỗi lĩnh vực"))
+        assert ("(Kế hoạch)" in line) is printed and ("SUY RA từ điểm công bố" in line) is not printed
