@@ -298,10 +298,7 @@ def ingest_quarter(quarter: Quarter | str, data_root: Path, datasets: dict[str, 
 
 def _fingerprint(data_root: Path, q: Quarter, datasets: dict[str, list[str]], plan: Plan) -> str:
     h = hashlib.sha256(__version__.encode())
-    h.update(f"plan {plan.year}\n".encode())
-    for p in sorted(plan.folder.glob("*.yaml")) + sorted(plan.folder.glob("*.csv")):  # the plan's registry and tasks
-        h.update(p.name.encode())
-        h.update(sha256(p).encode())
+    h.update(plan.digest().encode())  # the plan's registry, tasks and expectations
     top = Path(data_root) / "raw" / str(q)
     for p in sorted(top.iterdir()):  # the marker and anything unexpected are in the manifest too
         h.update(f"{p.name}/{p.is_dir()}\n".encode())

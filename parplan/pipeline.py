@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from . import render, yamlfile
-from .catalogue import Plan, available_plans, load_plan
+from .catalogue import Plan, load_plan, project_plans
 from .communes import write_matches
 from .feedback import write_feedback
 from .ingest import (
@@ -72,14 +72,9 @@ def load_params(quarter: Quarter | str | None = None, params_dir: Path = ROOT / 
     return base
 
 
-def plans_root(root: Path) -> Path | None:
-    """The plans of a project folder: <root>/plans when there is one, else the default (None)."""
-    return root / "plans" if (root / "plans").is_dir() else None
-
-
 def plan_of(q: Quarter, root: Path = ROOT) -> Plan:
     """The plan a quarter is judged against (its year's); PlanNotFound lists the plans there are."""
-    return load_plan(q.year, plans_root(root))
+    return load_plan(q.year, project_plans(root))
 
 
 def expected_datasets(params: dict[str, Any], plan: Plan) -> dict[str, list[str]]:
@@ -158,18 +153,17 @@ def compute_progress(q: Quarter, data_root: Path, plan: Plan) -> tuple[Path, Pat
     """progress.parquet (every target × agency in scope) and task_progress.parquet (every task) for quarter q."""
     from .progress import target_status, task_progress
 
-    cat = plan
     ind = pd.read_parquet(processed_dir(data_root, q) / "indicators.parquet")
     # the quarterly rows of every quarter to date: the trend of the year-end forecast
     earlier = [processed_dir(data_root, x) / "indicators.parquet" for x in q.quarters_to_date()[:-1]]
     history = pd.concat([pd.read_parquet(p) for p in earlier if p.exists()] + [ind], ignore_index=True)
-    targets = target_status(cat, ind, q, history[history["period"] == "Q"])
+    targets = target_status(plan, ind, q, history[history["period"] == "Q"])
     reports = _tables_to_date(q, data_root).get("task_status", pd.DataFrame())
     if len(reports):
-        recurring = {t.id for t in cat.tasks if t.schedule["kind"] == "recurring"}
+        recurring = {t.id for t in plan.tasks if t.schedule["kind"] == "recurring"}
         reports = reports[~reports["task_id"].isin(recurring) | (reports["quarter"] == str(q))]
         reports = reports.sort_values("quarter", kind="stable").drop_duplicates(["task_id", "agency_code"], keep="last")
-    tasks = task_progress(cat, targets, reports, q)
+    tasks = task_progress(plan, targets, reports, q)
     out1 = processed_dir(data_root, q) / "progress.parquet"
     out2 = processed_dir(data_root, q) / "task_progress.parquet"
     atomic_write(out1, lambda p: targets.to_parquet(p, index=False))
@@ -215,11 +209,10 @@ def _agency_summaries(q: Quarter, data_root: Path, lang: str, plan: Plan) -> lis
     from .progress import label, worst
     from .report.overview import STATUS_BADGE
 
-    cat = plan
     prog = pd.read_parquet(processed_dir(data_root, q) / "progress.parquet")
     prog = prog[prog["role"] == "target"] if "role" in prog.columns else prog
     out = []
-    for a in cat.by_kind("department") + cat.by_kind("district"):
+    for a in plan.by_kind("department") + plan.by_kind("district"):
         own = prog["agency"].isin([a.code, f"XA_{a.code}"]) | prog["agency"].str.startswith(f"XA_{a.code}__")
         mine = [s for s in prog[own]["status"] if s not in ("", "no_data", "not_yet_due", "not_measurable")]
         worst_status = worst(mine) if mine else "no_data"
@@ -299,7 +292,7 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
     say(f"{q}: đối chiếu với {plan.title('vi', short=True)} / judged against the {plan.year} plan "
         f"({'bản khung' if plan.meta['status'] == 'skeleton' else 'đã ban hành'} / {plan.meta['status']})")
     manifests = {}
-    code = render.code_digest() + plan_digest(plan)
+    code = render.code_digest() + plan.digest()
     for x in q.quarters_to_date():
         xp = load_params(x, root / "params") if x != q else params
         manifests[str(x)] = ingest_quarter(x, data_root, expected_datasets(xp, plan), plan, say=say)
@@ -336,7 +329,7 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
                  ("Phiếu đánh giá — " if vi else "Scorecard — ") + a["name"] + " — " + q.label(lang), agency=a["code"])
              for a in agencies]
     cache = reports_root / ".render-cache.json"
-    todo, unchanged, keys = render.skip_unchanged(jobs, cache, render.code_and_data_digest(data_root) + plan_digest(plan))
+    todo, unchanged, keys = render.skip_unchanged(jobs, cache, render.code_and_data_digest(data_root) + plan.digest())
     say(f"{q}: dựng {len(todo)} báo cáo, bỏ qua {len(unchanged)} không đổi (papermill + nbconvert, song song) / "
         f"rendering {len(todo)} reports in parallel, {len(unchanged)} unchanged skipped")
     stderr, failures = render.render_all(todo, say=say)
@@ -376,20 +369,3 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
         raise RuntimeError(f"{len(failures)} báo cáo lỗi / reports failed (see {log.relative_to(root)})")
     return {"quarter": str(q), "index": index, "overview": out_dir / "overview.html",
             "summary": file_summary(manifests[str(q)]), "plan_year": plan.year, "sample": sample}
-
-
-def plan_digest(plan: Plan) -> str:
-    """Digest of every file of the plan's folder (a change of plan invalidates derived outputs and reports)."""
-    import hashlib
-
-    h = hashlib.sha256(str(plan.year).encode())
-    for p in sorted(plan.folder.rglob("*")):
-        if p.is_file():
-            h.update(str(p.relative_to(plan.folder)).encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-def known_plans(root: Path = ROOT) -> list[int]:
-    """Years with a plan in this project."""
-    return available_plans(plans_root(root))

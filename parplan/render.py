@@ -152,9 +152,10 @@ def validate_parameters(parameters: dict[str, Any], plans: Path | None = None) -
 def render_notebook(notebook: Path, out_html: Path, parameters: dict[str, Any], title: str, lang: str,
                     sample: bool, cwd: Path = ROOT) -> list[str]:
     """papermill + nbconvert -> one self-contained HTML page, written atomically; returns captured stderr."""
+    from .catalogue import project_plans
     from .report.provenance import footer
 
-    validate_parameters(parameters, cwd / "plans" if (cwd / "plans").is_dir() else None)
+    validate_parameters(parameters, project_plans(cwd))
     retries: list[str] = []
     nb = execute(notebook, parameters, cwd, log=retries.append)
     body, stderr = to_html_body(nb)
@@ -177,10 +178,10 @@ class Job:
 
 
 def _run_job(job: Job) -> tuple[str, list[str], str | None]:
-    plans = Path(job.cwd) / "plans"
-    if plans.is_dir():  # this worker's kernels judge the quarter against the run's own plans folder
-        from .catalogue import PLANS_ENV
+    from .catalogue import PLANS_ENV, project_plans
 
+    plans = project_plans(job.cwd)
+    if plans is not None:  # this worker's kernels judge the quarter against the run's own plans folder
         os.environ[PLANS_ENV] = str(plans)
     try:
         stderr = render_notebook(NOTEBOOKS / job.notebook, Path(job.out), dict(job.parameters), job.title, job.lang,

@@ -188,10 +188,18 @@ class Plan:
 
     def expected(self, quarter: int) -> dict[str, list[str]]:
         """Datasets expected in quarter 1..4 of the plan's year and who must submit each (plan.yaml `expected`)."""
-        exp = self.meta.get("expected") or {}
-        out = {k: list(v or []) for k, v in (exp.get("every_quarter") or {}).items()}
-        out.update({k: list(v or []) for k, v in (exp.get(f"Q{quarter}") or {}).items()})
-        return out
+        return _expected(self.meta, quarter)
+
+    def digest(self) -> str:
+        """Digest of every file of the plan's folder: a change of plan invalidates what was computed from it."""
+        import hashlib
+
+        h = hashlib.sha256(str(self.year).encode())
+        for p in sorted(self.folder.rglob("*")):
+            if p.is_file():
+                h.update(str(p.relative_to(self.folder)).encode())
+                h.update(p.read_bytes())
+        return h.hexdigest()
 
     def task(self, task_id: str) -> Task:
         """The task with this id (KeyError if none)."""
@@ -225,6 +233,14 @@ class Plan:
         return resolve_agencies(text, self.agencies)
 
 
+def _expected(meta: dict[str, Any], quarter: int) -> dict[str, list[str]]:
+    """plan.yaml `expected` for one quarter: every_quarter, overridden by that quarter's own entries."""
+    exp = meta.get("expected") or {}
+    out = {k: list(v or []) for k, v in (exp.get("every_quarter") or {}).items()}
+    out.update({k: list(v or []) for k, v in (exp.get(f"Q{quarter}") or {}).items()})
+    return out
+
+
 def resolve_agencies(text: str, agencies: dict[str, Agency]) -> list[str]:
     """Find every registry alias in the text; longer aliases win over the shorter ones they contain."""
     low = nfc(text or "").lower()
@@ -251,6 +267,12 @@ def resolve_agencies(text: str, agencies: dict[str, Agency]) -> list[str]:
 def plans_root(root: Path | str | None = None) -> Path:
     """The folder holding one sub-folder per plan year: the argument, else $PARPLAN_PLANS, else the repo's plans/."""
     return Path(root or os.environ.get(PLANS_ENV) or DEFAULT_PLANS_ROOT)
+
+
+def project_plans(project: Path | str) -> Path | None:
+    """A project folder's own plans (<project>/plans) when it has one, else None (the default folder is used)."""
+    p = Path(project) / "plans"
+    return p if p.is_dir() else None
 
 
 def available_plans(root: Path | str | None = None) -> list[int]:
@@ -418,7 +440,7 @@ def _load_plan(folder: Path, year: int) -> Plan:
             if tg.metric not in metrics:
                 raise CatalogueError(f"{t.id}: metric {tg.metric} is not defined in metrics.yaml")
     for q in range(1, 5):
-        for ds, who in Plan([], agencies, groups, {}, meta=meta).expected(q).items():
+        for ds, who in _expected(meta, q).items():
             unknown = [c for c in who if c not in agencies]
             if unknown:
                 raise CatalogueError(f"{folder / 'plan.yaml'}: expected.{ds} có mã lạ / unknown agency codes {unknown}")
