@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import __version__, yamlfile
+from .catalogue import quarter_plan
 from .contracts import HERE as CONTRACTS_DIR
 from .contracts import load_contract
 from .crossfile import cross_file_keys
@@ -266,9 +267,7 @@ def ingest_quarter(quarter: Quarter | str, data_root: Path, datasets: dict[str, 
     `expected`, or the quarter's params file). A missing or empty raw folder is an error; folders the quarter does
     not expect are listed in the manifest (`unexpected`) and not read; `sample` records the generator's marker."""
     q = Quarter.parse(quarter)
-    if plan.year != q.year:
-        raise ValueError(f"Quý {q} phải đối chiếu với kế hoạch năm {q.year}, không phải năm {plan.year} / quarter {q} "
-                         f"is judged against the {q.year} plan, not the {plan.year} one")
+    quarter_plan(q, plan)  # a quarter is judged against its own year's plan
     check_raw_quarter(data_root, q)
     load_decisions(Path(data_root) / DECISIONS_FILE)  # a broken decisions file stops the run before any work
     manifest_path = processed_dir(data_root, q) / "manifest.json"

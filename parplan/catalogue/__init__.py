@@ -468,6 +468,17 @@ def plan_for(quarter: Any, root: Path | str | None = None) -> Plan:
     return load_plan(Quarter.parse(quarter).year, root)
 
 
+def quarter_plan(quarter: Any, plan: Plan | None = None, root: Path | str | None = None) -> Plan:
+    """The plan a quarter is judged against: the one given (it must be of the quarter's year), else its year's."""
+    from ..periods import Quarter
+
+    q = Quarter.parse(quarter)
+    plan = plan if plan is not None else load_plan(q.year, root)
+    if plan.year != q.year:
+        raise ValueError(f"Quý {q} không thuộc kế hoạch năm {plan.year} / quarter {q} is not in the {plan.year} plan")
+    return plan
+
+
 def tasks_frame(cat: Plan, lang: str = "vi"):
     """One row per appendix row with the docs/design.md §4 export columns."""
     import pandas as pd

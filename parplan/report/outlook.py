@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .. import scoring
-from ..catalogue import Plan, plan_for
+from ..catalogue import Plan, quarter_plan
 from ..ingest import processed_dir
 from ..periods import Quarter
 from . import charts, fmt
@@ -72,9 +72,7 @@ def load_outlook_context(quarter: str, lang: str = "vi", data_root: str = "data"
     """Read task_progress.parquet and the latest sipas_survey up to the quarter; the outlook under the quarter's plan
     (or the plan given, which must be of the quarter's year)."""
     q = Quarter.parse(quarter)
-    plan = plan or plan_for(q, plans_root)
-    if plan.year != q.year:
-        raise ValueError(f"Quý {q} không thuộc kế hoạch năm {plan.year} / quarter {q} is not in the {plan.year} plan")
+    plan = quarter_plan(q, plan, plans_root)
     root = Path(data_root)
     tasks = pd.read_parquet(processed_dir(root, q) / "task_progress.parquet")
     survey, sq = pd.DataFrame(), None

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..catalogue import Plan, Target, Task, plan_for
+from ..catalogue import Plan, Target, Task, quarter_plan
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
 from ..privacy import mask_manifest
@@ -73,14 +73,6 @@ class Context:
                 if f["agency"] == agency:
                     return f["verdict"]
         return "missing"
-
-
-def quarter_plan(q: Quarter, plan: Plan | None = None, plans_root: Path | str | None = None) -> Plan:
-    """The plan a quarter's page is judged against: the one given (it must be of the quarter's year) or its year's."""
-    plan = plan if plan is not None else plan_for(q, plans_root)
-    if plan.year != q.year:
-        raise ValueError(f"Quý {q} không thuộc kế hoạch năm {plan.year} / quarter {q} is not in the {plan.year} plan")
-    return plan
 
 
 def load_context(quarter: str, lang: str = "vi", data_root: str = "data", sample_data: bool = True,

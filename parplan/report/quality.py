@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..catalogue import Plan
+from ..catalogue import Plan, quarter_plan
 from ..contracts import load_contract
 from ..ingest import load_manifest, processed_dir
 from ..io import READER_RULES
@@ -16,7 +16,7 @@ from ..privacy import mask_manifest
 from ..reconcile import MEASURES
 from ..validation import RULE_TEXT, applicable_rules
 from .html import VERDICT, badge, esc, table
-from .overview import dataset_title, quarter_plan
+from .overview import dataset_title
 
 MAX_ROWS_SHOWN = 200
 

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
-from ..catalogue import Agency, Plan, Target, Task
+from ..catalogue import Agency, Plan, Target, Task, quarter_plan
 from ..ingest import load_manifest, processed_dir
 from ..periods import Quarter
 from ..privacy import mask_manifest
@@ -23,7 +23,7 @@ from ..progress import SCOPE_GROUP, label, qualitative_status, target_verdicts
 from ..rankings import rank as rank_metric
 from . import charts, fmt
 from .html import VERDICT, badge, esc, table
-from .overview import dataset_title, legend, ontime_target, quarter_plan, self_mark, status_badge, unit_name
+from .overview import dataset_title, legend, ontime_target, self_mark, status_badge, unit_name
 
 KINDS = ("department", "district")
 KIND_LABEL = {"department": ("Sở, ban, ngành (cơ quan chuyên môn cấp tỉnh)", "Provincial department"),
