@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from .ingest import (
 from .io import atomic_write, atomic_write_text, sha256
 from .metrics import combine_quarters, dossier_indicators
 from .periods import Quarter
+from .store import Manifest, Store, find_root
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -271,33 +273,25 @@ def report_dir(reports_root: Path, q: Quarter, lang: str) -> Path:
     return reports_root / str(q) if lang == render.LANGS[0] else reports_root / str(q) / lang
 
 
-def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = ROOT,
-              say=print) -> dict[str, Any]:
-    """Validate + ingest every quarter of the year to date, reconcile, compute, render: what `make quarterly` runs.
-
-    Only the requested quarter's pages, in the requested language, are written: another quarter's or another
-    language's pages are never touched (a quarter in the switcher that has no page yet gets a placeholder)."""
-    t0 = time.monotonic()
-    params = load_params(quarter, root / "params")
-    q = Quarter.parse(params["quarter"])
-    plan = plan_of(q, root)
-    lang = lang or params.get("lang", render.LANGS[0])
-    if lang not in render.LANGS:
-        raise ValueError(f"lang phải là một trong {', '.join(render.LANGS)} / lang must be one of "
-                         f"{', '.join(render.LANGS)}, not {lang!r}")
-    data_root = root / params.get("data_root", "data")
-    reports_root = root / params.get("reports_root", "reports")
+def prepare(q: Quarter, store: Store, say: Callable[[str], None] = print) -> dict[str, Manifest]:
+    """Everything before rendering, for quarter q of the project in `store`: check the raw folders, ingest every
+    quarter of the year to date, write the feedback workbooks, reconcile, compute indicators and progress; each stage
+    is skipped when its key is unchanged. Returns each quarter's manifest (by `YYYYQn`)."""
+    plan = plan_of(q, store.root)
     for x in q.quarters_to_date():
-        check_raw_quarter(data_root, x)
+        check_raw_quarter(store.data_root, x)
     say(f"{q}: đối chiếu với {plan.title('vi', short=True)} / judged against the {plan.year} plan "
         f"({'bản khung' if plan.meta['status'] == 'skeleton' else 'đã ban hành'} / {plan.meta['status']})")
-    manifests = {}
+    manifests: dict[str, Manifest] = {}
     code = render.code_digest() + plan.digest()
+    data_root = store.data_root
     for x in q.quarters_to_date():
-        xp = load_params(x, root / "params") if x != q else params
-        manifests[str(x)] = ingest_quarter(x, data_root, expected_datasets(xp, plan), plan, say=say)
-        write_feedback(x, data_root, root / "feedback", plan, say=say)  # each agency's own annotated file, unpublished
-        if not _fresh(data_root, x, "reconciliation", code, [x]):
+        xp = load_params(x, store.params_dir)
+        manifests[str(x)] = Manifest(ingest_quarter(x, data_root, expected_datasets(xp, plan), plan, say=say))
+        write_feedback(x, data_root, store.feedback_root, plan, say=say)  # each agency's own annotated file, unpublished
+        if _fresh(data_root, x, "reconciliation", code, [x]):
+            say(f"{x}: đối chiếu không đổi, bỏ qua / reconciliation up to date, skipped")
+        else:
             reconcile_quarter(x, data_root)
             write_matches(x, data_root, plan)  # commune_matches.parquet: how each commune name matched
             _stamp(data_root, x, "reconciliation", code, [x])
@@ -309,6 +303,27 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path = 
         compute_indicators(x, data_root, plan)
         compute_progress(x, data_root, plan)
         _stamp(data_root, x, "indicators+progress", code, x.quarters_to_date())
+    return manifests
+
+
+def quarterly(quarter: str | None = None, lang: str | None = None, root: Path | None = None,
+              say=print) -> dict[str, Any]:
+    """Validate + ingest every quarter of the year to date, reconcile, compute, render: what `make quarterly` runs.
+
+    Only the requested quarter's pages, in the requested language, are written: another quarter's or another
+    language's pages are never touched (a quarter in the switcher that has no page yet gets a placeholder)."""
+    t0 = time.monotonic()
+    root = Path(root).resolve() if root is not None else find_root()
+    params = load_params(quarter, root / "params")
+    q = Quarter.parse(params["quarter"])
+    lang = lang or params.get("lang", render.LANGS[0])
+    if lang not in render.LANGS:
+        raise ValueError(f"lang phải là một trong {', '.join(render.LANGS)} / lang must be one of "
+                         f"{', '.join(render.LANGS)}, not {lang!r}")
+    store = Store(root, str(params.get("data_root", "data")), str(params.get("reports_root", "reports")))
+    manifests = {k: m.raw for k, m in prepare(q, store, say).items()}
+    plan = plan_of(q, root)
+    data_root, reports_root = store.data_root, store.reports_root
     sample = any(m.get("sample", {}).get("sample_data") for m in manifests.values())  # recorded by the data itself
     rel_data = str(data_root.relative_to(root)) if data_root.is_relative_to(root) else str(data_root)
     out_dir = report_dir(reports_root, q, lang)

@@ -6,9 +6,11 @@ variable, else the nearest folder at or above the working directory that holds `
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .periods import Quarter
 
@@ -116,3 +118,68 @@ class Store:
     def params_file(self, q: Quarter) -> Path:
         """params/<Q>.yaml."""
         return self.params_dir / f"{q}.yaml"
+
+    # ------------------------------------------------------------------ recorded paths
+    def relative(self, path: Path) -> str:
+        """A path as recorded in files (manifests, caches): relative to the root when inside it, else absolute."""
+        p = Path(path)
+        return str(p.relative_to(self.root)) if p.is_relative_to(self.root) else str(p)
+
+    def resolve(self, recorded: str | Path) -> Path:
+        """A recorded path back to a real one: relative ones are under the root."""
+        p = Path(recorded)
+        return p if p.is_absolute() else self.root / p
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A quarter's manifest.json (what ingest wrote) with typed accessors; `raw` is the JSON mapping as written."""
+
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_file(cls, path: Path) -> Manifest:
+        """Read a manifest.json."""
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def to_json(self) -> str:
+        """The JSON text written to manifest.json (sorted keys, UTF-8 kept)."""
+        return json.dumps(self.raw, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+    @property
+    def quarter(self) -> Quarter:
+        """The quarter the manifest describes."""
+        return Quarter.parse(self.raw["quarter"])
+
+    @property
+    def plan_year(self) -> int:
+        """The year of the plan the quarter was judged against."""
+        return int(self.raw["plan_year"])
+
+    @property
+    def sample(self) -> bool:
+        """True when the data says it is generated sample data (the generator's marker)."""
+        return bool(self.raw.get("sample", {}).get("sample_data"))
+
+    @property
+    def fingerprint(self) -> str:
+        """The ingest stage key the processed data was computed with."""
+        return str(self.raw.get("fingerprint", ""))
+
+    @property
+    def unexpected(self) -> list[dict[str, Any]]:
+        """Folders and files under data/raw/<Q>/ the plan did not expect (listed, never read)."""
+        return list(self.raw.get("unexpected", []))
+
+    @property
+    def datasets(self) -> list[dict[str, Any]]:
+        """One entry per ingested dataset (files, verdicts, submitters, output)."""
+        return list(self.raw["datasets"])
+
+    def files(self) -> list[dict[str, Any]]:
+        """Every file's verdict entry, across datasets."""
+        return [f for d in self.datasets for f in d["files"]]
+
+    def outputs(self, store: Store) -> list[Path]:
+        """The processed tables the manifest lists, resolved through the store."""
+        return [store.resolve(d["output"]) for d in self.datasets]
