@@ -1,14 +1,16 @@
 """Which metric and dataset measure each target of the plan, where its value comes from, or why it cannot be measured.
 
-Three groups (catalogue/metrics.yaml `implemented` and `source`): measured from records (numerator and denominator
-counted from the agencies' data), self-reported by the agency (the achieved value in task_status, nothing to check
-it against), and not measurable from the data (with the reason).
+Three groups (from the metric's declaration in catalogue/metrics.yaml and its `source`): measured from records
+(numerator and denominator counted from the agencies' data), self-reported by the agency (the achieved value in
+task_status, nothing to check it against), and not measurable from the data (no declaration the engine computes, or
+a target marked so; with the reason).
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from .catalogue import Plan, Target
+from .metric_formulas import is_implemented
 
 GROUPS = {  # group -> (Vietnamese, English) heading, in report order
     "measured": ("Đo từ hồ sơ, dữ liệu", "measured from records"),
@@ -19,7 +21,7 @@ GROUPS = {  # group -> (Vietnamese, English) heading, in report order
 
 def group_of(metric: dict, target: Target | None = None) -> str:
     """'measured' | 'self_reported' | 'not_measurable' for one metrics.yaml entry (and its target in tasks.yaml)."""
-    if not metric.get("implemented") or (target is not None and not getattr(target, "measurable", True)):
+    if not is_implemented(metric) or (target is not None and not getattr(target, "measurable", True)):
         return "not_measurable"
     return "self_reported" if metric.get("source") == "self_reported" else "measured"
 
@@ -31,7 +33,7 @@ def coverage_table(plan: Plan) -> pd.DataFrame:
         m = plan.metrics[tg.metric]
         group = group_of(m, tg)
         bad = group == "not_measurable"
-        own = bad and m.get("implemented")  # the metric exists; this target's reading of it cannot be measured
+        own = bad and is_implemented(m)  # the metric exists; this target's reading of it cannot be measured
         rows.append({"task_id": tg.task_id, "metric": tg.metric, "scope": tg.scope, "target": tg.describe("en"),
                      "dataset": m.get("dataset") or "", "group": group,
                      "source": "" if bad else m.get("source", "measured"), "measurable": not bad,

@@ -5,8 +5,10 @@ Columns: quarter, period ('Q'|'YTD'), metric, agency, numerator, denominator, va
 commune_resolution and note. Group values (all departments, all districts, all communes, province) are ratios of
 sums, never means of ratios.
 
-The dossier metrics are defined once, in catalogue/metrics.yaml: each names the per-dossier terms (TERMS below)
-whose conjunction makes its numerator and its denominator; this module only evaluates them.
+The dossier metrics are declared once, in catalogue/metrics.yaml, like every metric (parplan.metrics_engine): their
+`filters` (the denominator) and `numerator: {count: [...]}` name per-dossier terms (TERMS below) whose conjunction
+makes the denominator and the numerator; this module only evaluates them (with unknowns: an optional column a file
+lacks makes the value provisional or no data).
 """
 from __future__ import annotations
 
@@ -37,10 +39,26 @@ ALL_MATCHED = "all_communes_matched"
 DISTRICT_GROUP = "district_group"
 
 
+def is_dossier_metric(spec: dict) -> bool:
+    """Whether a metrics.yaml entry is a dossier metric this module computes (declared with dossier terms only)."""
+    return (spec.get("dataset") == "tthc_dossiers" and isinstance(spec.get("numerator"), dict)
+            and set(denominator_terms(spec)) | set(numerator_terms(spec)) <= set(TERMS))
+
+
+def denominator_terms(spec: dict) -> list[str]:
+    """The terms every dossier of the denominator meets (the declaration's `filters`)."""
+    return list(spec.get("filters", []))
+
+
+def numerator_terms(spec: dict) -> list[str]:
+    """The terms a dossier of the denominator also meets to count in the numerator (`numerator: {count: [...]}`)."""
+    c = (spec.get("numerator") or {}).get("count", [])
+    return [] if c == "all" else list(c)
+
+
 def dossier_metrics(plan: Plan) -> dict[str, dict]:
-    """The implemented dossier metrics of the plan (shared metrics.yaml plus its own): id -> {unit, terms}."""
-    return {k: m for k, m in plan.metrics.items()
-            if m.get("dataset") == "tthc_dossiers" and m.get("implemented") and m.get("terms")}
+    """The declared dossier metrics of the plan (shared metrics.yaml plus its own): id -> its metrics.yaml entry."""
+    return {k: m for k, m in plan.metrics.items() if is_dossier_metric(m)}
 
 
 def combine_quarters(frames: Iterable[tuple[Quarter, pd.DataFrame]]) -> pd.DataFrame:
@@ -102,8 +120,8 @@ def metric_flags(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
     t = dossier_terms(frame, start, end)
     out = {}
     for m, spec in metrics.items():
-        den = conjunction(t, spec["terms"]["denominator"])
-        num = den & conjunction(t, spec["terms"]["numerator"])
+        den = conjunction(t, denominator_terms(spec))
+        num = den & conjunction(t, numerator_terms(spec))
         out[f"{m}.den"] = den.fillna(False).astype(int)
         out[f"{m}.num"] = num.fillna(False).astype(int)
         out[f"{m}.unknown"] = den.isna().astype(int)
@@ -152,7 +170,7 @@ def _rows(flags: pd.DataFrame, key: str, quarter: str, period: str, metrics: dic
                 value, denominator = float(num), np.nan
             else:
                 value, denominator = (num / den if den else np.nan), float(den)
-            provisional, note = unknown_note(unknown, den, spec["terms"]["denominator"])
+            provisional, note = unknown_note(unknown, den, denominator_terms(spec))
             out.append({"quarter": quarter, "period": period, "metric": m, "agency": str(agency),
                         "numerator": float(num), "denominator": denominator, "value": value, "unit": unit,
                         "source": "measured", "n_sources": n_src, "self_reported": False,
@@ -243,8 +261,8 @@ def formula_text(spec: dict, lang: str = "en") -> str:
     words = yamlfile.load(catalogue.HERE / "metrics.yaml")["dossier_terms"]
     key = "vi" if lang == "vi" else "en"
     and_ = " và " if lang == "vi" else " and "
-    den = [words[t][key] for t in spec["terms"]["denominator"]]
-    num = den + [words[t][key] for t in spec["terms"]["numerator"] if t not in spec["terms"]["denominator"]]
+    den = [words[t][key] for t in denominator_terms(spec)]
+    num = den + [words[t][key] for t in numerator_terms(spec) if t not in denominator_terms(spec)]
     if spec["unit"] == "count":
         return ("số " if lang == "vi" else "count of ") + and_.join(num)
     return and_.join(num) + " ÷ " + and_.join(den)

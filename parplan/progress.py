@@ -87,14 +87,13 @@ def _nan(x: Any) -> bool:
 
 def elapsed_share(q: Quarter, due: dt.date) -> float:
     """Share of the time from 1 January to the due date passed at the quarter's end (days inclusive), 0–1."""
-    start = dt.date(q.year, 1, 1)
+    start = q.ytd_start
     return min(1.0, max(0.0, ((q.end - start).days + 1) / max(1, (due - start).days + 1)))
 
 
 def quarters_left(q: Quarter, due: dt.date) -> int:
     """Whole quarters after q up to the quarter that holds the due date (0 once the due date is reached)."""
-    d = Quarter(due.year, (due.month - 1) // 3 + 1)
-    return max(0, (d.year * 4 + d.q) - (q.year * 4 + q.q))
+    return max(0, q.quarters_until(Quarter.containing(due)))
 
 
 def _strict(target: Target) -> bool:
@@ -324,14 +323,13 @@ def _judge_row(tg: Target, r: pd.Series, q: Quarter, due: dt.date,
     return judge_level(tg, value, q, due, provisional)
 
 
-def target_status(plan: Plan, indicators: pd.DataFrame, q: Quarter | str,
+def target_status(plan: Plan, indicators: pd.DataFrame, q: Quarter,
                   history: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per target and unit in its scope (plus the aggregate figure where the target has one).
 
     `history`: the quarterly ('Q') indicator rows of every quarter to date, for the trend of the forecast
     (default: this quarter's rows only, i.e. no trend).
     """
-    q = Quarter.parse(q)
     ytd = indicators[indicators["period"] == "YTD"].set_index(["metric", "agency"]) if len(indicators) else None
     hist = _history(history if history is not None else indicators)
     rows = []
@@ -345,7 +343,8 @@ def target_status(plan: Plan, indicators: pd.DataFrame, q: Quarter | str,
                 res = sub["commune_resolution"] if "commune_resolution" in sub.columns else pd.Series("", sub.index)
                 with_data = {a: str(x) if isinstance(x, str) else "" for a, x in res.items()}
             metric = plan.metrics.get(tg.metric, {})
-            measurable = tg.measurable and metric.get("implemented", True) is not False
+            from .metric_formulas import is_implemented  # implemented: declared in metrics.yaml (one rule)
+            measurable = tg.measurable and (not metric or is_implemented(metric))
             units = scope_units(plan, tg, with_data)
             group = SCOPE_GROUP[tg.scope]
             if not measurable:
@@ -501,14 +500,13 @@ TASK_COLUMNS = ["quarter", "task_id", "index", "field", "status", "status_from",
                 "target_basis", "report_status", "report_basis", "n_targets", "n_reports", "due", "schedule_kind"]
 
 
-def task_progress(plan: Plan, targets: pd.DataFrame, task_reports: pd.DataFrame, q: Quarter | str) -> pd.DataFrame:
+def task_progress(plan: Plan, targets: pd.DataFrame, task_reports: pd.DataFrame, q: Quarter) -> pd.DataFrame:
     """One row per task: status from its targets' verdicts and/or from the lead agencies' reports.
 
     The targets decide (worst verdict; a task is never better than its units support) unless none of them has
     data, or all are context or cannot be measured: then the reports decide. `source` says where the values
     came from (measured / self_reported / mixed), `status_from` whether targets or reports decided.
     """
-    q = Quarter.parse(q)
     verdicts = target_verdicts(targets) if len(targets) and "role" in targets.columns else pd.DataFrame(
         columns=VERDICT_COLUMNS)
     rows = []

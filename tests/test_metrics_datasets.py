@@ -1,4 +1,4 @@
-"""Dataset indicators (parplan/metrics_datasets.py) on small hand-made processed tables, worked out in the tests.
+"""Dataset indicators (declared in metrics.yaml, computed by parplan/metrics_engine.py) on small hand-made processed tables, worked out in the tests.
 
 Every metric of REGISTRY has at least one test below (checked by test_every_registered_metric_has_a_test). The
 processed tables carry the contract's canonical column names with typed values, plus source_file, source_row,
@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from parplan import metrics_datasets as md
 from parplan.metrics import COLUMNS
+from parplan.metrics_engine import empty
 from parplan.periods import Quarter
 
 D = pd.Timestamp
@@ -60,8 +61,9 @@ def unit_row(units: pd.DataFrame, agency: str) -> pd.Series:
 
 def ind(metric: str, tables: dict, q: Quarter, period: str, plan) -> pd.DataFrame:
     """Unit + group rows of one registered metric, as dataset_indicators builds them (against the plan)."""
-    fn, unit, combine = md.REGISTRY[metric]
-    return pd.DataFrame(md.indicator_rows(metric, fn(tables, q, period, plan), q, period, unit, combine, plan))
+    decl = md.REGISTRY[metric]
+    return pd.DataFrame(md.indicator_rows(metric, md.units(metric, tables, q, period, plan), q, period, decl.unit,
+                                          decl.group, plan))
 
 
 def pick(rows: pd.DataFrame, agency: str) -> pd.Series:
@@ -664,9 +666,10 @@ def status_row(q, task, agency, value):
 @covers(*REPORTED)
 @pytest.mark.parametrize("metric", sorted(REPORTED))
 def test_reported_value_metrics_from_task_status(plan, metric):
-    fn, unit, combine = md.REGISTRY[metric]
+    decl = md.REGISTRY[metric]
+    unit, combine = decl.unit, decl.group
     task = REPORTED[metric]
-    assert task in fn.__doc__
+    assert f"task_id == '{task}'" in decl.filters
     a1, a2, b = (1.0, 2.0, 3.0) if unit == "count" else (0.5, 0.9, 0.6)
     t = {"task_status": table("task_status", [
         status_row("2023Q1", task, "SNV", a1),
@@ -724,7 +727,7 @@ def test_group_rows_are_ratios_of_sums(plan, data):
 def test_indicator_rows_combine_ratio_sum_mean(plan):
     units = pd.DataFrame({"agency": ["SNV", "STP", "TAM_KY"], "numerator": [3.0, 1.0, 4.0],
                           "denominator": [4.0, 2.0, 8.0], "n_sources": [1, 1, 2]})
-    ratio = pd.DataFrame(md.indicator_rows("m", units, Q2, "Q", "fraction", "ratio", plan))
+    ratio = pd.DataFrame(md.indicator_rows("m", units, Q2, "Q", "fraction", "ratio_of_sums", plan))
     check(pick(ratio, "SNV"), 3, 4)
     check(pick(ratio, "ALL_DEPARTMENTS"), 3 + 1, 4 + 2)
     assert pick(ratio, "ALL_DEPARTMENTS")["value"] != (3 / 4 + 1 / 2) / 2      # not a mean of ratios
@@ -737,7 +740,7 @@ def test_indicator_rows_combine_ratio_sum_mean(plan):
     mean = pd.DataFrame(md.indicator_rows("m", counts, Q2, "Q", "fraction", "mean", plan))
     check(pick(mean, "ALL_DEPARTMENTS"), 3 + 1, None, (3 + 1) / 2)
     check(pick(mean, "PROVINCE"), 3 + 1 + 4, None, (3 + 1 + 4) / 3)
-    assert md.indicator_rows("m", md._empty(), Q2, "Q", "fraction", "ratio", plan) == []
+    assert md.indicator_rows("m", empty(), Q2, "Q", "fraction", "ratio_of_sums", plan) == []
 
 
 def test_dataset_indicators_table_shape(plan):
