@@ -2,8 +2,8 @@
 
 Columns: quarter, period ('Q'|'YTD'), metric, agency, numerator, denominator, value, unit, source
 ('measured'|'self_reported'), n_sources, and the flags self_reported (bool, kept for compatibility), provisional,
-commune_resolution and note. Group values (all departments, all districts, all communes, province) are ratios of
-sums, never means of ratios.
+commune_resolution and note. Group values (all departments, all districts, all communes, province) follow the
+metric's declared group rule: for dossier metrics a ratio of sums (a count: the sum), never a mean of ratios.
 
 The dossier metrics are declared once, in catalogue/metrics.yaml, like every metric (parplan.metrics_engine): their
 `filters` (the denominator) and `numerator: {count: [...]}` name per-dossier terms (TERMS below) whose conjunction
