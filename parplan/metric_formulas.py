@@ -8,9 +8,9 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from .metrics import TERMS, is_dossier_metric
 from .metrics import formula_text as dossier_formula_text
-from .metrics import is_dossier_metric
-from .metrics_engine import Declaration, Measure, custom_function
+from .metrics_engine import DOSSIERS, Declaration, DeclarationError, Measure, custom_function
 
 GROUP_WORDS = {"ratio_of_sums": "groups: ratio of sums", "sum": "groups: sum",
                "mean": "groups: mean of the units' values", "per_unit": "no group value (per unit only)"}
@@ -67,4 +67,7 @@ def formula_text(spec: dict[str, Any], lang: str = "en") -> str | None:
 
 def is_implemented(spec: dict[str, Any]) -> bool:
     """Whether parplan computes a metrics.yaml entry: a dossier metric of known terms or a declaration the engine reads."""
-    return is_dossier_metric(spec) or (spec.get("dataset") != "tthc_dossiers" and Declaration.of(spec) is not None)
+    if spec.get("dataset") == DOSSIERS and spec.get("numerator") and not is_dossier_metric(spec):
+        raise DeclarationError(f"{spec['id']}: chỉ số hồ sơ chỉ dùng các điều kiện {', '.join(TERMS)} / a dossier "
+                               f"metric's filters and numerator name only the terms {', '.join(TERMS)}")
+    return is_dossier_metric(spec) or (spec.get("dataset") != DOSSIERS and Declaration.of(spec) is not None)

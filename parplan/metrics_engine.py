@@ -32,6 +32,11 @@ PER = ("agency", "agency_or_commune_group", "province")
 GROUP_RULES = ("ratio_of_sums", "sum", "mean", "per_unit")
 DOSSIERS = "tthc_dossiers"  # computed by parplan.metrics (terms with unknowns, commune units)
 BASELINE = "{baseline_year}"  # in a column name: the target's baseline year (baseline_year below)
+ENGINE_KEYS = {"dataset", "unit", "source", "group", "kind", "period", "per", "one_row_per", "latest_per", "latest_by",
+               "among", "filters", "numerator", "denominator", "zero_when_none", "provisional", "as_of_column",
+               "custom", "args"}
+WORDS_KEYS = {"id", "name_vi", "name_en", "formula", "formula_vi", "basis", "note", "reported_as",
+              "unmeasurable_reason", "unmeasurable_reason_vi"}
 
 
 class DeclarationError(ValueError):
@@ -93,9 +98,13 @@ class Declaration:
     @classmethod
     def of(cls, spec: dict[str, Any]) -> Declaration | None:
         """The declaration of a metrics.yaml entry, None when it declares no computation (not implemented)."""
+        m = spec["id"]
+        unknown = set(spec) - ENGINE_KEYS - WORDS_KEYS
+        if unknown:
+            raise DeclarationError(f"{m}: khóa không biết {sorted(unknown)} / unknown keys {sorted(unknown)} (allowed: "
+                                   f"{', '.join(sorted(ENGINE_KEYS | WORDS_KEYS))})")
         if not (spec.get("numerator") or spec.get("custom")):
             return None
-        m = spec["id"]
         d = cls(id=m, dataset=spec.get("dataset", ""), unit=spec["unit"], source=spec.get("source", "measured"),
                 group=spec.get("group", "ratio_of_sums"), kind=spec.get("kind", "flow"),
                 period=str(spec.get("period", "row")), per=spec.get("per", "agency"),

@@ -253,3 +253,17 @@ def test_declared_columns_exist_in_the_dataset_contract(metric):
     have = {c.name for c in load_contract(spec["dataset"]).columns} | {"quarter"}
     used = {c for e in Declaration.of(spec).expressions() for c in columns(e.replace("{baseline_year}", "now"))}
     assert used <= have, f"{metric}: {sorted(used - have)} not in the {spec['dataset']} contract"
+
+
+def test_a_misspelt_key_or_term_or_expression_is_refused():
+    from parplan.metric_expressions import ExpressionError
+    from parplan.metrics_engine import DeclarationError
+
+    with pytest.raises(DeclarationError, match="unknown keys \\['filter'\\]"):
+        Declaration.of(dict(SPECS["pakn_answers_published_share"], filter=["is_set(handled_date)"]))
+    with pytest.raises(DeclarationError, match="dossier metric's filters and numerator name only the terms"):
+        is_implemented(dict(SPECS["ontime_rate"], filters=["resolved", "on_time"]))
+    with pytest.raises(ExpressionError, match="not allowed here"):
+        Declaration.of(dict(SPECS["pakn_answers_published_share"], filters=["__import__('os')"]))
+    with pytest.raises(DeclarationError, match="group = 'average'"):
+        Declaration.of(dict(SPECS["pakn_answers_published_share"], group="average"))
