@@ -53,6 +53,16 @@ class Quarter:
             )
         return cls(year, int(m.group(2)))
 
+    @classmethod
+    def containing(cls, day: dt.date) -> Quarter:
+        """The quarter a date falls in."""
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def of_year(cls, year: int) -> list[Quarter]:
+        """The four quarters of a year, in order."""
+        return [cls(year, i) for i in range(1, 5)]
+
     def __str__(self) -> str:
         return f"{self.year}Q{self.q}"
 
@@ -79,6 +89,18 @@ class Quarter:
     def next(self) -> Quarter:
         """The quarter after this one."""
         return Quarter(self.year + 1, 1) if self.q == 4 else Quarter(self.year, self.q + 1)
+
+    def in_year(self, year: int) -> Quarter:
+        """The same quarter of another year (Q2 of `year` for a Q2)."""
+        return Quarter(year, self.q)
+
+    def same_quarter_last_year(self) -> Quarter:
+        """The same quarter one year earlier (2022Q3 for 2023Q3)."""
+        return self.in_year(self.year - 1)
+
+    def quarters_until(self, later: Quarter) -> int:
+        """How many quarters from this one to `later` (0 for the same quarter, negative when `later` is earlier)."""
+        return (later.year - self.year) * 4 + (later.q - self.q)
 
     def quarters_to_date(self) -> list[Quarter]:
         """The quarters of this year up to and including this one."""

@@ -125,3 +125,31 @@ def test_year_bounds_are_method_data_not_code():
     assert Quarter.parse(f"{b['min']}Q1") == Quarter(b["min"], 1) and Quarter.parse(f"{b['max']}Q4").year == b["max"]
     with pytest.raises(QuarterError, match=f"{b['min']}–{b['max']}"):
         Quarter.parse(f"{b['max'] + 1}Q1")
+
+
+@pytest.mark.parametrize("day, quarter", [
+    (dt.date(2023, 1, 1), Quarter(2023, 1)), (dt.date(2023, 3, 31), Quarter(2023, 1)),
+    (dt.date(2023, 4, 1), Quarter(2023, 2)), (dt.date(2023, 9, 30), Quarter(2023, 3)),
+    (dt.date(2023, 10, 1), Quarter(2023, 4)), (dt.date(2024, 12, 31), Quarter(2024, 4)),
+])
+def test_the_quarter_containing_a_date(day, quarter):
+    assert Quarter.containing(day) == quarter
+    assert quarter.contains(day)
+
+
+def test_the_four_quarters_of_a_year():
+    assert Quarter.of_year(2024) == [Quarter(2024, 1), Quarter(2024, 2), Quarter(2024, 3), Quarter(2024, 4)]
+
+
+def test_the_same_quarter_in_another_year():
+    assert Quarter(2023, 3).in_year(2021) == Quarter(2021, 3)
+    assert Quarter(2023, 1).same_quarter_last_year() == Quarter(2022, 1)
+    assert str(Quarter(2024, 4).same_quarter_last_year()) == "2023Q4"
+
+
+def test_quarters_until_counts_across_years():
+    q = Quarter(2023, 3)
+    assert q.quarters_until(Quarter(2023, 3)) == 0
+    assert q.quarters_until(Quarter(2023, 4)) == 1
+    assert q.quarters_until(Quarter(2024, 2)) == 3   # 2023Q4, 2024Q1, 2024Q2
+    assert q.quarters_until(Quarter(2023, 1)) == -2
