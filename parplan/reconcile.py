@@ -21,9 +21,8 @@ MEASURES = {
 KEYS = ["agency_code", "level"]
 
 
-def from_dossiers(dossiers: pd.DataFrame, quarter: Quarter | str) -> pd.DataFrame:
+def from_dossiers(dossiers: pd.DataFrame, q: Quarter) -> pd.DataFrame:
     """The summary measures computed from one quarter's dossier records (status as at the quarter's end)."""
-    q = Quarter.parse(quarter)
     start, end = pd.Timestamp(q.start), pd.Timestamp(q.end)
     d = dossiers
     new = d["received_date"].between(start, end)
@@ -48,12 +47,12 @@ def from_summary(summary: pd.DataFrame) -> pd.DataFrame:
     return s.groupby(KEYS, sort=True)[list(MEASURES)].sum().astype("int64").reset_index()
 
 
-def reconcile(dossiers: pd.DataFrame, summary: pd.DataFrame, quarter: Quarter | str) -> pd.DataFrame:
+def reconcile(dossiers: pd.DataFrame, summary: pd.DataFrame, q: Quarter) -> pd.DataFrame:
     """One row per agency, level and measure where both sources exist and disagree (difference = summary − dossiers)."""
     if dossiers.empty or summary.empty:
         return pd.DataFrame(columns=KEYS + ["measure", "summary", "dossiers", "difference"])
     a = from_summary(summary).melt(id_vars=KEYS, var_name="measure", value_name="summary")
-    b = from_dossiers(dossiers, quarter).melt(id_vars=KEYS, var_name="measure", value_name="dossiers")
+    b = from_dossiers(dossiers, q).melt(id_vars=KEYS, var_name="measure", value_name="dossiers")
     both = a.merge(b, on=KEYS + ["measure"], how="inner")
     both["difference"] = both["summary"] - both["dossiers"]
     out = both[both["difference"] != 0].reset_index(drop=True)

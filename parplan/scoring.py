@@ -141,9 +141,9 @@ def plan_issued(plan: Plan) -> dt.date:
     return to_date(plan.meta["issued"]["date"])
 
 
-def as_of_date(quarter: Quarter | str, plan: Plan) -> dt.date:
+def as_of_date(quarter: Quarter, plan: Plan) -> dt.date:
     """The date a quarter's report could first be produced: the later of the quarter's end and the plan's issue date."""
-    return max(Quarter.parse(quarter).end, plan_issued(plan))
+    return max(quarter.end, plan_issued(plan))
 
 
 def goal_rank(plan: Plan, config: dict[str, Any] | None = None) -> int:
@@ -463,7 +463,7 @@ def _as_of_of(task_progress: pd.DataFrame, plan: Plan) -> dt.date:
     qs = sorted(set(task_progress["quarter"].astype(str))) if "quarter" in task_progress.columns else []
     if len(qs) != 1:
         raise ValueError(f"task_progress: give an as-of date, or a single quarter in column 'quarter' (found {qs})")
-    return as_of_date(qs[0], plan)
+    return as_of_date(Quarter.parse(qs[0]), plan)  # the table's 'quarter' column: text, as in the parquet file
 
 
 def project(task_progress: pd.DataFrame, plan: Plan, as_of: DateLike | None = None,

@@ -277,7 +277,7 @@ def test_each_department_target_names_the_one_that_misses(plan):
     rows = [ind_row("ontime_rate", d, 100, 100, quarter="2023Q4") for d in deps if d != "STNMT"]
     rows += [ind_row("ontime_rate", "STNMT", 94, 100, quarter="2023Q4"),
              ind_row("ontime_rate", "ALL_DEPARTMENTS", 18 * 100 + 94, 19 * 100, quarter="2023Q4")]
-    out = target_status(plan, indicators(rows), "2023Q4")
+    out = target_status(plan, indicators(rows), Q4)
     mine = out[out["task_id"] == "A.IV.4.1"]
     assert set(mine["agency"]) == set(deps) | {"ALL_DEPARTMENTS"}
     assert status_of(out, "A.IV.4.1", "STNMT")["status"] == "not_met"
@@ -288,7 +288,7 @@ def test_each_department_target_names_the_one_that_misses(plan):
     v = target_verdicts(out)
     v = v[v["task_id"] == "A.IV.4.1"].iloc[0]
     assert (v["status"], v["n_ok"], v["n_units"], v["missing"]) == ("not_met", 18, 19, "STNMT")
-    t = task_progress(plan, out, reports(), "2023Q4")
+    t = task_progress(plan, out, reports(), Q4)
     assert progress_of(t, "A.IV.4.1")["status"] == "not_met"                     # …the task is not met
     assert "STNMT" in progress_of(t, "A.IV.4.1")["target_basis"]
 
@@ -299,7 +299,7 @@ def test_each_agency_initiatives_one_of_37(plan):
                               self_reported=True),
                       ind_row("cchc_initiatives_count", "PROVINCE", 1, math.nan, unit="count", quarter="2023Q4",
                               self_reported=True)])
-    out = target_status(plan, ind, "2023Q4")
+    out = target_status(plan, ind, Q4)
     rows = out[out["task_id"] == "A.I.4"]
     scope = departments(plan) + [a.code for a in plan.by_kind("district")]
     assert list(rows["agency"]) == scope and len(scope) == 37                   # every agency in scope, none dropped
@@ -310,16 +310,16 @@ def test_each_agency_initiatives_one_of_37(plan):
     v = v[v["task_id"] == "A.I.4"].iloc[0]
     assert (v["n_ok"], v["n_units"], v["status"]) == (1, 37, "not_met")
     assert set(v["no_data"].split(";")) == set(scope) - {"SNV"}
-    t = task_progress(plan, out, reports(("A.I.4", "SNV", "done", "1/QĐ")), "2023Q4")
+    t = task_progress(plan, out, reports(("A.I.4", "SNV", "done", "1/QĐ")), Q4)
     assert progress_of(t, "A.I.4")["status"] == "not_met"
     # in Q1 the same agencies with nothing yet are not 'off track': paced (floor(1 × 25 %) = 0 owed)
     q1 = target_status(plan, indicators([ind_row("cchc_initiatives_count", a, 0, math.nan, unit="count",
-                                                 quarter="2023Q1") for a in scope]), "2023Q1")
+                                                 quarter="2023Q1") for a in scope]), Q1)
     assert set(q1[q1["task_id"] == "A.I.4"]["status"]) == {"not_yet_due"}
     # in Q2, one agency on course and 36 without a report: the task is not better than 'no data'
     q2 = target_status(plan, indicators([ind_row("cchc_initiatives_count", "SNV", 1, math.nan, unit="count",
-                                                 self_reported=True)]), "2023Q2")
-    t2 = task_progress(plan, q2, reports(("A.I.4", "SNV", "in_progress", np.nan)), "2023Q2")
+                                                 self_reported=True)]), Q2)
+    t2 = task_progress(plan, q2, reports(("A.I.4", "SNV", "in_progress", np.nan)), Q2)
     assert (progress_of(t2, "A.I.4")["status"], progress_of(t2, "A.I.4")["status_from"]) == ("no_data", "targets")
 
 
@@ -328,17 +328,17 @@ def test_self_reported_and_counted_get_the_same_status_and_carry_their_source(pl
         ind_row("cchc_plan_tasks_completed_share", "PROVINCE", 0.9, math.nan, value=0.9, self_reported=True),
         ind_row("illegal_docs_handled_share", "PROVINCE", 90, 100),
     ])
-    out = target_status(plan, ind, "2023Q2")
+    out = target_status(plan, ind, Q2)
     rep, cnt = status_of(out, "A.I.1", "PROVINCE"), status_of(out, "A.III.2", "PROVINCE")
     assert rep["status"] == cnt["status"] == "off_track"
     assert (rep["source"], cnt["source"]) == ("self_reported", "measured")
-    t = task_progress(plan, out, reports(), "2023Q2")
+    t = task_progress(plan, out, reports(), Q2)
     assert progress_of(t, "A.I.1")["source"] == "self_reported" and progress_of(t, "A.III.2")["source"] == "measured"
 
 
 def test_small_denominator_gets_a_caution_not_an_interval(plan):
     ind = indicators([ind_row("ontime_rate", "SNV", 12, 12), ind_row("ontime_rate", "STP", 500, 500)])
-    out = target_status(plan, ind, "2023Q2")
+    out = target_status(plan, ind, Q2)
     snv = status_of(out, "A.IV.4.1", "SNV")
     assert (snv["caution_vi"], snv["caution_en"]) == ("chỉ 12 hồ sơ", "only 12 dossiers")
     assert status_of(out, "A.IV.4.1", "STP")["caution_vi"] == ""
@@ -348,24 +348,24 @@ def test_small_denominator_gets_a_caution_not_an_interval(plan):
 def test_pre_plan_disbursement_list_is_context_never_scored(plan):
     ind = indicators([ind_row("disbursement_rate@2023-04-30", "SYT", 10, 100),
                       ind_row("disbursement_rate@2023-04-30", "PROVINCE", 10, 100)])
-    out = target_status(plan, ind, "2023Q2")
+    out = target_status(plan, ind, Q2)
     rows = out[out["task_id"] == "A.VII.1.1"]
     assert set(rows["role"]) == {"context"} and set(rows["status"]) == {""}
     assert status_of(out, "A.VII.1.1", "SYT")["value"] == pytest.approx(0.1)
     assert rows["forecast_lower"].isna().all()
-    t = task_progress(plan, out, reports(), "2023Q2")
+    t = task_progress(plan, out, reports(), Q2)
     assert progress_of(t, "A.VII.1.1")["status_from"] == "reports"
 
 
 def test_unmeasurable_target_says_so(plan):
-    out = target_status(plan, indicators([ind_row("ontime_rate", "SNV", 1, 1)]), "2023Q2")
+    out = target_status(plan, indicators([ind_row("ontime_rate", "SNV", 1, 1)]), Q2)
     r = status_of(out, "A.IV.2.2.b", "ALL_DEPARTMENTS")       # metrics.yaml: implemented: false
     assert r["status"] == "not_measurable" and "website" in r["basis"]
     tg = dataclasses.replace(plan.task("A.IV.1.b").targets[0], measurable=False, reason="no dataset says why")
     task = dataclasses.replace(plan.task("A.IV.1.b"), targets=(tg,))
     plan2 = dataclasses.replace(plan, tasks=[task])
     out2 = target_status(plan2, indicators([ind_row("tthc_reform_proposals_count", "PROVINCE", 4, math.nan,
-                                                   unit="count")]), "2023Q2")
+                                                   unit="count")]), Q2)
     r2 = out2.iloc[0]
     assert r2["status"] == "not_measurable" and r2["basis"].endswith("no dataset says why")
     assert math.isnan(r2["value"])                               # never a different quantity in its place
@@ -373,14 +373,14 @@ def test_unmeasurable_target_says_so(plan):
 
 def test_not_yet_due_before_from_date_and_as_of(plan):
     ind = indicators([ind_row("disbursement_rate@2023-04-30", "PROVINCE", 75, 300, quarter="2023Q1")])
-    out = target_status(plan, ind, "2023Q1")
+    out = target_status(plan, ind, Q1)
     assert set(out[out["task_id"] == "A.VII.1.1"]["status"]) == {""}   # context: no verdict at any time
 
 
 def test_aggregate_judged_target_with_unit_figures(plan):
     ind = indicators([ind_row("audit_conclusions_implemented_share", "STC", 5, 10),
                       ind_row("audit_conclusions_implemented_share", "PROVINCE", 9, 10)])
-    out = target_status(plan, ind, "2023Q2")
+    out = target_status(plan, ind, Q2)
     stc = status_of(out, "A.VII.1.3", "STC")
     assert (stc["role"], stc["status"]) == ("unit_figure", "")
     assert status_of(out, "A.VII.1.3", "PROVINCE")["status"] == "on_course"
@@ -389,7 +389,7 @@ def test_aggregate_judged_target_with_unit_figures(plan):
 def test_each_record_is_an_every_record_rate(plan):
     ind = indicators([ind_row("tthc_publication_lead_working_days", "PROVINCE", 3, 4),
                       ind_row("tthc_national_portal_delay_working_days", "PROVINCE", 4, 4)])
-    out = target_status(plan, ind, "2023Q2")
+    out = target_status(plan, ind, Q2)
     lead = status_of(out, "A.IV.2.1", "PROVINCE", "tthc_publication_lead_working_days")
     assert lead["threshold"] == 5 and lead["status"] == "off_track" and "1 did not" in lead["basis"]
     assert status_of(out, "A.IV.2.2.a", "PROVINCE")["status"] == "on_course"
@@ -400,7 +400,7 @@ def test_forecast_uses_the_quarterly_history(plan):
     hist = indicators([ind_row("ontime_rate", "SNV", 100, 100, quarter="2023Q1", period="Q"),
                        ind_row("ontime_rate", "SNV", 99, 100, quarter="2023Q2", period="Q")])
     ind = indicators([ind_row("ontime_rate", "SNV", 199, 200)])
-    r = status_of(target_status(plan, ind, "2023Q2", hist), "A.IV.4.1", "SNV")
+    r = status_of(target_status(plan, ind, Q2, hist), "A.IV.4.1", "SNV")
     assert r["forecast"] == pytest.approx(394 / 400) and r["status"] == "at_risk"   # at 99 %+ now, not at year end
     assert "UN ESCAP" in r["forecast_basis"]
 
@@ -414,7 +414,7 @@ def test_commune_target_uses_matched_communes_or_the_district_group(plan):
     rows += [{**ind_row("ontime_rate", "XA_PHU_NINH", 99 * len(units), 100 * len(units)),
               "commune_resolution": "all_communes_matched"},
              {**ind_row("ontime_rate", "XA_TAM_KY", 90, 100), "commune_resolution": "district_group"}]
-    out = target_status(plan, indicators(rows), "2023Q2")
+    out = target_status(plan, indicators(rows), Q2)
     mine = out[out["task_id"] == "A.IV.4.3"]
     assert set(units) <= set(mine["agency"]) and "XA_PHU_NINH" not in set(mine[mine["role"] == "target"]["agency"])
     tk = status_of(out, "A.IV.4.3", "XA_TAM_KY")
@@ -422,10 +422,10 @@ def test_commune_target_uses_matched_communes_or_the_district_group(plan):
 
 
 def test_no_unit_dropped_without_data(plan):
-    out = target_status(plan, indicators([ind_row("ontime_rate", "SNV", 995, 1000)]), "2023Q2")
+    out = target_status(plan, indicators([ind_row("ontime_rate", "SNV", 995, 1000)]), Q2)
     rows = out[out["task_id"] == "A.IV.4.1"]
     assert (rows["status"] == "no_data").sum() == 18
-    assert target_status(plan, pd.DataFrame(columns=COLUMNS), "2023Q2")["status"].isin(
+    assert target_status(plan, pd.DataFrame(columns=COLUMNS), Q2)["status"].isin(
         {"no_data", "not_yet_due", "not_measurable", ""}).all()
 
 
@@ -507,16 +507,16 @@ def progress_of(out, task_id):
 
 def test_task_progress_falls_back_to_reports_only_without_any_data(plan):
     ind = indicators([ind_row("pakn_handled_on_time_share", "VPUBND", 5, 10)])
-    out = target_status(plan, pd.DataFrame(columns=COLUMNS), "2023Q1")
+    out = target_status(plan, pd.DataFrame(columns=COLUMNS), Q1)
     reps = reports(("A.IV.5.1", "SNV", "done", "5/BC-SNV"), ("A.III.1.b", "STP", "in_progress", np.nan))
-    t = task_progress(plan, out, reps, "2023Q1")
+    t = task_progress(plan, out, reps, Q1)
     pakn = progress_of(t, "A.IV.5.1")
     assert (pakn["status"], pakn["status_from"]) == ("in_progress", "reports")
     assert pakn["report_basis"].startswith("1 of 37 lead agencies done")
     assert progress_of(t, "A.II.4")["status"] == "no_report"
     assert set(t["task_id"]) == {x.id for x in plan.tasks if x.kind == "task"}
     # one unit with data that misses: the targets decide, and the task is off track
-    t2 = task_progress(plan, target_status(plan, ind, "2023Q1"), reps, "2023Q1")
+    t2 = task_progress(plan, target_status(plan, ind, Q1), reps, Q1)
     assert (progress_of(t2, "A.IV.5.1")["status"], progress_of(t2, "A.IV.5.1")["status_from"]) == (
         "off_track", "targets")
 
@@ -526,10 +526,10 @@ def test_task_progress_past_due(plan):
     plan2 = dataclasses.replace(plan, tasks=[t])
     ind = indicators([ind_row("tthc_reform_proposals_count", "PROVINCE", 0, math.nan, unit="count",
                               quarter="2023Q3")])
-    out = task_progress(plan2, target_status(plan2, ind, "2023Q3"), reports(), "2023Q3")
+    out = task_progress(plan2, target_status(plan2, ind, Q3), reports(), Q3)
     r = progress_of(out, "A.IV.1.b")
     assert (r["status"], r["status_from"]) == ("not_met", "targets")     # a settled verdict stands
-    none = task_progress(plan2, target_status(plan2, pd.DataFrame(columns=COLUMNS), "2023Q3"), reports(), "2023Q3")
+    none = task_progress(plan2, target_status(plan2, pd.DataFrame(columns=COLUMNS), Q3), reports(), Q3)
     assert (progress_of(none, "A.IV.1.b")["status"], progress_of(none, "A.IV.1.b")["status_from"]) == (
         "overdue", "reports")                                             # no data, no report, past due
 
@@ -539,17 +539,17 @@ def test_task_never_met_while_a_unit_misses(plan):
     rows = [ind_row("edoc_online_handling_rate", d, 9, 10, quarter="2023Q4") for d in deps]
     rows += [ind_row("edoc_online_handling_rate", d, 9, 10, quarter="2023Q4") for d in
              [a.code for a in plan.by_kind("district")][:-1]]
-    out = target_status(plan, indicators(rows), "2023Q4")
-    t = task_progress(plan, out, reports(), "2023Q4")
+    out = target_status(plan, indicators(rows), Q4)
+    t = task_progress(plan, out, reports(), Q4)
     assert progress_of(t, "A.VIII.2.1")["status"] == "not_met"     # the last district has no data
 
 
-@pytest.mark.parametrize("change, q, expected", [(0.35, "2023Q4", "met"), (-0.10, "2023Q4", "not_met"),
-                                                  (0.35, "2023Q2", "on_course"), (-0.10, "2023Q2", "off_track")])
+@pytest.mark.parametrize("change, q, expected", [(0.35, Q4, "met"), (-0.10, Q4, "not_met"),
+                                                  (0.35, Q2, "on_course"), (-0.10, Q2, "off_track")])
 def test_new_enterprises_vs_2022_through_target_status(plan, change, q, expected):
     base = 1186.0                                  # 2022 new enterprises (sample); the change is (now − base) ÷ base
-    ind = indicators([ind_row("new_enterprises_change", "PROVINCE", change * base, base, quarter=q,
+    ind = indicators([ind_row("new_enterprises_change", "PROVINCE", change * base, base, quarter=str(q),
                               provisional=True)])
     r = status_of(target_status(plan, ind, q), "A.IX.3", "PROVINCE")
-    assert r["status"] == expected and bool(r["final"]) == (q == "2023Q4")
+    assert r["status"] == expected and bool(r["final"]) == (q == Q4)
     assert math.isnan(r["forecast_lower"])          # a level: no interval

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parplan import scoring
+from parplan.periods import Quarter
 from parplan.scoring import (
     SCENARIOS,
     assumptions_text,
@@ -491,6 +492,6 @@ def test_assumptions_say_whether_the_field_percentages_are_printed_or_derived():
 
     for year, printed in ((2023, True), (2024, False)):
         plan = load_plan(year)
-        text = scoring.assumptions_text(scoring.as_of_date(f"{year}Q2", plan), plan, "vi")
+        text = scoring.assumptions_text(scoring.as_of_date(Quarter(year, 2), plan), plan, "vi")
         line = next(x for x in text.splitlines() if x.startswith(f"- Điểm {plan.baseline_year} của mỗi lĩnh vực"))
         assert ("(Kế hoạch)" in line) is printed and ("SUY RA từ điểm công bố" in line) is not printed
