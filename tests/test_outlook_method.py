@@ -16,6 +16,7 @@ import yaml
 
 from parplan import scoring
 from parplan.catalogue import load_plan
+from parplan.periods import Quarter
 from parplan.report import outlook as ol
 
 PLAN_ISSUED = dt.date(2023, 6, 1)     # plan.yaml: June 2023, day blank in the plan text -> first of the month
@@ -35,18 +36,18 @@ MADE_UP = history([(2018, 80.0, NAN, NAN, "old"), (2019, 82.0, NAN, NAN, "old"),
 # ====================================================================== as of
 def test_as_of_is_the_later_of_quarter_end_and_plan_issue(plan):
     assert scoring.plan_issued(plan) == PLAN_ISSUED == dt.date.fromisoformat(plan.meta["issued"]["date"])
-    assert scoring.as_of_date("2023Q1", plan) == PLAN_ISSUED                 # 31/03 is before the plan existed
-    assert scoring.as_of_date("2023Q2", plan) == dt.date(2023, 6, 30)
-    assert scoring.as_of_date("2023Q4", plan) == dt.date(2023, 12, 31)
-    assert scoring.as_of_date("2024Q2", plan) == dt.date(2024, 6, 30)
+    assert scoring.as_of_date(Quarter(2023, 1), plan) == PLAN_ISSUED                 # 31/03 is before the plan existed
+    assert scoring.as_of_date(Quarter(2023, 2), plan) == dt.date(2023, 6, 30)
+    assert scoring.as_of_date(Quarter(2023, 4), plan) == dt.date(2023, 12, 31)
+    assert scoring.as_of_date(Quarter(2024, 2), plan) == dt.date(2024, 6, 30)
     earlier = dataclasses.replace(plan, meta={**plan.meta, "issued": {**plan.meta["issued"], "date": "2023-02-01"}})
-    assert scoring.as_of_date("2023Q1", earlier) == dt.date(2023, 3, 31)
+    assert scoring.as_of_date(Quarter(2023, 1), earlier) == dt.date(2023, 3, 31)
     with pytest.raises(ValueError, match="ISO"):
         scoring.reference_table("par_index_provinces", "30/06/2023", plan)
 
 
 def test_a_2023q1_report_cannot_see_2023_results_and_a_2024q2_report_can(plan):
-    q1, q24 = scoring.as_of_date("2023Q1", plan), scoring.as_of_date("2024Q2", plan)
+    q1, q24 = scoring.as_of_date(Quarter(2023, 1), plan), scoring.as_of_date(Quarter(2024, 2), plan)
     for name in ("par_index_provinces", "sipas_provinces", "par_sipas_aggregates", "quangnam_components"):
         early = scoring.reference_table(name, q1, plan)
         late = scoring.reference_table(name, q24, plan)
@@ -89,7 +90,7 @@ def test_rank25_bracket_from_published_provinces_matches_the_recorded_2022_brack
 
 
 def test_threshold_as_of_the_plan_uses_2022_bracket_and_2019_2022_mean_moves(plan):
-    th = scoring.rank25_outlook(scoring.as_of_date("2023Q1", plan), plan)
+    th = scoring.rank25_outlook(scoring.as_of_date(Quarter(2023, 1), plan), plan)
     # means 81.15 (2019), 83.72 (2020, derived), 86.37 (2021), 84.79 (2022, derived): moves +2.57, +2.65, −1.58
     assert [m["change"] for m in th["moves"]] == pytest.approx([2.57, 2.65, -1.58])
     assert [m["scheme_change"] for m in th["moves"]] == [False, False, True]
@@ -103,7 +104,7 @@ def test_threshold_as_of_the_plan_uses_2022_bracket_and_2019_2022_mean_moves(pla
     assert (early["base_year"], early["steps"]) == (2021, 2)
     assert early["low"] == pytest.approx(91.72) and early["high"] == pytest.approx(94.58)
     # a 2024Q2 report sees the 2023 results: the bracket is the published one, no projection
-    late = scoring.rank25_outlook(scoring.as_of_date("2024Q2", plan), plan)
+    late = scoring.rank25_outlook(scoring.as_of_date(Quarter(2024, 2), plan), plan)
     assert late["basis"] == "published" and (late["low"], late["high"]) == (87.32, 88.72)
 
 
@@ -198,12 +199,12 @@ def test_survey_ranges_fall_as_well_as_rise_from_own_history(plan):
 
 
 def test_survey_ranges_as_of_the_plan_and_a_year_later(plan):
-    r23 = scoring.survey_ranges(scoring.as_of_date("2023Q1", plan), plan).set_index("component")
+    r23 = scoring.survey_ranges(scoring.as_of_date(Quarter(2023, 1), plan), plan).set_index("component")
     # only SIPAS has two published years by mid-2023: 8.41 (2021, derived) -> 7.58 (2022): −0.83
     assert r23.at["sipas", "band"] == pytest.approx(0.83) and r23.at["sipas", "low"] == pytest.approx(6.75)
     assert r23.at["socio_economic", "band"] == pytest.approx(0.083 * 6.5)
     assert r23.at["socio_economic", "level"] == pytest.approx(0.80 * 16.5 - 7.58)    # 5.62
-    r24 = scoring.survey_ranges(scoring.as_of_date("2024Q2", plan), plan).set_index("component")
+    r24 = scoring.survey_ranges(scoring.as_of_date(Quarter(2024, 2), plan), plan).set_index("component")
     # 2023 published: socio-economic 5.62 -> 3.61 (derived): band 2.01; SIPAS 7.58 -> 7.84: band stays 0.83
     assert r24.at["socio_economic", "band"] == pytest.approx(2.01)
     assert r24.at["sipas", "band"] == pytest.approx(0.83)
@@ -222,7 +223,7 @@ def tasks_frame() -> pd.DataFrame:
 
 
 def test_outlook_vietnamese_page_states_as_of_verdict_threshold_and_ranges_without_keys(plan):
-    ctx = ol.build_context("2023Q1", tasks_frame(), plan, "vi")
+    ctx = ol.build_context(Quarter(2023, 1), tasks_frame(), plan, "vi")
     assert ctx.as_of == PLAN_ISSUED and ctx.threshold["base_year"] == 2022
     page = (ol.header(ctx) + ol.threshold_section(ctx) + ol.survey_section(ctx) + ol.top25_section(ctx)
             + ol.overview_summary(ctx))
@@ -239,7 +240,7 @@ def test_outlook_vietnamese_page_states_as_of_verdict_threshold_and_ranges_witho
 
 
 def test_outlook_english_page_and_overview_carry_the_same_verdict(plan):
-    ctx = ol.build_context("2023Q1", tasks_frame(), plan, "en")
+    ctx = ol.build_context(Quarter(2023, 1), tasks_frame(), plan, "en")
     s = ol.overview_summary(ctx)
     assert "Top 25 in 2023:" in s and "84.20–89.21" in s
     assert ctx.verdict["verdict"] in scoring.VERDICTS
@@ -256,7 +257,7 @@ def test_projection_as_of_defaults_to_the_tables_quarter(plan):
 def test_the_2023_plan_judged_as_of_mid_2024_uses_the_published_2023_bracket(plan):
     # the 2023 plan (assessment year 2023) passed explicitly with a quarter of 2024: as of 30/06/2024 its year's
     # results are out, so the bracket is the published one (Nam Định 87.32 at rank 29, Ninh Bình 88.72 at rank 11)
-    ctx = ol.build_context("2024Q2", tasks_frame(), plan, "vi")
+    ctx = ol.build_context(Quarter(2024, 2), tasks_frame(), plan, "vi")
     assert ctx.assessment_year == 2023
     assert ctx.as_of == dt.date(2024, 6, 30)
     assert ctx.threshold["basis"] == "published" and (ctx.verdict["low"], ctx.verdict["high"]) == (87.32, 88.72)
@@ -343,7 +344,7 @@ def test_a_plan_with_another_baseline_year_says_its_years_and_uses_its_figures(p
                      & agg["metric"].str.startswith("max")]["value"].iloc[0])
     nat = float(agg[(agg["index"] == "SIPAS") & (agg["year"] == "2023") & (agg["metric"] == "national")]["value"].iloc[0])
 
-    ctx = ol.build_context("2024Q2", tasks_frame(), p, "vi")
+    ctx = ol.build_context(Quarter(2024, 2), tasks_frame(), p, "vi")
     assert (ctx.assessment_year, ctx.baseline_year, ctx.rank, ctx.as_of) == (2024, 2023, NEW_RANK, dt.date(2024, 6, 30))
     assert (ctx.threshold["base_year"], ctx.threshold["year"]) == (2023, 2024)
     assert (ctx.threshold["low"], ctx.threshold["high"]) == (pytest.approx(low), pytest.approx(high))
@@ -361,7 +362,7 @@ def test_a_plan_with_another_baseline_year_says_its_years_and_uses_its_figures(p
     th = re.sub(r"<[^>]+>", " ", ol.threshold_section(ctx) + ol.survey_section(ctx))
     assert f"Điểm của tỉnh xếp thứ {NEW_RANK} năm 2024" in th and f"khoảng điểm hạng {NEW_RANK} năm 2023" in th
     assert f"{_vi(NEW_SIPAS)} (2023" in th                                   # SIPAS level of the new baseline year
-    en = ol.build_context("2024Q2", tasks_frame(), p, "en")
+    en = ol.build_context(Quarter(2024, 2), tasks_frame(), p, "en")
     assert f"Top {NEW_RANK} in 2024:" in ol.overview_summary(en) and "20th-place score 2024" in ol.overview_summary(en)
 
     survey = pd.DataFrame([{"respondent_id": "r1", "district": "TAM_KY", "factor": k, "answer": 5} for k in range(1, 6)])
@@ -394,7 +395,7 @@ def test_before_its_baseline_results_are_in_the_references_a_plan_uses_its_own_f
     ref = plan_2024.references
     pub = pd.read_csv(ref / "publications.csv", dtype=str)
     assert (pub[pub["result_year"] == "2023"]["published"] > "2024-03-31").all()
-    ctx = ol.build_context("2024Q1", tasks_frame(), plan_2024, "vi")
+    ctx = ol.build_context(Quarter(2024, 1), tasks_frame(), plan_2024, "vi")
     assert ctx.as_of == dt.date(2024, 3, 31)
     low, high = _expected_threshold(ref, 2022, "2024-03-31", steps=2)
     assert (ctx.threshold["base_year"], ctx.threshold["steps"]) == (2022, 2)
@@ -402,7 +403,7 @@ def test_before_its_baseline_results_are_in_the_references_a_plan_uses_its_own_f
     r = ctx.projection.attrs["survey_ranges"].set_index("component")
     assert (r.at["sipas", "level"], r.at["sipas", "level_status"]) == (NEW_SIPAS, "sourced (plan)")
     survey = pd.DataFrame([{"respondent_id": "r1", "district": "TAM_KY", "factor": k, "answer": 4} for k in range(1, 6)])
-    ctx = ol.build_context("2024Q1", tasks_frame(), plan_2024, "vi", survey=survey, survey_quarter="2024Q1")
+    ctx = ol.build_context(Quarter(2024, 1), tasks_frame(), plan_2024, "vi", survey=survey, survey_quarter=Quarter(2024, 1))
     o = scoring.sipas(survey, ctx.as_of, plan_2024).iloc[-1]
     assert o["baseline_score_10"] == NEW_SIPAS and pd.isna(o["national_baseline_share"])
     assert o["national_baseline_status"].startswith("NOT FOUND")

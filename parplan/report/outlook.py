@@ -15,10 +15,10 @@ import pandas as pd
 
 from .. import scoring
 from ..catalogue import Plan, quarter_plan
-from ..ingest import processed_dir
 from ..periods import Quarter
 from . import charts, fmt
 from .html import esc, table
+from .page import page_store
 
 SCEN = {"pessimistic": ("Bi quan", "Pessimistic"), "expected": ("Dự kiến", "Expected"),
         "optimistic": ("Lạc quan", "Optimistic")}
@@ -39,7 +39,7 @@ class OutlookContext:
     threshold: dict[str, Any]
     verdict: dict[str, Any]
     survey: pd.DataFrame
-    survey_quarter: str | None
+    survey_quarter: Quarter | None
     plan: Plan = field(repr=False)
     assessment_year: int
 
@@ -54,11 +54,10 @@ class OutlookContext:
         return int(self.threshold["rank"])
 
 
-def build_context(quarter: str | Quarter, tasks: pd.DataFrame, plan: Plan, lang: str = "vi",
-                  survey: pd.DataFrame | None = None, survey_quarter: str | None = None,
+def build_context(q: Quarter, tasks: pd.DataFrame, plan: Plan, lang: str = "vi",
+                  survey: pd.DataFrame | None = None, survey_quarter: Quarter | None = None,
                   as_of: dt.date | str | None = None) -> OutlookContext:
     """Projection, threshold and verdict for a quarter's task statuses under a plan, as of the report's date (pure)."""
-    q = Quarter.parse(quarter)
     day = scoring.to_date(as_of) if as_of is not None else scoring.as_of_date(q, plan)
     proj = scoring.project(tasks, plan, day)
     th = scoring.rank25_outlook(day, plan)
@@ -73,15 +72,15 @@ def load_outlook_context(quarter: str, lang: str = "vi", data_root: str = "data"
     (or the plan given, which must be of the quarter's year)."""
     q = Quarter.parse(quarter)
     plan = quarter_plan(q, plan, plans_root)
-    root = Path(data_root)
-    tasks = pd.read_parquet(processed_dir(root, q) / "task_progress.parquet")
+    store = page_store(data_root)
+    tasks = pd.read_parquet(store.processed(q, "task_progress"))
     survey, sq = pd.DataFrame(), None
     for x in reversed(q.quarters_to_date()):
-        p = processed_dir(root, x) / "sipas_survey.parquet"
+        p = store.processed(x, "sipas_survey")
         if p.exists():
             f = pd.read_parquet(p)
             if len(f):
-                survey, sq = f, str(x)
+                survey, sq = f, x
                 break
     return build_context(q, tasks, plan, lang, survey, sq)
 
@@ -514,7 +513,7 @@ def sipas_section(ctx: OutlookContext, chart: bool = True) -> str:
     headers = (["Yếu tố", "Số người trả lời", "Tỷ lệ hài lòng", "Khoảng tin cậy 95 %", "Quy đổi thang 10"] if vi else
                ["Factor", "Respondents", "Satisfied", "95 % interval", "10-point form"])
     out = [f"<h2>{esc(h)}</h2>",
-           f"<p>{esc(('Khảo sát ' if vi else 'Survey of ') + Quarter.parse(ctx.survey_quarter).label(lang))}: "
+           f"<p>{esc(('Khảo sát ' if vi else 'Survey of ') + ctx.survey_quarter.label(lang))}: "
            f"<strong>{esc(_n(float(overall.score_10), lang))}/10</strong>. {esc(cmp)}</p>",
            table(headers, rows, numeric_cols=[1, 2, 3, 4]),
            f"<p class=\"note\">{esc(scoring.sipas_method_text(ctx.as_of, ctx.plan, lang))}</p>"]

@@ -9,12 +9,13 @@ from typing import Any
 import pandas as pd
 
 from ..catalogue import Plan, Target, Task, quarter_plan
-from ..ingest import load_manifest, processed_dir
+from ..ingest import load_manifest
 from ..periods import Quarter
 from ..privacy import mask_manifest
 from ..progress import label, target_verdicts
 from . import charts, fmt
 from .html import VERDICT, badge, esc, table
+from .page import check_lang, page_store, read_table
 
 L = {
     "province": {"vi": "tỉnh Quảng Nam", "en": "Quảng Nam province"},
@@ -47,10 +48,10 @@ class Context:
 
     quarter: Quarter
     lang: str
-    data_root: Path
+    data_root: Path  # the `data_root` parameter as given (shown in the provenance line)
     sample: bool
     indicators: pd.DataFrame
-    manifests: dict[str, dict[str, Any]]
+    manifests: dict[Quarter, dict[str, Any]]
     plan: Plan
     params: dict[str, Any] = field(default_factory=dict)
     progress: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -63,7 +64,7 @@ class Context:
 
     def file_status(self, agency: str) -> str:
         """This quarter's submission status of an agency: accepted | accepted_with_warnings | rejected | missing."""
-        m = self.manifests.get(str(self.quarter))
+        m = self.manifests.get(self.quarter)
         if not m:
             return "missing"
         for ds in m["datasets"]:
@@ -80,17 +81,14 @@ def load_context(quarter: str, lang: str = "vi", data_root: str = "data", sample
                  plans_root: Path | str | None = None) -> Context:
     """Read the quarter's indicators and the manifests of every quarter of the year to date, with its plan."""
     q = Quarter.parse(quarter)
-    if lang not in ("vi", "en"):
-        raise ValueError(f"lang phải là 'vi' hoặc 'en' / lang must be 'vi' or 'en', not {lang!r}")
+    check_lang(lang)
     plan = quarter_plan(q, plan, plans_root)
-    root = Path(data_root)
-    ind = pd.read_parquet(processed_dir(root, q) / "indicators.parquet")
-    manifests = {str(x): mask_manifest(load_manifest(x, root)) for x in q.quarters_to_date()}  # personal data masked
-    folder = processed_dir(root, q)
-    prog = pd.read_parquet(folder / "progress.parquet") if (folder / "progress.parquet").exists() else pd.DataFrame()
-    tasks = pd.read_parquet(folder / "task_progress.parquet") if (folder / "task_progress.parquet").exists() \
-        else pd.DataFrame()
-    return Context(q, lang, root, sample_data, ind, manifests, plan, params or {}, prog, tasks)
+    store = page_store(data_root)
+    ind = pd.read_parquet(store.processed(q, "indicators"))
+    manifests = {x: mask_manifest(load_manifest(x, store.data_root)) for x in q.quarters_to_date()}  # personal data masked
+    prog, tasks = (read_table(store.processed(q, name)) for name in ("progress", "task_progress"))
+    return Context(q, lang, Path(data_root), sample_data, ind, manifests, plan, params or {}, prog, tasks)
+
 
 
 def _figure(baseline: dict[str, Any], key: str) -> Any:
@@ -418,11 +416,11 @@ def data_quality_section(ctx: Context) -> str:
     out = [f"<h2>{'Chất lượng dữ liệu' if lang == 'vi' else 'Data quality'}</h2>",
            "<p class=\"note\">" + ("Chi tiết từng cơ quan, từng quy tắc: " if lang == "vi" else "Per agency and rule: ")
            + f'<a href="data-quality.html">{"Chất lượng dữ liệu" if lang == "vi" else "Data quality"}</a></p>']
-    for qs, m in ctx.manifests.items():
+    for x, m in ctx.manifests.items():
         for ds in m["datasets"]:
             files = ds["files"]
             counts = {k: sum(1 for f in files if f["verdict"] == k) for k in VERDICT}
-            summary = (f"{Quarter.parse(qs).label(lang)} — {dataset_title(ds['dataset'], lang)}: {len(files)} "
+            summary = (f"{x.label(lang)} — {dataset_title(ds['dataset'], lang)}: {len(files)} "
                        + ("tệp" if lang == "vi" else "files") + "; "
                        + "; ".join(f"{VERDICT[k][1 if lang == 'vi' else 2]}: {v}" for k, v in counts.items())
                        + (f"; {'chưa nộp' if lang == 'vi' else 'missing'}: {len(ds['missing_submitters'])}"))
@@ -458,10 +456,10 @@ def provenance(ctx: Context) -> str:
     from .provenance import git_commit, versions
 
     files = []
-    for qs, m in ctx.manifests.items():
+    for x, m in ctx.manifests.items():
         for ds in m["datasets"]:
             for f in ds["files"]:
-                files.append([qs, f["path"], f["verdict"], str(f["rows_read"]), f["sha256"][:16] + "…"])
+                files.append([str(x), f["path"], f["verdict"], str(f["rows_read"]), f["sha256"][:16] + "…"])
     params = json.dumps({"quarter": str(ctx.quarter), "lang": lang, "data_root": str(ctx.data_root),
                          "sample_data": ctx.sample, **ctx.params}, ensure_ascii=False, sort_keys=True)
     trace = ("Mỗi số liệu truy được về tệp gốc: data/processed/<quý>/tthc_dossiers.parquet giữ cột source_file và "

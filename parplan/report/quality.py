@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..catalogue import Plan, quarter_plan
 from ..contracts import load_contract
-from ..ingest import load_manifest, processed_dir
+from ..ingest import load_manifest
 from ..io import READER_RULES
 from ..periods import Quarter
 from ..privacy import mask_manifest
@@ -17,6 +17,7 @@ from ..reconcile import MEASURES
 from ..validation import RULE_TEXT, applicable_rules
 from .html import VERDICT, badge, esc, table
 from .overview import dataset_title
+from .page import page_store, read_table
 
 MAX_ROWS_SHOWN = 200
 
@@ -38,12 +39,12 @@ def load_quality_context(quarter: str, lang: str = "vi", data_root: str = "data"
     """Read the quarter's manifest.json and reconciliation table, with the plan the quarter is judged against."""
     q = Quarter.parse(quarter)
     plan = quarter_plan(q, plan, plans_root)
-    rec_path = processed_dir(Path(data_root), q) / "reconciliation.parquet"
-    rec = pd.read_parquet(rec_path) if rec_path.exists() else pd.DataFrame()
-    com_path = processed_dir(Path(data_root), q) / "commune_matches.parquet"
+    store = page_store(data_root)
+    rec = read_table(store.processed(q, "reconciliation"))
+    com_path = store.processed(q, "commune_matches")
     com = pd.read_parquet(com_path) if com_path.exists() else None
     # personal data (contract columns marked personal) is masked before any section sees it (parplan.privacy)
-    return QualityContext(q, lang, mask_manifest(load_manifest(q, Path(data_root))), rec, plan, com)
+    return QualityContext(q, lang, mask_manifest(load_manifest(q, store.data_root)), rec, plan, com)
 
 
 def _name(ctx: QualityContext, code: str) -> str:

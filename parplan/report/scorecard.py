@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import __version__
 from ..catalogue import Agency, Plan, Target, Task, quarter_plan
-from ..ingest import load_manifest, processed_dir
+from ..ingest import load_manifest
 from ..periods import Quarter
 from ..privacy import mask_manifest
 from ..progress import SCOPE_GROUP, label, qualitative_status, target_verdicts
@@ -24,6 +24,7 @@ from ..rankings import rank as rank_metric
 from . import charts, fmt
 from .html import VERDICT, badge, esc, table
 from .overview import dataset_title, legend, ontime_target, self_mark, status_badge, unit_name
+from .page import check_lang, page_store, read_table
 
 KINDS = ("department", "district")
 KIND_LABEL = {"department": ("Sở, ban, ngành (cơ quan chuyên môn cấp tỉnh)", "Provincial department"),
@@ -72,17 +73,17 @@ class ScorecardContext:
     quarter: Quarter
     agency: str
     lang: str
-    data_root: Path
+    data_root: Path  # the `data_root` parameter as given (shown in the provenance line)
     sample: bool
     plan: Plan
     progress: pd.DataFrame
     tasks: pd.DataFrame
     indicators: pd.DataFrame
     manifest: dict[str, Any]
-    trend: dict[str, pd.DataFrame] = field(default_factory=dict)   # quarter -> that quarter's YTD indicator rows
-    manifests: dict[str, dict[str, Any]] = field(default_factory=dict)  # every quarter to date with a manifest
+    trend: dict[Quarter, pd.DataFrame] = field(default_factory=dict)   # quarter -> that quarter's YTD indicator rows
+    manifests: dict[Quarter, dict[str, Any]] = field(default_factory=dict)  # every quarter to date with a manifest
     reports: pd.DataFrame = field(default_factory=pd.DataFrame)     # this agency's latest task_status row per task
-    skipped: list[str] = field(default_factory=list)                # quarters without indicators (left out of trends)
+    skipped: list[Quarter] = field(default_factory=list)            # quarters without indicators (left out of trends)
     dq_page: str = "../data-quality.html"  # scorecards live in reports/<Q>/agencies/
 
     @property
@@ -141,18 +142,13 @@ class ScorecardContext:
         return qualitative_status(task, reps, self.quarter, {self.agency})
 
 
-def _read(path: Path) -> pd.DataFrame:
-    return pd.read_parquet(path) if path.exists() else pd.DataFrame()
-
-
 def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_root: str = "data",
                            sample_data: bool = True, plan: Plan | None = None,
                            plans_root: Path | str | None = None) -> ScorecardContext:
     """Check the agency code against the quarter's plan, then read the quarter's processed data and the earlier
     quarters' for trends."""
     q = Quarter.parse(quarter)
-    if lang not in ("vi", "en"):
-        raise ValueError(f"lang phải là 'vi' hoặc 'en' / lang must be 'vi' or 'en', not {lang!r}")
+    check_lang(lang)
     plan = quarter_plan(q, plan, plans_root)
     code = str(agency or "").strip().upper()
     if code not in plan.agencies or plan.agencies[code].kind not in KINDS:
@@ -160,43 +156,41 @@ def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_roo
             f"Mã cơ quan không hợp lệ: {agency!r} — phải là mã một sở, ban, ngành hoặc một huyện, thị xã, thành phố "
             f"trong danh mục (ví dụ SNV, TAM_KY). / Unknown agency {agency!r}: expected the code of a department or "
             f"district in the registry (e.g. SNV, TAM_KY).")
-    root = Path(data_root)
-    folder = processed_dir(root, q)
-    ind_path = folder / "indicators.parquet"
+    store = page_store(data_root)
+    ind_path = store.processed(q, "indicators")
     if not ind_path.exists():
         raise FileNotFoundError(f"{ind_path}: chưa tính chỉ số quý {q} (chạy make quarterly) / "
                                 f"indicators not computed yet (run make quarterly)")
     indicators = pd.read_parquet(ind_path)
-    manifest = mask_manifest(load_manifest(q, root))  # personal data masked (parplan.privacy)
-    trend: dict[str, pd.DataFrame] = {}
-    manifests: dict[str, dict[str, Any]] = {}
-    skipped: list[str] = []
+    manifest = mask_manifest(load_manifest(q, store.data_root))  # personal data masked (parplan.privacy)
+    trend: dict[Quarter, pd.DataFrame] = {}
+    manifests: dict[Quarter, dict[str, Any]] = {}
+    skipped: list[Quarter] = []
     reports = []
     recurring = {t.id for t in plan.tasks if t.schedule["kind"] == "recurring"}
     for x in q.quarters_to_date():
-        xf = processed_dir(root, x)
-        ind = indicators if x == q else _read(xf / "indicators.parquet")
+        ind = indicators if x == q else read_table(store.processed(x, "indicators"))
         if len(ind):
-            trend[str(x)] = ind[ind["period"] == "YTD"]
+            trend[x] = ind[ind["period"] == "YTD"]
         else:
-            skipped.append(str(x))
+            skipped.append(x)
         if x == q:
-            manifests[str(x)] = manifest
-        elif (xf / "manifest.json").exists():
-            manifests[str(x)] = mask_manifest(load_manifest(x, root))
-        ts = _read(xf / "task_status.parquet")
+            manifests[x] = manifest
+        elif store.manifest(x).exists():
+            manifests[x] = mask_manifest(load_manifest(x, store.data_root))
+        ts = read_table(store.processed(x, "task_status"))
         if len(ts):
             ts = ts[ts["agency_code"] == code].copy()
-            ts["quarter"] = str(x)
+            ts["quarter"] = str(x)  # a table column: text, as in the processed files
             # as the pipeline does: a recurring task's report counts only in the quarter it was made
             reports.append(ts[~ts["task_id"].isin(recurring) | (ts["quarter"] == str(q))])
     rep = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(len(r) for r in reports) else pd.DataFrame(
         columns=["task_id", "agency_code", "status", "evidence_doc_no", "evidence_doc_date", "note", "quarter"])
     if len(rep):
         rep = rep.sort_values("quarter", kind="stable").drop_duplicates(["task_id"], keep="last").reset_index(drop=True)
-    return ScorecardContext(q, code, lang, root, sample_data, plan, _read(folder / "progress.parquet"),
-                            _read(folder / "task_progress.parquet"), indicators, manifest, trend, manifests, rep,
-                            skipped)
+    progress, tasks = (read_table(store.processed(q, name)) for name in ("progress", "task_progress"))
+    return ScorecardContext(q, code, lang, Path(data_root), sample_data, plan, progress, tasks, indicators, manifest,
+                            trend, manifests, rep, skipped)
 
 
 # ---------------------------------------------------------------- formatting helpers
@@ -248,9 +242,8 @@ def _metric_name(ctx: ScorecardContext, metric: str, tg: Target | None = None) -
     return name
 
 
-def _quarter_short(x: str, lang: str) -> str:
-    qx = Quarter.parse(x)
-    return f"Quý {('I', 'II', 'III', 'IV')[qx.q - 1]}" if lang == "vi" else f"Q{qx.q}"
+def _quarter_short(x: Quarter, lang: str) -> str:
+    return f"Quý {('I', 'II', 'III', 'IV')[x.q - 1]}" if lang == "vi" else f"Q{x.q}"
 
 
 def _due_text(task: Task, lang: str) -> str:
@@ -408,7 +401,7 @@ def tasks_led(ctx: ScorecardContext) -> str:
     return h + f'<p class="note">{esc(expl)}</p>' + table(headers, rows, raw_cols=[3, 4])
 
 
-def _trend_values(ctx: ScorecardContext, key: str, code: str) -> dict[str, float]:
+def _trend_values(ctx: ScorecardContext, key: str, code: str) -> dict[Quarter, float]:
     out = {}
     for x, ind in ctx.trend.items():
         r = ind[(ind["metric"] == key) & (ind["agency"] == code)]
@@ -524,7 +517,7 @@ def targets(ctx: ScorecardContext) -> str:
             "meets it (units at its level in brackets); a province-wide target is judged on the province's figure. "
             "Quarter columns: the year-to-date value at the end of each quarter (the trend over the year).")
     if ctx.skipped:
-        miss = ", ".join(Quarter.parse(x).label(lang) for x in ctx.skipped)
+        miss = ", ".join(x.label(lang) for x in ctx.skipped)
         note += (f" Chưa có số liệu đã xử lý của {miss}: không đưa vào xu hướng." if vi else
                  f" No processed figures for {miss}: left out of the trend.")
     return (h + f'<p class="note">{esc(note)}</p>' + legend(lang)
