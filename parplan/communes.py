@@ -22,6 +22,8 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from .catalogue import Plan
+    from .periods import Quarter
+    from .store import Store
 
 COMMUNES_FILE = "communes.csv"  # in the plan's folder: plans/<year>/communes.csv
 PREFIX_RE = re.compile(r"^(xã|phường|thị trấn)\s+")
@@ -153,7 +155,7 @@ def _district_name(plan: Plan, code: str, lang: str) -> str:
 MATCHED = ("exact", "no_diacritics")
 
 
-def match_dossiers(dossiers: pd.DataFrame, quarter: str, plan: Plan) -> pd.DataFrame:
+def match_dossiers(dossiers: pd.DataFrame, q: Quarter, plan: Plan) -> pd.DataFrame:
     """One row per distinct (file, commune text) of the commune-level dossiers: how it matched the plan's list."""
     d = dossiers[dossiers["level"] == "commune"] if len(dossiers) else dossiers
     if d.empty:
@@ -167,7 +169,7 @@ def match_dossiers(dossiers: pd.DataFrame, quarter: str, plan: Plan) -> pd.DataF
     found = pd.DataFrame([match_name(a, t, plan, c) for a, t in zip(g["agency_code"], g["commune_text"], strict=True)],
                          index=g.index)
     out = pd.concat([g, found], axis=1)
-    out.insert(0, "quarter", quarter)
+    out.insert(0, "quarter", str(q))  # a table column: text, as in every processed file
     return out[MATCH_COLUMNS].reset_index(drop=True)
 
 
@@ -187,16 +189,14 @@ def commune_units(dossiers: pd.DataFrame, plan: Plan) -> pd.Series:
     return out
 
 
-def write_matches(quarter: str, data_root: Path, plan: Plan) -> Path:
+def write_matches(q: Quarter, store: Store, plan: Plan) -> Path:
     """data/processed/<Q>/commune_matches.parquet from the quarter's processed dossiers (pipeline step)."""
-    from .ingest import processed_dir
     from .io import atomic_write
 
-    folder = processed_dir(data_root, quarter)
-    src = folder / "tthc_dossiers.parquet"
+    src = store.processed(q, "tthc_dossiers")
     d = pd.read_parquet(src) if src.exists() else pd.DataFrame()
-    m = match_dossiers(d, str(quarter), plan) if len(d) else pd.DataFrame(columns=MATCH_COLUMNS)
-    out = folder / "commune_matches.parquet"
-    folder.mkdir(parents=True, exist_ok=True)
+    m = match_dossiers(d, q, plan) if len(d) else pd.DataFrame(columns=MATCH_COLUMNS)
+    out = store.processed(q, "commune_matches")
+    out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, lambda p: m.to_parquet(p, index=False))
     return out

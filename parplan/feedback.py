@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .contracts import header_key
-from .ingest import load_manifest, raw_dir
+from .ingest import load_manifest
 from .io import ReadError, atomic_write, atomic_write_text
-from .periods import Quarter
 from .templates import _save, neutralise
 
 if TYPE_CHECKING:
     from .catalogue import Plan
+    from .periods import Quarter
+    from .store import Store
 
 SUMMARY_SHEET = "Cần sửa"
 FILL = {"reject": "FFC7CE", "warn": "FFEB9C"}  # Excel's own "bad" (light red) and "neutral" (amber) fills
@@ -296,7 +297,7 @@ def _summary(ws: Any, title: str, rows: list[list[Any]], links: list[str | None]
     ws.freeze_panes = "A5"
 
 
-def build_workbook(quarter: Quarter, agency: str, files: list[tuple[str, dict[str, Any]]], data_root: Path,
+def build_workbook(quarter: Quarter, agency: str, files: list[tuple[str, dict[str, Any]]], store: Store,
                    plan: Plan) -> Any:
     """The feedback workbook (openpyxl) for one agency: the summary sheet and its own files, annotated."""
     import openpyxl
@@ -312,7 +313,7 @@ def build_workbook(quarter: Quarter, agency: str, files: list[tuple[str, dict[st
     for dataset, f in files:
         name = Path(f["path"]).name
         issues = sorted(_issues(f), key=lambda i: (i["severity"] != "reject", i.get("row") or 0, i.get("column", "")))
-        grid = read_grid(raw_dir(data_root, quarter, dataset) / name, f.get("sheet"))
+        grid = read_grid(store.raw(quarter, dataset) / name, f.get("sheet"))
         title = _sheet_title(f"{dataset} {Path(name).stem}" if len(files) > 1 else dataset, used) if grid else None
         placed = _copy_sheet(wb, title, grid, issues) if grid and title else {}
         for n, i in enumerate(issues):
@@ -346,16 +347,14 @@ def _key(manifest: dict[str, Any]) -> str:
     return h.hexdigest()
 
 
-def write_feedback(quarter: Quarter | str, data_root: Path, out_root: Path, plan: Plan,
-                   say: Callable[[str], None] = print) -> list[Path]:
+def write_feedback(q: Quarter, store: Store, plan: Plan, say: Callable[[str], None] = print) -> list[Path]:
     """Write feedback/<Q>/<AGENCY>.xlsx for every agency with findings; remove workbooks no longer due; paths written.
 
     Skipped (returns the existing workbooks) when the quarter's manifest and this module are unchanged since the last
     run. Raw files are only read.
     """
-    q = Quarter.parse(str(quarter))
-    manifest = load_manifest(q, Path(data_root))
-    folder = Path(out_root) / str(q)
+    manifest = load_manifest(q, store.data_root)
+    folder = store.feedback_dir(q)
     registry = plan.agencies
     todo = {a: f for a, f in agencies_with_findings(manifest).items() if a in registry}  # no recipient otherwise
     key, key_file = _key(manifest), folder / KEY_FILE
@@ -365,7 +364,7 @@ def write_feedback(quarter: Quarter | str, data_root: Path, out_root: Path, plan
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for agency, files in todo.items():
-        wb = build_workbook(q, agency, files, Path(data_root), plan)
+        wb = build_workbook(q, agency, files, store, plan)
         path = folder / f"{agency}.xlsx"
         atomic_write(path, lambda p, wb=wb: _save(wb, p))
         written.append(path)

@@ -8,6 +8,8 @@ import pandas as pd
 from parplan import catalogue, communes
 from parplan.catalogue import load_plan
 from parplan.metrics import dossier_indicators, mark_commune_groups
+from parplan.periods import Quarter
+from parplan.store import Store
 
 D = pd.Timestamp
 
@@ -79,7 +81,7 @@ def frame():
 
 
 def test_match_dossiers_lists_every_name_and_the_unmatched_as_findings(plan):
-    m = communes.match_dossiers(frame(), "2023Q2", plan)
+    m = communes.match_dossiers(frame(), Quarter(2023, 2), plan)
     assert list(m.columns) == communes.MATCH_COLUMNS
     assert len(m) == 6  # six distinct (file, commune text) pairs of commune-level dossiers
     row = m[m.commune_text == "Tam Dan"].iloc[0]
@@ -112,18 +114,18 @@ def test_other_datasets_commune_groups_are_judged_per_district():
 
 
 def test_write_matches_writes_the_findings_table(plan, tmp_path):
-    folder = tmp_path / "processed" / "2023Q2"
+    store = Store(tmp_path)
+    folder = tmp_path / "data" / "processed" / "2023Q2"
     folder.mkdir(parents=True)
     frame().to_parquet(folder / "tthc_dossiers.parquet")
-    out = communes.write_matches("2023Q2", tmp_path, plan)
+    out = communes.write_matches(Quarter(2023, 2), store, plan)
     m = pd.read_parquet(out)
     assert out.name == "commune_matches.parquet" and len(m) == 6 and set(m.quarter) == {"2023Q2"}
-    empty = communes.write_matches("2023Q3", tmp_path, plan)  # no dossiers processed: an empty table, same columns
+    empty = communes.write_matches(Quarter(2023, 3), store, plan)  # no dossiers processed: an empty table, same columns
     assert list(pd.read_parquet(empty).columns) == communes.MATCH_COLUMNS
 
 
 def test_compute_indicators_writes_per_commune_rows(plan, tmp_path):
-    from parplan.periods import Quarter
     from parplan.pipeline import compute_indicators
 
     folder = tmp_path / "processed" / "2023Q1"
@@ -140,7 +142,6 @@ def test_compute_indicators_writes_per_commune_rows(plan, tmp_path):
 
 
 def test_data_quality_page_lists_unmatched_commune_names(plan):
-    from parplan.periods import Quarter
     from parplan.report import quality
 
     m = pd.DataFrame([

@@ -12,8 +12,11 @@ import pytest
 from parplan.catalogue import plan_for
 from parplan.feedback import KEY_FILE, SUMMARY_SHEET, write_feedback
 from parplan.ingest import ingest_quarter
+from parplan.periods import Quarter
+from parplan.store import Store
 
 BAD = Path(__file__).parent / "bad_inputs" / "2023Q2"
+Q2 = Quarter(2023, 2)
 RED = "00FFC7CE"
 
 
@@ -40,7 +43,7 @@ def run(tmp_path_factory):
     before = _hashes(data / "raw")
     ingest_quarter("2023Q2", data, {"e_documents": [], "tthc_summary": [], "pakn": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     out = data.parent / "feedback"
-    written = write_feedback("2023Q2", data, out, plan_for("2023Q2"), say=lambda s: None)
+    written = write_feedback(Q2, Store(data.parent), plan_for("2023Q2"), say=lambda s: None)
     return data, out, written, before
 
 
@@ -104,7 +107,7 @@ def test_same_bytes_on_rerun_and_stale_workbooks_removed(run):
     stale = out / "2023Q2" / "SYT.xlsx"
     stale.write_bytes(b"old")
     (out / "2023Q2" / KEY_FILE).unlink()
-    again = write_feedback("2023Q2", data, out, plan_for("2023Q2"), say=lambda s: None)
+    again = write_feedback(Q2, Store(data.parent), plan_for("2023Q2"), say=lambda s: None)
     assert again == written and not stale.exists()
     assert _hashes(out) == first
 
@@ -142,7 +145,7 @@ def test_xls_submission_is_copied_and_marked(tmp_path):
         ws.write(1, j, v)
     book.save(str(folder / "STP.xls"))
     ingest_quarter("2023Q2", data, {"e_documents": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
-    (path,) = write_feedback("2023Q2", data, tmp_path / "feedback", plan_for("2023Q2"), say=lambda s: None)
+    (path,) = write_feedback(Q2, Store(tmp_path), plan_for("2023Q2"), say=lambda s: None)
     sheet = openpyxl.load_workbook(path)["e_documents"]
     assert sheet["G1"].value == "Số văn bản nhận điện tử" and sheet["G2"].value == -7  # a number stays a number
     assert sheet["G2"].fill.fgColor.rgb == RED and "≥ 0" in sheet["G2"].comment.text
@@ -156,7 +159,7 @@ def test_only_the_latest_version_comes_back(tmp_path):
     (folder / "SNV.csv").write_text(text, encoding="utf-8")  # -5 in column F
     (folder / "SNV.v2.csv").write_text(text.replace(",-5,200,", ",5,-200,"), encoding="utf-8")  # fixed F, broke G
     ingest_quarter("2023Q2", data, {"e_documents": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
-    (path,) = write_feedback("2023Q2", data, tmp_path / "feedback", plan_for("2023Q2"), say=lambda s: None)
+    (path,) = write_feedback(Q2, Store(tmp_path), plan_for("2023Q2"), say=lambda s: None)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == [SUMMARY_SHEET, "e_documents"]
     assert [c.coordinate for row in wb["e_documents"].iter_rows() for c in row if c.comment] == ["G2"]
@@ -170,14 +173,14 @@ def test_a_decided_warning_is_not_sent_back(tmp_path):
     shutil.copy(BAD / "tthc_dossiers" / "SNV.csv", folder / "SNV.csv")  # an extra column: a warning on row 1
     m = ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
     assert [(i["rule"], i["severity"]) for i in m["datasets"][0]["files"][0]["issues"]] == [("extra_column", "warn")]
-    assert [p.name for p in write_feedback("2023Q2", data, tmp_path / "fb", plan_for("2023Q2"), say=lambda s: None)] == ["SNV.xlsx"]
+    assert [p.name for p in write_feedback(Q2, Store(tmp_path), plan_for("2023Q2"), say=lambda s: None)] == ["SNV.xlsx"]
     (data / "decisions.yaml").write_text(
         "decisions:\n  - {quarter: 2023Q2, file: data/raw/2023Q2/tthc_dossiers/SNV.csv, rule: extra_column, row: 1,\n"
         "     decision: overrule, who: \"Người duyệt (SNV)\", why: \"cột ghi chú nội bộ\", date: 2023-07-10}\n",
         encoding="utf-8")
     ingest_quarter("2023Q2", data, {"tthc_dossiers": []}, plan_for("2023Q2"), force=True, say=lambda s: None)
-    assert write_feedback("2023Q2", data, tmp_path / "fb", plan_for("2023Q2"), say=lambda s: None) == []
-    assert not (tmp_path / "fb" / "2023Q2" / "SNV.xlsx").exists()
+    assert write_feedback(Q2, Store(tmp_path), plan_for("2023Q2"), say=lambda s: None) == []
+    assert not (tmp_path / "feedback" / "2023Q2" / "SNV.xlsx").exists()
 
 
 def test_cell_text_is_neutralised_and_cleaned():
@@ -190,10 +193,13 @@ def test_cell_text_is_neutralised_and_cleaned():
 
 
 def test_cli_feedback_subcommand(run, monkeypatch, capsys):
-    from parplan import cli, pipeline
+    from parplan import cli
 
     data, out, written, _ = run
-    monkeypatch.setattr(pipeline, "ROOT", data.parent)  # the command reads <ROOT>/data and writes <ROOT>/feedback
+    repo = Path(__file__).resolve().parents[1]
+    for folder in ("params", "plans"):  # a project of its own (store.find_root: $PARPLAN_ROOT)
+        shutil.copytree(repo / folder, data.parent / folder, dirs_exist_ok=True)
+    monkeypatch.setenv("PARPLAN_ROOT", str(data.parent))  # the command reads <root>/data and writes <root>/feedback
     assert cli.main(["feedback", "--quarter", "2023Q2"]) == 0
     assert "3 tệp phản hồi" in capsys.readouterr().out
     assert sorted((out / "2023Q2").glob("*.xlsx")) == sorted(written)
