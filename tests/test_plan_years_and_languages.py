@@ -69,12 +69,13 @@ def test_2024_is_judged_against_the_2024_plan(y2024):
     # deadlines are 2024's: a task can be overdue only if the 2024 plan's own due date has passed by the report date
     import pandas as pd
 
+    from parplan.periods import Quarter
     from parplan.scoring import as_of_date
 
     due = {t.id: t.schedule.get("due") for t in plan.tasks if t.kind == "task"}
     assert all(d is None or d >= "2024-01-01" for d in due.values())
     tasks = pd.read_parquet(root / "data" / "processed" / "2024Q1" / "task_progress.parquet")
-    as_of = as_of_date("2024Q1", plan).isoformat()
+    as_of = as_of_date(Quarter(2024, 1), plan).isoformat()
     overdue = set(tasks.loc[tasks["status"] == "overdue", "task_id"])
     assert overdue <= {t for t, d in due.items() if d is not None and d <= as_of}
     assert any("2024Q1: đối chiếu với" in s and "bản khung" in s for s in said)
