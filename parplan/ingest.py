@@ -19,6 +19,7 @@ from .decisions import apply_decisions, load_decisions
 from .io import ROW, atomic_write, atomic_write_text, sha256
 from .periods import Quarter
 from .plausibility import plausibility_issues
+from .store import Manifest, Store, stage_key
 from .validation import FileVerdict, Issue, validate_files
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 SUPPORTED = {".csv", ".xlsx", ".xls"}
 SAMPLE_MARKER = "SAMPLE_DATA.yaml"  # data/raw/<Q>/SAMPLE_DATA.yaml: written by the sample generator, never by hand
 IGNORED = {".gitkeep", SAMPLE_MARKER}  # the only entries of a quarter folder that are not submissions
-DECISIONS_FILE = "decisions.yaml"  # data/decisions.yaml: reviewers' decisions on flagged findings (parplan.decisions)
 # files of one dataset are validated together in chunks of at most this many bytes (a larger file is a chunk of its
 # own): memory stays bounded by the chunk, not the quarter. Every rule is per file, so chunks change no verdict.
 CHUNK_BYTES = 128 * 1024 * 1024  # ~1 GB of memory while validating (1 000 000 dossier rows ≈ 142 MB)
@@ -51,23 +51,24 @@ def _say(msg: str) -> None:
     print(msg, flush=True)
 
 
-def raw_dir(data_root: Path, quarter: Quarter, dataset: str) -> Path:
-    """Folder of one dataset's raw submissions for a quarter."""
-    return Path(data_root) / "raw" / str(quarter) / dataset
+def raw_dir(data_root: Path | Store, quarter: Quarter, dataset: str) -> Path:
+    """Folder of one dataset's raw submissions for a quarter. Thin alias of Store.raw, kept while callers outside
+    ingest still pass a data folder: new code asks the store."""
+    return Store.for_data(data_root).raw(quarter, dataset)
 
 
-def processed_dir(data_root: Path, quarter: Quarter) -> Path:
-    """Folder of a quarter's processed outputs."""
-    return Path(data_root) / "processed" / str(quarter)
+def processed_dir(data_root: Path | Store, quarter: Quarter) -> Path:
+    """Folder of a quarter's processed outputs. Thin alias of Store.processed (see raw_dir)."""
+    return Store.for_data(data_root).processed(quarter)
 
 
 class RawDataMissing(FileNotFoundError):
     """A requested quarter has no raw-data folder, or an empty one."""
 
 
-def check_raw_quarter(data_root: Path, quarter: Quarter) -> Path:
+def check_raw_quarter(store: Store | Path, quarter: Quarter) -> Path:
     """The quarter's raw folder; RawDataMissing when it is missing or holds no submission at all."""
-    folder = Path(data_root) / "raw" / str(quarter)
+    folder = Store.for_data(store).raw(quarter)
     if not folder.is_dir():
         raise RawDataMissing(f"Không có thư mục dữ liệu thô của quý {quarter}: {folder}. Đặt các tệp nộp vào "
                              f"{folder}/<bộ dữ liệu>/<MÃ CƠ QUAN>.xlsx rồi chạy lại. / No raw-data folder for {quarter}: "
@@ -79,22 +80,22 @@ def check_raw_quarter(data_root: Path, quarter: Quarter) -> Path:
     return folder
 
 
-def sample_marker(data_root: Path, quarter: Quarter) -> dict[str, Any]:
+def sample_marker(store: Store | Path, quarter: Quarter) -> dict[str, Any]:
     """What the data says about itself: {'sample_data': True, ...} from the generator's marker, else sample_data False."""
-    p = Path(data_root) / "raw" / str(quarter) / SAMPLE_MARKER
+    store = Store.for_data(store)
+    p = store.raw(quarter) / SAMPLE_MARKER
     if not p.exists():
         return {"sample_data": False}
     raw = yamlfile.load(p)
     if not isinstance(raw, dict) or raw.get("sample_data") is not True:
         raise ValueError(f"{p}: tệp đánh dấu dữ liệu mẫu phải ghi sample_data: true / the sample marker must say "
                          f"sample_data: true (found {raw!r})")
-    return {**raw, "marker": str(p.relative_to(Path(data_root).parent)) if p.is_relative_to(Path(data_root).parent)
-            else p.name}
+    return {**raw, "marker": store.relative(p)}
 
 
-def unexpected_entries(data_root: Path, quarter: Quarter, datasets: dict[str, list[str]]) -> list[dict[str, Any]]:
+def unexpected_entries(store: Store, quarter: Quarter, datasets: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Folders and files under data/raw/<Q>/ that the plan does not expect this quarter: listed, never read."""
-    folder = Path(data_root) / "raw" / str(quarter)
+    folder = store.raw(quarter)
     out = []
     for p in sorted(folder.iterdir()) if folder.is_dir() else []:
         if p.name in IGNORED or p.name in datasets:
@@ -115,6 +116,7 @@ def expected_submitters(dataset: str, groups: list[str], plan: Plan) -> list[str
 
 
 def _contract_hash(dataset: str) -> str:
+    """The digest of a dataset's contract file (recorded in the manifest)."""
     return hashlib.sha256((CONTRACTS_DIR / f"{dataset}.yaml").read_bytes()).hexdigest()
 
 
@@ -153,23 +155,24 @@ def _superseded(files: list[Path]) -> tuple[dict[Path, Path], set[Path]]:
     return older, clash
 
 
-def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: list[str], plan: Plan,
+def ingest_dataset(store: Store | Path, quarter: Quarter, dataset: str, expected: list[str], plan: Plan,
                    say: Callable[[str], None] = _say) -> dict[str, Any]:
     """Validate every file of one dataset for a quarter; write the accepted rows; return the manifest entry."""
+    store = Store.for_data(store)
     contract = load_contract(dataset, plan)
-    folder = raw_dir(data_root, quarter, dataset)
-    root = Path(data_root).parent if Path(data_root).name == "data" else Path(data_root)
+    folder = store.raw(quarter, dataset)
+    root = store.root
     # every file is listed (hidden ones too: nothing is silently ignored), except git's placeholder
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != ".gitkeep") if folder.is_dir() else []
     verdicts: list[FileVerdict] = []
     frames: list[pd.DataFrame] = []
     todo: list[tuple[Path, str, str | None]] = []
     older, clash = _superseded([p for p in files if p.suffix.lower() in SUPPORTED])
-    shown = {str(p.relative_to(root)) if p.is_relative_to(root) else p.name: p for p in files}
+    shown = {store.relative(p): p for p in files}
     for path in files:
         code, kind = _agency_of(path, plan)
         if path.suffix.lower() not in SUPPORTED:
-            v = FileVerdict(path=str(path.relative_to(root)) if path.is_relative_to(root) else path.name,
+            v = FileVerdict(path=store.relative(path),
                             dataset=dataset, agency=code, sha256=sha256(path), verdict="rejected", checked=False)
             v.issues.append(Issue(v.path, "unsupported_file", "reject",
                                   f"Định dạng tệp không hỗ trợ '{path.suffix}' (chỉ .csv, .xlsx, .xls)",
@@ -184,7 +187,7 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
         path = shown.get(v.path)
         if path in older:  # kept untouched and listed with its own verdict; the latest version counts
             new = older[path]
-            v.superseded_by = str(new.relative_to(root)) if new.is_relative_to(root) else new.name
+            v.superseded_by = store.relative(new)
             v.issues.append(Issue(v.path, "superseded", "info",
                                   f"Đã có bản nộp lại {new.name}: bản này không được tính",
                                   f"resubmitted as {new.name}: this version is not counted"))
@@ -208,7 +211,7 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
     else:
         table = pd.DataFrame(columns=["source_file", "submitting_agency", "source_row"] + contract.names)
     table = _across_files(table.reset_index(drop=True), [v for v, _ in checked], contract,
-                          _previous(data_root, quarter, dataset))
+                          _previous(store, quarter, dataset))
     for i, (v, _) in enumerate(checked, 1):
         verdicts.append(v)
         mark = {"accepted": "OK", "accepted_with_warnings": "OK (cảnh báo / warnings)",
@@ -218,12 +221,12 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
     submitted = {v.agency for v in verdicts if v.verdict != "rejected" and not v.superseded_by}
     seen = {v.agency for v in verdicts}
     missing = [c for c in expected if c not in seen]
-    out_path = processed_dir(data_root, quarter) / f"{dataset}.parquet"
+    out_path = store.processed(quarter, dataset)
     atomic_write(out_path, lambda p: table.to_parquet(p, index=False))
     return {
         "dataset": dataset,
         "contract_sha256": _contract_hash(dataset),
-        "output": str(out_path.relative_to(root)) if out_path.is_relative_to(root) else str(out_path),
+        "output": store.relative(out_path),  # relative to the store's root: resolved through the store
         "output_rows": int(len(table)),
         "files": [v.to_dict() for v in verdicts],
         "expected_submitters": expected,
@@ -232,9 +235,9 @@ def ingest_dataset(data_root: Path, quarter: Quarter, dataset: str, expected: li
     }
 
 
-def _previous(data_root: Path, quarter: Quarter, dataset: str) -> pd.DataFrame | None:
+def _previous(store: Store, quarter: Quarter, dataset: str) -> pd.DataFrame | None:
     """The previous quarter's accepted rows of a dataset (for the plausibility checks), or None."""
-    p = processed_dir(data_root, quarter.previous()) / f"{dataset}.parquet"
+    p = store.processed(quarter.previous(), dataset)
     return pd.read_parquet(p) if p.exists() else None
 
 
@@ -259,70 +262,58 @@ def _across_files(table: pd.DataFrame, verdicts: list[FileVerdict], contract: An
     return table
 
 
-def ingest_quarter(quarter: Quarter | str, data_root: Path, datasets: dict[str, list[str]], plan: Plan,
+def ingest_quarter(quarter: Quarter | str, store: Store | Path, datasets: dict[str, list[str]], plan: Plan,
                    force: bool = False, say: Callable[[str], None] = _say) -> dict[str, Any]:
-    """Ingest every expected dataset of a quarter; skipped when inputs and contracts are unchanged since the last run.
+    """Ingest every expected dataset of a quarter; skipped when the ingest stage key is unchanged since the last run.
 
-    `datasets` maps each dataset expected this quarter to the agencies (or groups) that must send it (the plan's
-    `expected`, or the quarter's params file). A missing or empty raw folder is an error; folders the quarter does
-    not expect are listed in the manifest (`unexpected`) and not read; `sample` records the generator's marker."""
-    q = Quarter.parse(quarter)
+    `store` is the project's Store (or, for older callers, its data folder). `datasets` maps each dataset expected
+    this quarter to the agencies (or groups) that must send it (the plan's `expected`, or the quarter's params
+    file). A missing or empty raw folder is an error; folders the quarter does not expect are listed in the manifest
+    (`unexpected`) and not read; `sample` records the generator's marker."""
+    q = Quarter.parse(quarter)  # an entry point: tests and the command line hand it text
+    store = Store.for_data(store)
     quarter_plan(q, plan)  # a quarter is judged against its own year's plan
-    check_raw_quarter(data_root, q)
-    load_decisions(Path(data_root) / DECISIONS_FILE)  # a broken decisions file stops the run before any work
-    manifest_path = processed_dir(data_root, q) / "manifest.json"
-    fingerprint = _fingerprint(data_root, q, datasets, plan)
+    check_raw_quarter(store, q)
+    load_decisions(store.decisions_file)  # a broken decisions file stops the run before any work
+    manifest_path = store.manifest(q)
+    fingerprint = ingest_key(store, q, datasets, plan)
     if not force and manifest_path.exists():
-        old = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if old.get("fingerprint") == fingerprint and all(
-                (Path(data_root).parent / d["output"]).exists() or Path(d["output"]).exists()
-                for d in old["datasets"]):
+        old = Manifest.from_file(manifest_path)
+        if old.fingerprint == fingerprint and all(p.exists() for p in old.outputs(store)):
             say(f"{q}: dữ liệu đã cập nhật, bỏ qua / up to date, skipped ingest")
-            return old
+            return old.raw
     say(f"{q}: kiểm tra và nạp dữ liệu / validating and ingesting")
     entries = []
     for ds, groups in datasets.items():
         say(f" {ds}:")
-        entries.append(ingest_dataset(data_root, q, ds, expected_submitters(ds, groups, plan), plan, say=say))
-    unexpected = unexpected_entries(data_root, q, datasets)
+        entries.append(ingest_dataset(store, q, ds, expected_submitters(ds, groups, plan), plan, say=say))
+    unexpected = unexpected_entries(store, q, datasets)
     for u in unexpected:
         say(f"  CẢNH BÁO / WARNING: {u['name']}: kế hoạch không dự kiến nhận trong quý này, không đọc / not expected "
             f"this quarter by the plan, not read ({len(u['files'])} tệp / files)")
     manifest = {"quarter": str(q), "parplan_version": __version__, "fingerprint": fingerprint, "plan_year": plan.year,
-                "sample": sample_marker(data_root, q), "unexpected": unexpected, "datasets": entries}
-    apply_decisions(manifest, load_decisions(Path(data_root) / DECISIONS_FILE))
-    atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+                "sample": sample_marker(store, q), "unexpected": unexpected, "datasets": entries}
+    apply_decisions(manifest, load_decisions(store.decisions_file))
+    atomic_write_text(manifest_path, Manifest(manifest).to_json())
     return manifest
 
 
-def _fingerprint(data_root: Path, q: Quarter, datasets: dict[str, list[str]], plan: Plan) -> str:
-    h = hashlib.sha256(__version__.encode())
-    h.update(plan.digest().encode())  # the plan's registry, tasks and expectations
-    top = Path(data_root) / "raw" / str(q)
-    for p in sorted(top.iterdir()):  # the marker and anything unexpected are in the manifest too
-        h.update(f"{p.name}/{p.is_dir()}\n".encode())
-        if p.is_file():
-            h.update(sha256(p).encode())
-    decisions = Path(data_root) / DECISIONS_FILE
-    if decisions.exists():  # a reviewer's decision changes the manifest (and so the reports)
-        h.update(sha256(decisions).encode())
+def ingest_key(store: Store, q: Quarter, datasets: dict[str, list[str]], plan: Plan,
+               package: Path | None = None) -> str:
+    """The ingest stage key of a quarter: the ingest code (store.stage_key) + the plan + what it reads: every entry of
+    the raw folder (the marker and anything unexpected are in the manifest too), the decisions file, each expected
+    dataset's files and the previous quarter's table of it (plausibility), and who is expected to send what."""
+    top = store.raw(q)
+    inputs = [p for p in sorted(top.iterdir())]
     for ds in sorted(datasets):
-        h.update(ds.encode())
-        h.update(_contract_hash(ds).encode())
-        h.update(",".join(datasets[ds]).encode())
-        prev = processed_dir(data_root, q.previous()) / f"{ds}.parquet"
-        if prev.exists():
-            h.update(sha256(prev).encode())
-        folder = raw_dir(data_root, q, ds)
+        inputs.append(store.processed(q.previous(), ds))
+        folder = store.raw(q, ds)
         if folder.is_dir():
-            for p in sorted(folder.iterdir()):
-                if p.is_file():
-                    h.update(p.name.encode())
-                    h.update(sha256(p).encode())
-    from .render import code_digest
-
-    h.update(code_digest().encode())  # every module and data file of the package: a change of code re-validates
-    return h.hexdigest()
+            inputs += sorted(p for p in folder.iterdir() if p.is_file())
+    inputs.append(store.decisions_file)
+    expected = ";".join(f"{ds}={','.join(datasets[ds])}" for ds in sorted(datasets))
+    return stage_key("ingest", plan.digest(), inputs, store.root, f"{__version__}\n{expected}",
+                     **({"package": package} if package is not None else {}))
 
 
 def end_summary(manifest: dict[str, Any], page: str) -> list[str]:
@@ -346,16 +337,17 @@ def end_summary(manifest: dict[str, Any], page: str) -> list[str]:
              f"{len(lines) - n_rej} warned:"] + lines + [f"  Chi tiết / details: {page}"])
 
 
-def load_manifest(quarter: Quarter | str, data_root: Path = Path("data")) -> dict[str, Any]:
-    """Read a quarter's manifest.json (FileNotFoundError with a hint when the quarter was never ingested)."""
+def load_manifest(quarter: Quarter | str, data_root: Path | Store | None = None) -> dict[str, Any]:
+    """Read a quarter's manifest.json as a mapping (FileNotFoundError with a hint when the quarter was never ingested);
+    `data_root` is the data folder or the Store (default: the project's, found by store.find_root)."""
     q = Quarter.parse(quarter)
-    p = processed_dir(data_root, q) / "manifest.json"
+    p = (Store.at() if data_root is None else Store.for_data(data_root)).manifest(q)
     if not p.exists():
         raise FileNotFoundError(f"{p}: chưa nạp dữ liệu quý {q} (chạy make quarterly) / quarter not ingested yet")
     return json.loads(p.read_text(encoding="utf-8"))
 
 
-def load_processed(quarter: Quarter | str, dataset: str, data_root: Path = Path("data")) -> pd.DataFrame:
-    """Read a processed dataset of one quarter."""
+def load_processed(quarter: Quarter | str, dataset: str, data_root: Path | Store | None = None) -> pd.DataFrame:
+    """Read a processed dataset of one quarter (`data_root`: the data folder or the Store; default the project's)."""
     q = Quarter.parse(quarter)
-    return pd.read_parquet(processed_dir(data_root, q) / f"{dataset}.parquet")
+    return pd.read_parquet((Store.at() if data_root is None else Store.for_data(data_root)).processed(q, dataset))

@@ -14,83 +14,43 @@ from . import render, yamlfile
 from .catalogue import Plan, load_plan, project_plans
 from .communes import write_matches
 from .feedback import write_feedback
-from .ingest import (
-    check_raw_quarter,
-    end_summary,
-    ingest_quarter,
-    load_processed,
-    processed_dir,
-    sample_marker,
-)
-from .io import atomic_write, atomic_write_text, sha256
+from .ingest import check_raw_quarter, end_summary, ingest_quarter, sample_marker
+from .io import atomic_write, atomic_write_text
 from .metrics import combine_quarters, dossier_indicators
 from .periods import Quarter
-from .store import Manifest, Store, find_root
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-# The keys a run-parameter file may hold: shared ones in defaults.yaml and per quarter, plus one per kind of file.
-PARAM_KEYS = {"lang", "data_root", "reports_root", "datasets"}
-DEFAULTS_ONLY, QUARTER_ONLY = {"default_quarter"}, {"quarter"}
-
-
-def _check_params(path: Path, raw: Any, allowed: set[str]) -> dict[str, Any]:
-    """A params file as a mapping with known keys only; anything else stops the run with a clear message."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path.name}: tệp tham số phải là một bảng khóa: giá trị / "
-                         f"{path.name}: a params file must be a mapping of keys to values, found {type(raw).__name__}")
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise ValueError(f"{path.name}: khóa không hợp lệ {', '.join(unknown)} (cho phép: {', '.join(sorted(allowed))}) / "
-                         f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
-    from .contracts import available
-
-    for name, spec in (raw.get("datasets") or {}).items():
-        if name not in available():
-            raise ValueError(f"{path.name}: bộ dữ liệu '{name}' không có hợp đồng dữ liệu / dataset {name!r} has no "
-                             f"contract (known: {', '.join(sorted(available()))})")
-        if not isinstance(spec, dict) or not isinstance(spec.get("expected_submitters", []), list):
-            raise ValueError(f"{path.name}: datasets.{name} phải có expected_submitters là một danh sách / "
-                             f"datasets.{name} needs expected_submitters as a list")
-    return raw
+from .store import (
+    PARAM_KEYS,
+    QUARTER_ONLY,
+    Manifest,
+    Params,
+    Store,
+    check_params,
+    find_root,
+    load_params_mapping,
+    stage_key,
+)
 
 
-def load_params(quarter: Quarter | str | None = None, params_dir: Path = ROOT / "params") -> dict[str, Any]:
-    """params/defaults.yaml overlaid with params/<Q>.yaml, both validated; the quarter defaults to default_quarter."""
-    dfile = params_dir / "defaults.yaml"
-    base = dict(_check_params(dfile, yamlfile.load(dfile), PARAM_KEYS | DEFAULTS_ONLY))
-    q = Quarter.parse(quarter if quarter not in (None, "") else base["default_quarter"])
-    qfile = params_dir / f"{q}.yaml"
-    if qfile.exists():
-        own = _check_params(qfile, yamlfile.load(qfile), PARAM_KEYS | QUARTER_ONLY)
-        if "quarter" in own and str(own["quarter"]) != str(q):
-            raise ValueError(f"{qfile.name}: ghi quarter: \"{own['quarter']}\" nhưng tên tệp là quý {q}; sửa cho khớp / "
-                             f"{qfile.name} says quarter: {own['quarter']!r} but its name is {q}: make them agree")
-        base.update(own)
-    base["quarter"] = str(q)
-    return base
+def load_params(quarter: Quarter | str | None = None, params_dir: Path | None = None) -> dict[str, Any]:
+    """params/defaults.yaml overlaid with params/<Q>.yaml, validated, as a mapping (the validation and the typed
+    form are store.Params; this mapping is for pages and tests that read keys). params_dir: the project's."""
+    return load_params_mapping(params_dir if params_dir is not None else Store.at().params_dir, quarter)
 
 
-def plan_of(q: Quarter, root: Path = ROOT) -> Plan:
-    """The plan a quarter is judged against (its year's); PlanNotFound lists the plans there are."""
-    return load_plan(q.year, project_plans(root))
+def plan_of(q: Quarter, root: Path | None = None) -> Plan:
+    """The plan a quarter is judged against (its year's, from the project's plans/); PlanNotFound lists the plans."""
+    return load_plan(q.year, project_plans(root if root is not None else find_root()))
 
 
-def expected_datasets(params: dict[str, Any], plan: Plan) -> dict[str, list[str]]:
+def expected_datasets(params: Params | dict[str, Any], plan: Plan) -> dict[str, list[str]]:
     """Datasets expected in the params' quarter and who must submit each: the params file's `datasets`, else the
     plan's `expected` for that quarter."""
-    q = Quarter.parse(params["quarter"])
-    if params.get("datasets"):
-        return {k: list(v.get("expected_submitters", [])) for k, v in params["datasets"].items()}
-    return plan.expected(q.q)
+    p = params if isinstance(params, Params) else Params.from_mapping(params)
+    return dict(p.datasets) if p.datasets else plan.expected(p.quarter.q)
 
 
-def new_quarter_params(quarter: Quarter | str, plan: Plan) -> str:
+def new_quarter_params(q: Quarter, plan: Plan) -> str:
     """The text of params/<Q>.yaml for a new quarter, from what the plan expects that quarter."""
-    q = Quarter.parse(quarter)
     lines = [f"# Run parameters of {q}, written by `python -m parplan new-quarter {q}` from the plan of {plan.year}",
              f"# (plans/{plan.year}/plan.yaml, `expected`). Edit the submitters if this quarter differs from the plan.",
              f'quarter: "{q}"',
@@ -102,41 +62,46 @@ def new_quarter_params(quarter: Quarter | str, plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_new_quarter(quarter: Quarter | str, root: Path = ROOT, force: bool = False) -> Path:
+def write_new_quarter(quarter: Quarter | str, root: Path | None = None, force: bool = False) -> Path:
     """Write params/<Q>.yaml for a quarter from its year's plan (FileExistsError unless force)."""
-    q = Quarter.parse(quarter)
-    plan = plan_of(q, root)
-    out = root / "params" / f"{q}.yaml"
+    q = Quarter.parse(quarter)  # an entry point: the command line hands it text
+    store = Store(Path(root).resolve()) if root is not None else Store.at()
+    plan = plan_of(q, store.root)
+    out = store.params_file(q)
     if out.exists() and not force:
         raise FileExistsError(f"{out} đã có; dùng --force để ghi lại / already exists: use --force to rewrite it")
     text = new_quarter_params(q, plan)
-    _check_params(out, yamlfile.loads(text), PARAM_KEYS | QUARTER_ONLY)
+    check_params(out, yamlfile.loads(text), PARAM_KEYS | QUARTER_ONLY)
     atomic_write_text(out, text)
     return out
 
 
-def _tables_to_date(q: Quarter, data_root: Path) -> dict[str, pd.DataFrame]:
+def _tables_to_date(q: Quarter, store: Store) -> dict[str, pd.DataFrame]:
     """Every processed dataset of the quarters of the year to date, stacked with a 'quarter' column."""
     out: dict[str, list[pd.DataFrame]] = {}
     for x in q.quarters_to_date():
-        folder = processed_dir(data_root, x)
-        for p in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
-            if p.stem in DERIVED:
-                continue
+        for p in _dataset_tables(store, x):
             f = pd.read_parquet(p)
             f["quarter"] = str(x)
             out.setdefault(p.stem, []).append(f)
     return {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
 
 
-def compute_indicators(q: Quarter, data_root: Path, plan: Plan) -> Path:
+def _dataset_tables(store: Store, q: Quarter) -> list[Path]:
+    """The quarter's processed dataset tables (what ingest wrote; the derived steps' own outputs left out)."""
+    folder = store.processed(q)
+    return [p for p in sorted(folder.glob("*.parquet")) if p.stem not in DERIVED] if folder.is_dir() else []
+
+
+def compute_indicators(q: Quarter, store: Store | Path, plan: Plan) -> Path:
     """indicators.parquet for quarter q from the processed data of every quarter of the year to date."""
     from .communes import commune_units
     from .metrics import COLUMNS, mark_commune_groups
     from .metrics_datasets import dataset_indicators
 
-    tables = _tables_to_date(q, data_root)
-    frames = [(x, load_processed(x, "tthc_dossiers", data_root)) for x in q.quarters_to_date()]
+    store = Store.for_data(store)
+    tables = _tables_to_date(q, store)
+    frames = [(x, pd.read_parquet(store.processed(x, "tthc_dossiers"))) for x in q.quarters_to_date()]
     dossiers = combine_quarters(frames)
     if len(dossiers):  # matched communes get their own rows (XA_<DISTRICT>__<gso code>)
         dossiers["commune_unit"] = commune_units(dossiers, plan)
@@ -146,72 +111,71 @@ def compute_indicators(q: Quarter, data_root: Path, plan: Plan) -> Path:
     for c in ("provisional", "self_reported"):
         ind[c] = ind[c].fillna(False).astype(bool)
     ind = ind.sort_values(["period", "metric", "agency"], kind="stable").reset_index(drop=True)
-    out = processed_dir(data_root, q) / "indicators.parquet"
+    out = store.processed(q, "indicators")
     atomic_write(out, lambda p: ind.to_parquet(p, index=False))
     return out
 
 
-def compute_progress(q: Quarter, data_root: Path, plan: Plan) -> tuple[Path, Path]:
+def compute_progress(q: Quarter, store: Store | Path, plan: Plan) -> tuple[Path, Path]:
     """progress.parquet (every target × agency in scope) and task_progress.parquet (every task) for quarter q."""
     from .progress import target_status, task_progress
 
-    ind = pd.read_parquet(processed_dir(data_root, q) / "indicators.parquet")
+    store = Store.for_data(store)
+    ind = pd.read_parquet(store.processed(q, "indicators"))
     # the quarterly rows of every quarter to date: the trend of the year-end forecast
-    earlier = [processed_dir(data_root, x) / "indicators.parquet" for x in q.quarters_to_date()[:-1]]
+    earlier = [store.processed(x, "indicators") for x in q.quarters_to_date()[:-1]]
     history = pd.concat([pd.read_parquet(p) for p in earlier if p.exists()] + [ind], ignore_index=True)
     targets = target_status(plan, ind, q, history[history["period"] == "Q"])
-    reports = _tables_to_date(q, data_root).get("task_status", pd.DataFrame())
+    reports = _tables_to_date(q, store).get("task_status", pd.DataFrame())
     if len(reports):
         recurring = {t.id for t in plan.tasks if t.schedule["kind"] == "recurring"}
         reports = reports[~reports["task_id"].isin(recurring) | (reports["quarter"] == str(q))]
         reports = reports.sort_values("quarter", kind="stable").drop_duplicates(["task_id", "agency_code"], keep="last")
     tasks = task_progress(plan, targets, reports, q)
-    out1 = processed_dir(data_root, q) / "progress.parquet"
-    out2 = processed_dir(data_root, q) / "task_progress.parquet"
+    out1, out2 = store.processed(q, "progress"), store.processed(q, "task_progress")
     atomic_write(out1, lambda p: targets.to_parquet(p, index=False))
     atomic_write(out2, lambda p: tasks.to_parquet(p, index=False))
     return out1, out2
 
 
-def file_summary(manifest: dict[str, Any]) -> dict[str, Any]:
+def file_summary(manifest: Manifest) -> dict[str, Any]:
     """Counts of files by verdict and of missing submitters, for the index page."""
-    files = [f for d in manifest["datasets"] for f in d["files"]]
+    files = manifest.files()
     return {"files": {"total": len(files), **{k: sum(1 for f in files if f["verdict"] == k)
                                               for k in ("accepted", "accepted_with_warnings", "rejected")},
-                      "missing": sum(len(d["missing_submitters"]) for d in manifest["datasets"])}}
+                      "missing": sum(len(d["missing_submitters"]) for d in manifest.datasets)}}
 
 
-def reconcile_quarter(q: Quarter, data_root: Path) -> Path:
+def reconcile_quarter(q: Quarter, store: Store) -> Path:
     """reconciliation.parquet: tthc_summary vs tthc_dossiers for one quarter (empty when a source is missing)."""
     from .reconcile import reconcile
 
-    folder = processed_dir(data_root, q)
     frames = {}
     for ds in ("tthc_dossiers", "tthc_summary"):
-        p = folder / f"{ds}.parquet"
+        p = store.processed(q, ds)
         frames[ds] = pd.read_parquet(p) if p.exists() else pd.DataFrame()
     rec = reconcile(frames["tthc_dossiers"], frames["tthc_summary"], q)
-    out = folder / "reconciliation.parquet"
+    out = store.processed(q, "reconciliation")
     atomic_write(out, lambda p: rec.to_parquet(p, index=False))
     return out
 
 
-def _task_status_counts(q: Quarter, data_root: Path) -> dict[str, int]:
+def _task_status_counts(q: Quarter, store: Store) -> dict[str, int]:
     """How many tasks are in each status (for the index page's headline)."""
     from .report.overview import STATUS_ORDER
 
-    t = pd.read_parquet(processed_dir(data_root, q) / "task_progress.parquet")
+    t = pd.read_parquet(store.processed(q, "task_progress"))
     counts = t["status"].value_counts()
     return {s: int(counts[s]) for s in STATUS_ORDER if s in counts.index}
 
 
-def _agency_summaries(q: Quarter, data_root: Path, lang: str, plan: Plan) -> list[dict[str, Any]]:
+def _agency_summaries(q: Quarter, store: Store, lang: str, plan: Plan) -> list[dict[str, Any]]:
     """Departments and districts with a badge: the worst of the unit's own statuses (its rows that carry a verdict;
     a district's communes included), not the province's."""
     from .progress import label, worst
     from .report.overview import STATUS_BADGE
 
-    prog = pd.read_parquet(processed_dir(data_root, q) / "progress.parquet")
+    prog = pd.read_parquet(store.processed(q, "progress"))
     prog = prog[prog["role"] == "target"] if "role" in prog.columns else prog
     out = []
     for a in plan.by_kind("department") + plan.by_kind("district"):
@@ -228,108 +192,99 @@ OUTPUTS = {"reconciliation": ("reconciliation", "commune_matches"),
            "indicators+progress": ("indicators", "progress", "task_progress")}
 
 
-def _inputs_key(data_root: Path, step: str, code: str, quarters: list[Quarter]) -> str:
-    """Digest of the code and of every processed input file (names and bytes) a derived step reads."""
-    import hashlib
-
-    h = hashlib.sha256(f"{step}\n{code}\n".encode())
-    for x in quarters:
-        folder = processed_dir(data_root, x)
-        for p in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
-            if p.stem not in DERIVED:
-                h.update(f"{x}/{p.name}\n".encode())
-                h.update(sha256(p).encode())
-    return h.hexdigest()
+def derived_key(store: Store, step: str, quarters: list[Quarter], plan: Plan, package: Path | None = None) -> str:
+    """The stage key of a derived step (store.stage_key): its code, the plan, and every processed dataset table of
+    the quarters it reads (names and bytes; the derived outputs themselves are not inputs)."""
+    inputs = [p for x in quarters for p in _dataset_tables(store, x)]
+    return stage_key(step, plan.digest(), inputs, store.root, **({"package": package} if package is not None else {}))
 
 
-def _stamp_file(data_root: Path, q: Quarter) -> Path:
-    return processed_dir(data_root, q) / "derived-keys.json"
+def render_key(store: Store, plan: Plan, package: Path | None = None) -> str:
+    """The render stage key: the code of every page (parplan.render, the notebooks and what they import), the plan,
+    and every processed file with the manifests (names and bytes); a page's own key adds its job."""
+    folder = store.data_root / "processed"
+    inputs = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    return stage_key("render", plan.digest(), inputs, store.root, notebooks=store.notebooks_dir,
+                     **({"package": package} if package is not None else {}))
 
 
-def _fresh(data_root: Path, q: Quarter, step: str, code: str, quarters: list[Quarter]) -> bool:
-    """True when a derived step's outputs exist and were computed from exactly these inputs and this code."""
-    f = _stamp_file(data_root, q)
-    if not f.exists() or not all((processed_dir(data_root, q) / f"{o}.parquet").exists() for o in OUTPUTS[step]):
+def _fresh(store: Store, q: Quarter, step: str, key: str) -> bool:
+    """True when a derived step's outputs exist and were computed with exactly this stage key."""
+    f = store.stage_keys_file(q)
+    if not f.exists() or not all(store.processed(q, o).exists() for o in OUTPUTS[step]):
         return False
-    keys = json.loads(f.read_text(encoding="utf-8"))
-    return keys.get(step) == _inputs_key(data_root, step, code, quarters)
+    return json.loads(f.read_text(encoding="utf-8")).get(step) == key
 
 
-def _stamp(data_root: Path, q: Quarter, step: str, code: str, quarters: list[Quarter]) -> None:
-    """Record the inputs a derived step was computed from (written after its outputs, atomically)."""
-    f = _stamp_file(data_root, q)
+def _stamp(store: Store, q: Quarter, step: str, key: str) -> None:
+    """Record the key a derived step was computed with (written after its outputs, atomically)."""
+    f = store.stage_keys_file(q)
     keys = json.loads(f.read_text(encoding="utf-8")) if f.exists() else {}
-    keys[step] = _inputs_key(data_root, step, code, quarters)
+    keys[step] = key
     atomic_write_text(f, json.dumps(keys, indent=1, sort_keys=True) + "\n")
 
 
-def quarters_with_data(year: int, data_root: Path) -> list[Quarter]:
+def quarters_with_data(year: int, store: Store) -> list[Quarter]:
     """The quarters of a year that have a raw-data folder."""
-    return [Quarter(year, i) for i in range(1, 5) if (data_root / "raw" / str(Quarter(year, i))).is_dir()]
-
-
-def report_dir(reports_root: Path, q: Quarter, lang: str) -> Path:
-    """Where a quarter's pages go: reports/<Q>/ in Vietnamese (the default), reports/<Q>/<lang>/ otherwise."""
-    return reports_root / str(q) if lang == render.LANGS[0] else reports_root / str(q) / lang
+    return [x for x in (Quarter(year, i) for i in range(1, 5)) if store.raw(x).is_dir()]
 
 
 def prepare(q: Quarter, store: Store, say: Callable[[str], None] = print) -> dict[str, Manifest]:
     """Everything before rendering, for quarter q of the project in `store`: check the raw folders, ingest every
     quarter of the year to date, write the feedback workbooks, reconcile, compute indicators and progress; each stage
-    is skipped when its key is unchanged. Returns each quarter's manifest (by `YYYYQn`)."""
+    is skipped when its key (store.stage_key) is unchanged. Returns each quarter's manifest (by `YYYYQn`)."""
     plan = plan_of(q, store.root)
     for x in q.quarters_to_date():
-        check_raw_quarter(store.data_root, x)
+        check_raw_quarter(store, x)
     say(f"{q}: đối chiếu với {plan.title('vi', short=True)} / judged against the {plan.year} plan "
         f"({'bản khung' if plan.meta['status'] == 'skeleton' else 'đã ban hành'} / {plan.meta['status']})")
     manifests: dict[str, Manifest] = {}
-    code = render.code_digest() + plan.digest()
-    data_root = store.data_root
     for x in q.quarters_to_date():
-        xp = load_params(x, store.params_dir)
-        manifests[str(x)] = Manifest(ingest_quarter(x, data_root, expected_datasets(xp, plan), plan, say=say))
-        write_feedback(x, data_root, store.feedback_root, plan, say=say)  # each agency's own annotated file, unpublished
-        if _fresh(data_root, x, "reconciliation", code, [x]):
+        xp = Params.load(store.params_dir, x)
+        manifests[str(x)] = Manifest(ingest_quarter(x, store, expected_datasets(xp, plan), plan, say=say))
+        write_feedback(x, store, plan, say=say)  # each agency's own annotated file, unpublished
+        key = derived_key(store, "reconciliation", [x], plan)
+        if _fresh(store, x, "reconciliation", key):
             say(f"{x}: đối chiếu không đổi, bỏ qua / reconciliation up to date, skipped")
         else:
-            reconcile_quarter(x, data_root)
-            write_matches(x, data_root, plan)  # commune_matches.parquet: how each commune name matched
-            _stamp(data_root, x, "reconciliation", code, [x])
+            reconcile_quarter(x, store)
+            write_matches(x, store, plan)  # commune_matches.parquet: how each commune name matched
+            _stamp(store, x, "reconciliation", key)
     for x in q.quarters_to_date():  # every quarter to date: scorecards show the trend
-        if _fresh(data_root, x, "indicators+progress", code, x.quarters_to_date()):
+        key = derived_key(store, "indicators+progress", x.quarters_to_date(), plan)
+        if _fresh(store, x, "indicators+progress", key):
             say(f"{x}: chỉ số và tiến độ không đổi, bỏ qua / indicators and progress up to date, skipped")
             continue
         say(f"{x}: tính chỉ số và tiến độ / computing indicators and progress")
-        compute_indicators(x, data_root, plan)
-        compute_progress(x, data_root, plan)
-        _stamp(data_root, x, "indicators+progress", code, x.quarters_to_date())
+        compute_indicators(x, store, plan)
+        compute_progress(x, store, plan)
+        _stamp(store, x, "indicators+progress", key)
     return manifests
 
 
-def quarterly(quarter: str | None = None, lang: str | None = None, root: Path | None = None,
-              say=print) -> dict[str, Any]:
+def quarterly(quarter: Quarter | str | None = None, lang: str | None = None, root: Path | None = None,
+              say: Callable[[str], None] = print) -> dict[str, Any]:
     """Validate + ingest every quarter of the year to date, reconcile, compute, render: what `make quarterly` runs.
 
     Only the requested quarter's pages, in the requested language, are written: another quarter's or another
     language's pages are never touched (a quarter in the switcher that has no page yet gets a placeholder)."""
     t0 = time.monotonic()
     root = Path(root).resolve() if root is not None else find_root()
-    params = load_params(quarter, root / "params")
-    q = Quarter.parse(params["quarter"])
-    lang = lang or params.get("lang", render.LANGS[0])
+    params = Params.load(root / "params", quarter)
+    q = params.quarter
+    lang = lang or params.lang or render.LANGS[0]
     if lang not in render.LANGS:
         raise ValueError(f"lang phải là một trong {', '.join(render.LANGS)} / lang must be one of "
                          f"{', '.join(render.LANGS)}, not {lang!r}")
-    store = Store(root, str(params.get("data_root", "data")), str(params.get("reports_root", "reports")))
-    manifests = {k: m.raw for k, m in prepare(q, store, say).items()}
+    store = params.store(root)
+    manifests = prepare(q, store, say)
     plan = plan_of(q, root)
-    data_root, reports_root = store.data_root, store.reports_root
-    sample = any(m.get("sample", {}).get("sample_data") for m in manifests.values())  # recorded by the data itself
-    rel_data = str(data_root.relative_to(root)) if data_root.is_relative_to(root) else str(data_root)
-    out_dir = report_dir(reports_root, q, lang)
+    sample = any(m.sample for m in manifests.values())  # recorded by the data itself
+    out_dir = store.report_dir(q, lang, render.LANGS[0])
 
     def job(nb: str, out: Path, title: str, **extra: Any) -> render.Job:
-        p = {"quarter": str(q), "lang": lang, "data_root": rel_data, "sample_data": sample, **extra}
+        p = {"quarter": str(q), "lang": lang, "data_root": store.relative(store.data_root), "sample_data": sample,
+             **extra}
         return render.Job(nb, str(out), tuple(p.items()), title, lang, sample, str(root))
 
     vi = lang == "vi"
@@ -339,12 +294,12 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path | 
                 ("Triển vọng chỉ số PAR INDEX, SIPAS — " if vi else "PAR INDEX / SIPAS outlook — ") + q.label(lang)),
             job("data_quality.ipynb", out_dir / "data-quality.html",
                 ("Chất lượng dữ liệu — " if vi else "Data quality — ") + q.label(lang))]
-    agencies = _agency_summaries(q, data_root, lang, plan)
+    agencies = _agency_summaries(q, store, lang, plan)
     jobs += [job("agency_scorecard.ipynb", out_dir / "agencies" / f"{a['code']}.html",
                  ("Phiếu đánh giá — " if vi else "Scorecard — ") + a["name"] + " — " + q.label(lang), agency=a["code"])
              for a in agencies]
-    cache = reports_root / ".render-cache.json"
-    todo, unchanged, keys = render.skip_unchanged(jobs, cache, render.code_and_data_digest(data_root) + plan.digest())
+    cache = store.render_cache
+    todo, unchanged, keys = render.skip_unchanged(jobs, cache, render_key(store, plan), store.notebooks_dir)
     say(f"{q}: dựng {len(todo)} báo cáo, bỏ qua {len(unchanged)} không đổi (papermill + nbconvert, song song) / "
         f"rendering {len(todo)} reports in parallel, {len(unchanged)} unchanged skipped")
     stderr, failures = render.render_all(todo, say=say)
@@ -353,34 +308,33 @@ def quarterly(quarter: str | None = None, lang: str | None = None, root: Path | 
     old.update({o: k for o, k in keys.items() if o not in failed})
     for o in failed:
         old.pop(o, None)
-    reports_root.mkdir(parents=True, exist_ok=True)
+    store.reports_root.mkdir(parents=True, exist_ok=True)
     atomic_write_text(cache, json.dumps(old, indent=1, sort_keys=True) + "\n")
     summary = file_summary(manifests[str(q)])
-    summary.update(task_statuses=_task_status_counts(q, data_root), agencies=agencies)
+    summary.update(task_statuses=_task_status_counts(q, store), agencies=agencies)
     # the switcher comes from the data (the plan year's quarters with a raw folder), so every quarter's page lists
     # the same quarters whatever was rendered before; a quarter with data but no page yet gets a placeholder
-    with_data = quarters_with_data(q.year, data_root)
+    with_data = quarters_with_data(q.year, store)
 
     def links(here: Path) -> list[tuple[Quarter, str]]:
-        return [(x, os.path.relpath(report_dir(reports_root, x, lang) / "index.html", here)) for x in with_data]
+        return [(x, os.path.relpath(store.report_dir(x, lang, render.LANGS[0]) / "index.html", here))
+                for x in with_data]
 
     index = render.write_index(q, out_dir, lang, sample, summary, plan, links(out_dir), root)
     for x in with_data:
-        there = report_dir(reports_root, x, lang)
+        there = store.report_dir(x, lang, render.LANGS[0])
         if x != q and not (there / "index.html").exists():
-            render.write_placeholder(x, there, lang, sample_marker(data_root, x)["sample_data"], plan, links(there), root)
+            render.write_placeholder(x, there, lang, sample_marker(store, x)["sample_data"], plan, links(there), root)
     log = out_dir / "render.log"
     atomic_write_text(log, f"quarter={q} lang={lang} seconds={time.monotonic() - t0:.1f}\n" + "".join(stderr)
                       + "".join(f"FAILED {o}: {e}\n" for o, e in failures))
     say(f"{q}: xong / done in {time.monotonic() - t0:.0f} s — {len(todo) - len(failures)} báo cáo dựng mới / rendered, "
-        f"{len(unchanged)} bỏ qua / skipped, {len(failures)} lỗi / failed — {index.relative_to(root)}")
-    quality = out_dir / "data-quality.html"
-    for line in end_summary(manifests[str(q)], str(quality.relative_to(root)) if quality.is_relative_to(root)
-                            else str(quality)):
+        f"{len(unchanged)} bỏ qua / skipped, {len(failures)} lỗi / failed — {store.relative(index)}")
+    for line in end_summary(manifests[str(q)].raw, store.relative(out_dir / "data-quality.html")):
         say(line)  # the quarter's rejected and warned files, and where their findings are
     if failures:
         for o, e in failures:
             say(f"  LỖI / FAILED: {o}: {e}")
-        raise RuntimeError(f"{len(failures)} báo cáo lỗi / reports failed (see {log.relative_to(root)})")
+        raise RuntimeError(f"{len(failures)} báo cáo lỗi / reports failed (see {store.relative(log)})")
     return {"quarter": str(q), "index": index, "overview": out_dir / "overview.html",
             "summary": file_summary(manifests[str(q)]), "plan_year": plan.year, "sample": sample}

@@ -6,6 +6,8 @@ variable, else the nearest folder at or above the working directory that holds `
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -61,6 +63,15 @@ class Store:
         """The store of the project at `root` (found by `find_root` when None)."""
         return cls(find_root(root), str(data), str(reports))
 
+    @classmethod
+    def for_data(cls, data_root: Path | str | Store) -> Store:
+        """The store whose data folder is `data_root` (the project root is the folder that holds it); a Store is
+        returned as it is. For callers that were given a data folder only (tests, older entry points)."""
+        if isinstance(data_root, Store):
+            return data_root
+        d = Path(data_root).resolve()
+        return cls(d.parent, d.name)
+
     # ------------------------------------------------------------------ folders
     @property
     def data_root(self) -> Path:
@@ -89,8 +100,10 @@ class Store:
 
     @property
     def notebooks_dir(self) -> Path:
-        """notebooks/ (the report notebooks papermill runs, and explore.ipynb)."""
-        return self.root / "notebooks"
+        """notebooks/ (the report notebooks papermill runs, and explore.ipynb); a project folder without notebooks of
+        its own (a data-only copy) uses the ones of the checkout the package was installed from."""
+        own = self.root / "notebooks"
+        return own if own.is_dir() or not (_PACKAGE_CHECKOUT / "notebooks").is_dir() else _PACKAGE_CHECKOUT / "notebooks"
 
     # ------------------------------------------------------------------ per quarter
     def raw(self, q: Quarter, dataset: str | None = None) -> Path:
@@ -106,6 +119,20 @@ class Store:
     def manifest(self, q: Quarter) -> Path:
         """data/processed/<Q>/manifest.json."""
         return self.processed(q) / "manifest.json"
+
+    @property
+    def decisions_file(self) -> Path:
+        """data/decisions.yaml (reviewers' decisions on flagged findings)."""
+        return self.data_root / "decisions.yaml"
+
+    @property
+    def render_cache(self) -> Path:
+        """reports/.render-cache.json (the key each page was last rendered with)."""
+        return self.reports_root / ".render-cache.json"
+
+    def stage_keys_file(self, q: Quarter) -> Path:
+        """data/processed/<Q>/derived-keys.json (the key each derived step of the quarter was computed with)."""
+        return self.processed(q) / "derived-keys.json"
 
     def report_dir(self, q: Quarter, lang: str, default_lang: str = "vi") -> Path:
         """reports/<Q>/ in the default language, reports/<Q>/<lang>/ otherwise."""
@@ -183,3 +210,233 @@ class Manifest:
     def outputs(self, store: Store) -> list[Path]:
         """The processed tables the manifest lists, resolved through the store."""
         return [store.resolve(d["output"]) for d in self.datasets]
+
+
+# ---------------------------------------------------------------------------------------------------- stage keys
+# One rule for "changed": a stage's key is the digest of the CODE it runs and the INPUTS it reads. Code = every parplan
+# module reachable by imports from the stage's entry modules (any `import` anywhere in a module, functions included),
+# the package data files of the folders those modules live in (every non-.py file there: contracts/*.yaml,
+# catalogue/*.yaml, report/*.css …), and the stage's own extra files (pipeline.py, the report notebooks). Inputs are
+# the plan's digest and the files the stage reads (raw, decisions, processed tables, the manifest).
+PACKAGE_DIR = Path(__file__).resolve().parent
+STAGES: dict[str, tuple[str, ...]] = {  # each stage's entry modules
+    "ingest": ("parplan.ingest",),
+    "reconciliation": ("parplan.reconcile", "parplan.communes"),
+    "indicators+progress": ("parplan.metrics", "parplan.metrics_datasets", "parplan.progress", "parplan.communes"),
+    "render": ("parplan.render",),
+}
+# files whose own bytes a stage runs without following their imports: the pipeline module drives the derived steps
+# and builds the render jobs, but importing it pulls in every stage
+OWN_FILES: dict[str, tuple[str, ...]] = {"reconciliation": ("pipeline.py",), "indicators+progress": ("pipeline.py",),
+                                         "render": ("pipeline.py",)}
+NOTEBOOK_STAGE = "render"  # the stage that runs the report notebooks: their bytes and their imports are its code
+
+
+def _module_name(package: Path, path: Path) -> str:
+    """parplan.x.y for <package>/x/y.py (a package's __init__.py is the package itself)."""
+    parts = [package.name, *path.relative_to(package).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(source: str, module: str, is_package: bool, known: set[str]) -> set[str]:
+    """The known modules a module's source imports, anywhere in it (relative imports resolved; `from a import b`
+    counts a.b when that is a module)."""
+    import ast
+
+    out: set[str] = set()
+    here = module if is_package else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = here.split(".")[: len(here.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            out.add(base)
+            out.update(f"{base}.{a.name}" for a in node.names)
+    return {m for m in out if m in known}
+
+
+def _signature(package: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the package's files (cheap: decides whether the cached digests hold)."""
+    return tuple((str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns)
+                 for p in sorted(package.rglob("*")) if p.is_file() and "__pycache__" not in p.parts)
+
+
+@functools.lru_cache(maxsize=8)
+def _package_index(package: Path, signature: tuple) -> tuple[dict[str, str], dict[str, Path], dict[str, frozenset]]:
+    """(file digests by path relative to the package, module -> file, module -> the modules it imports), per process
+    for one state of the package folder."""
+    files = {rel: hashlib.sha256((package / rel).read_bytes()).hexdigest() for rel, _, _ in signature}
+    paths = {_module_name(package, package / rel): package / rel for rel in files if rel.endswith(".py")}
+    known = set(paths)
+    imports = {m: frozenset(imported_modules(p.read_text(encoding="utf-8"), m, p.name == "__init__.py", known))
+               for m, p in paths.items()}
+    return files, paths, imports
+
+
+def package_index(package: Path = PACKAGE_DIR) -> tuple[dict[str, str], dict[str, Path], dict[str, frozenset]]:
+    """The package's file digests, modules and import graph (cached while its files are unchanged)."""
+    package = Path(package).resolve()
+    return _package_index(package, _signature(package))
+
+
+def notebook_imports(notebook: Path) -> set[str]:
+    """The parplan modules a notebook's code cells import (`from parplan… import`, `import parplan…`)."""
+    import ast
+
+    out: set[str] = set()
+    for cell in json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        src = "".join(cell.get("source", []))
+        try:
+            tree = ast.parse("\n".join(ln for ln in src.splitlines() if not ln.lstrip().startswith(("%", "!"))))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                out.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                out.add(node.module)
+                out.update(f"{node.module}.{a.name}" for a in node.names)
+    return {m for m in out if m.split(".")[0] == PACKAGE_DIR.name}
+
+
+def closure(entries: set[str] | tuple[str, ...], package: Path = PACKAGE_DIR) -> set[str]:
+    """Every module reachable by imports from the entry modules, with the packages that contain them."""
+    _, paths, imports = package_index(package)
+    seen: set[str] = set()
+    todo = [m for m in entries if m in paths]
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        parents = [".".join(m.split(".")[:i]) for i in range(1, m.count(".") + 1)]  # importing a.b runs a/__init__
+        todo += [x for x in (*imports[m], *parents) if x in paths and x not in seen]
+    return seen
+
+
+def stage_code_files(stage: str, package: Path = PACKAGE_DIR, notebooks: Path | None = None) -> list[str]:
+    """The package files (relative paths) a stage's code consists of: its modules, their folders' data files, its
+    own files."""
+    package = Path(package).resolve()
+    files, paths, _ = package_index(package)
+    entries = set(STAGES[stage])
+    if stage == NOTEBOOK_STAGE and notebooks is not None and Path(notebooks).is_dir():
+        for nb in sorted(Path(notebooks).glob("*.ipynb")):
+            entries |= notebook_imports(nb)
+    mods = closure(entries, package)
+    out = {str(paths[m].relative_to(package)) for m in mods}
+    folders = {paths[m].parent for m in mods}
+    for rel in files:
+        p = package / rel
+        if p.suffix != ".py" and any(p.is_relative_to(f) and not _inside_subpackage(p, f) for f in folders):
+            out.add(rel)
+    out.update(f for f in OWN_FILES.get(stage, ()) if f in files)
+    return sorted(out)
+
+
+def _inside_subpackage(path: Path, folder: Path) -> bool:
+    """True when a file under `folder` lies in a deeper Python package (its data belongs to that package)."""
+    return any((d / "__init__.py").exists() for d in path.parents if d != folder and d.is_relative_to(folder))
+
+
+def stage_key(stage: str, plan_digest: str, inputs: list[Path] | tuple[Path, ...] = (), root: Path | None = None,
+              extra: str = "", package: Path = PACKAGE_DIR, notebooks: Path | None = None) -> str:
+    """The key of one stage: the digest of its code files, the notebooks it runs (render), the plan, and the bytes of
+    every input file (named relative to `root`), plus `extra` (what else the stage was asked: datasets expected …)."""
+    package = Path(package).resolve()
+    files, _, _ = package_index(package)
+    h = hashlib.sha256(f"stage {stage}\n".encode())
+    for rel in stage_code_files(stage, package, notebooks):
+        h.update(f"code {rel} {files[rel]}\n".encode())
+    if stage == NOTEBOOK_STAGE and notebooks is not None and Path(notebooks).is_dir():
+        for nb in sorted(Path(notebooks).glob("*.ipynb")):
+            h.update(f"notebook {nb.name} {hashlib.sha256(nb.read_bytes()).hexdigest()}\n".encode())
+    h.update(f"plan {plan_digest}\nextra {extra}\n".encode())
+    for p in inputs:
+        p = Path(p)
+        name = str(p.relative_to(root)) if root is not None and p.is_relative_to(root) else p.name
+        h.update(f"input {name} {hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else '-'}\n".encode())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------------- run parameters
+# The keys a run-parameter file may hold: shared ones in defaults.yaml and per quarter, plus one per kind of file.
+PARAM_KEYS = {"lang", "data_root", "reports_root", "datasets"}
+DEFAULTS_ONLY, QUARTER_ONLY = {"default_quarter"}, {"quarter"}
+
+
+def check_params(path: Path, raw: Any, allowed: set[str]) -> dict[str, Any]:
+    """A params file as a mapping with known keys only; anything else stops the run with a clear message."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path.name}: tệp tham số phải là một bảng khóa: giá trị / "
+                         f"{path.name}: a params file must be a mapping of keys to values, found {type(raw).__name__}")
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise ValueError(f"{path.name}: khóa không hợp lệ {', '.join(unknown)} (cho phép: {', '.join(sorted(allowed))}) / "
+                         f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
+    from .contracts import available
+
+    for name, spec in (raw.get("datasets") or {}).items():
+        if name not in available():
+            raise ValueError(f"{path.name}: bộ dữ liệu '{name}' không có hợp đồng dữ liệu / dataset {name!r} has no "
+                             f"contract (known: {', '.join(sorted(available()))})")
+        if not isinstance(spec, dict) or not isinstance(spec.get("expected_submitters", []), list):
+            raise ValueError(f"{path.name}: datasets.{name} phải có expected_submitters là một danh sách / "
+                             f"datasets.{name} needs expected_submitters as a list")
+    return raw
+
+
+@dataclass(frozen=True)
+class Params:
+    """The run parameters of one quarter: params/defaults.yaml overlaid with params/<Q>.yaml, validated."""
+
+    quarter: Quarter
+    lang: str | None = None
+    data_root: str = "data"
+    reports_root: str = "reports"
+    datasets: dict[str, list[str]] | None = None  # dataset -> expected submitters; None: the plan's `expected`
+    default_quarter: Quarter | None = None
+
+    @classmethod
+    def load(cls, params_dir: Path, quarter: Quarter | str | None = None) -> Params:
+        """Read and validate the params of a quarter (default: defaults.yaml's default_quarter)."""
+        return cls.from_mapping(load_params_mapping(params_dir, quarter))
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, Any]) -> Params:
+        """Params from a validated mapping (what load_params_mapping returns)."""
+        ds = raw.get("datasets")
+        return cls(Quarter.parse(raw["quarter"]), raw.get("lang"), str(raw.get("data_root", "data")),
+                   str(raw.get("reports_root", "reports")),
+                   {k: list(v.get("expected_submitters", [])) for k, v in ds.items()} if ds else None,
+                   Quarter.parse(raw["default_quarter"]) if raw.get("default_quarter") else None)
+
+    def store(self, root: Path) -> Store:
+        """The store of the project at `root` with these params' data and reports folders."""
+        return Store(Path(root), self.data_root, self.reports_root)
+
+
+def load_params_mapping(params_dir: Path, quarter: Quarter | str | None = None) -> dict[str, Any]:
+    """params/defaults.yaml overlaid with params/<Q>.yaml, both validated, as the mapping the files hold (`quarter`
+    as `YYYYQn`); the quarter defaults to default_quarter."""
+    from . import yamlfile
+
+    dfile = Path(params_dir) / "defaults.yaml"
+    base = dict(check_params(dfile, yamlfile.load(dfile), PARAM_KEYS | DEFAULTS_ONLY))
+    q = Quarter.parse(quarter if quarter not in (None, "") else base["default_quarter"])
+    qfile = Path(params_dir) / f"{q}.yaml"
+    if qfile.exists():
+        own = check_params(qfile, yamlfile.load(qfile), PARAM_KEYS | QUARTER_ONLY)
+        if "quarter" in own and str(own["quarter"]) != str(q):
+            raise ValueError(f"{qfile.name}: ghi quarter: \"{own['quarter']}\" nhưng tên tệp là quý {q}; sửa cho khớp / "
+                             f"{qfile.name} says quarter: {own['quarter']!r} but its name is {q}: make them agree")
+        base.update(own)
+    base["quarter"] = str(q)
+    return base

@@ -4,10 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+from pathlib import Path
 
 from parplan import catalogue
 from parplan.cli import main
 
+REPO = Path(__file__).resolve().parents[1]
 TASK_COLS = ["id", "index", "field", "stt", "kind", "task_vi", "schedule_vi", "lead", "coordinating", "result_vi",
              "n_targets"]
 TARGET_COLS = ["task_id", "metric", "scope", "op", "value", "unit", "baseline_year", "direction"]
@@ -77,7 +80,6 @@ def test_coverage_lists_every_target_and_the_unmeasurable_with_reasons(capsys):
 
 def test_ingest_ends_with_the_rejected_and_warned_files_and_the_page(tmp_path, monkeypatch, capsys):
     """`python -m parplan ingest` lists the quarter's rejected and warned files, then the data-quality page."""
-    import parplan.pipeline as pipeline
     from parplan.contracts import load_contract
 
     raw = tmp_path / "data" / "raw" / "2023Q2" / "online_services"
@@ -85,7 +87,9 @@ def test_ingest_ends_with_the_rejected_and_warned_files_and_the_page(tmp_path, m
     h = ",".join(c.header_vi for c in load_contract("online_services").columns)
     (raw / "SNV.csv").write_text(h + "\n2023Q2,SNV,120,80,120,40,30,1500,600,2000,1990,2000\n", encoding="utf-8")
     (raw / "STP.csv").write_text(h + "\n2023Q2,STP,120,80,120,40,30,1500,1600,2000,1990,2000\n", encoding="utf-8")
-    monkeypatch.setattr(pipeline, "ROOT", tmp_path)
+    shutil.copytree(REPO / "params", tmp_path / "params")  # a project of its own (store.find_root: $PARPLAN_ROOT)
+    shutil.copytree(REPO / "plans", tmp_path / "plans")
+    monkeypatch.setenv("PARPLAN_ROOT", str(tmp_path))
     out = run(capsys, "ingest", "--quarter", "2023Q2", "--force")
     tail = out[out.index("2023Q2: 1 tệp bị từ chối"):]
     assert "TỪ CHỐI / REJECTED: data/raw/2023Q2/online_services/STP.csv" in tail

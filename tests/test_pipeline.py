@@ -316,35 +316,36 @@ def test_every_rendered_html_is_reviewer_grade(run):
         assert f'href="agencies/{code}.html"' in idx
 
 
-def test_derived_steps_rerun_only_when_inputs_change(tmp_path):
-    """A derived step is fresh only for the exact processed inputs and code it was computed from."""
+def test_derived_steps_rerun_only_when_inputs_change(tmp_path, plan):
+    """A derived step is fresh only for the exact stage key (code, plan, processed inputs) it was computed with."""
     import pandas as pd
 
     from parplan.periods import Quarter
-    from parplan.pipeline import _fresh, _stamp
+    from parplan.pipeline import OUTPUTS, _fresh, _stamp, derived_key
+    from parplan.store import Store
 
-    q1, q2 = Quarter.parse("2023Q1"), Quarter.parse("2023Q2")
+    store = Store(tmp_path)
+    q1, q2 = Quarter(2023, 1), Quarter(2023, 2)
     for q in (q1, q2):
-        d = tmp_path / "processed" / str(q)
-        d.mkdir(parents=True)
-        pd.DataFrame({"x": [1, 2]}).to_parquet(d / "pakn.parquet")
-    out = tmp_path / "processed" / "2023Q2"
-    from parplan.pipeline import OUTPUTS
-
+        store.processed(q).mkdir(parents=True)
+        pd.DataFrame({"x": [1, 2]}).to_parquet(store.processed(q, "pakn"))
     for name in OUTPUTS["indicators+progress"]:
-        pd.DataFrame({"y": [0]}).to_parquet(out / f"{name}.parquet")
-    args = (tmp_path, q2, "indicators+progress")
-    assert not _fresh(*args, "code-1", [q1, q2])  # never computed
-    _stamp(*args, "code-1", [q1, q2])
-    assert _fresh(*args, "code-1", [q1, q2])
-    assert not _fresh(*args, "code-2", [q1, q2])  # the method changed
-    pd.DataFrame({"y": [5]}).to_parquet(out / "indicators.parquet")
-    assert _fresh(*args, "code-1", [q1, q2])  # outputs are not inputs
-    pd.DataFrame({"x": [1, 3]}).to_parquet(tmp_path / "processed" / "2023Q1" / "pakn.parquet")
-    assert not _fresh(*args, "code-1", [q1, q2])  # an earlier quarter's input changed
-    _stamp(*args, "code-1", [q1, q2])
-    (out / "progress.parquet").unlink()
-    assert not _fresh(*args, "code-1", [q1, q2])  # an output is missing
+        pd.DataFrame({"y": [0]}).to_parquet(store.processed(q2, name))
+
+    def key() -> str:
+        return derived_key(store, "indicators+progress", [q1, q2], plan)
+
+    assert not _fresh(store, q2, "indicators+progress", key())  # never computed
+    _stamp(store, q2, "indicators+progress", key())
+    assert _fresh(store, q2, "indicators+progress", key())
+    assert not _fresh(store, q2, "indicators+progress", key() + "x")  # the code or the plan changed
+    pd.DataFrame({"y": [5]}).to_parquet(store.processed(q2, "indicators"))
+    assert _fresh(store, q2, "indicators+progress", key())  # outputs are not inputs
+    pd.DataFrame({"x": [1, 3]}).to_parquet(store.processed(q1, "pakn"))
+    assert not _fresh(store, q2, "indicators+progress", key())  # an earlier quarter's input changed
+    _stamp(store, q2, "indicators+progress", key())
+    store.processed(q2, "progress").unlink()
+    assert not _fresh(store, q2, "indicators+progress", key())  # an output is missing
 
 
 def test_run_ends_with_rejected_and_warned_files_and_the_page(run):

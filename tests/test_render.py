@@ -29,21 +29,27 @@ def test_good_parameters_pass():
 
 
 def test_skip_unchanged_uses_recorded_keys(tmp_path):
-    out = tmp_path / "a.html"
-    out.write_text("x")
-    job = Job("quarterly_overview.ipynb", str(out), (("quarter", "2023Q2"),), "t", "vi", True, str(tmp_path))
-    cache = tmp_path / "cache.json"
-    todo, done, keys = skip_unchanged([job], cache, "digest-1")
-    assert todo == [job] and done == []
     import json
 
+    out = tmp_path / "a.html"
+    out.write_text("x")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "quarterly_overview.ipynb").write_text("{}")
+    job = Job("quarterly_overview.ipynb", str(out), (("quarter", "2023Q2"),), "t", "vi", True, str(tmp_path))
+    cache = tmp_path / "cache.json"
+    todo, done, keys = skip_unchanged([job], cache, "stage-key-1", notebooks)
+    assert todo == [job] and done == []
     cache.write_text(json.dumps({str(out): keys[str(out)]}))
-    todo, done, _ = skip_unchanged([job], cache, "digest-1")
+    todo, done, _ = skip_unchanged([job], cache, "stage-key-1", notebooks)
     assert todo == [] and done == [job]
-    todo, _, _ = skip_unchanged([job], cache, "digest-2")  # data or code changed
+    todo, _, _ = skip_unchanged([job], cache, "stage-key-2", notebooks)  # the render stage's code or inputs changed
     assert todo == [job]
-    assert job_key(job, "d") != job_key(Job(job.notebook, job.out, (("quarter", "2023Q1"),), "t", "vi", True,
-                                           str(tmp_path)), "d")
+    (notebooks / "quarterly_overview.ipynb").write_text('{"cells": []}')  # the page's own notebook changed
+    todo, _, _ = skip_unchanged([job], cache, "stage-key-1", notebooks)
+    assert todo == [job]
+    other = Job(job.notebook, job.out, (("quarter", "2023Q1"),), "t", "vi", True, str(tmp_path))
+    assert job_key(job, "d", notebooks) != job_key(other, "d", notebooks)  # the job's parameters are in its key
     assert Path(job.out).exists()
 
 

@@ -382,7 +382,7 @@ def test_a_change_of_code_or_plan_revalidates(tmp_path, monkeypatch):
     """Any module or data file of the package, and the plan's registry, are in the ingest fingerprint."""
     import shutil
 
-    from parplan import render
+    from parplan import ingest as ingest_module
     from parplan.catalogue import load_plan
     from parplan.ingest import ingest_quarter
 
@@ -397,8 +397,8 @@ def test_a_change_of_code_or_plan_revalidates(tmp_path, monkeypatch):
         return any("up to date" in s for s in said)
 
     assert not ingest(plan_for("2023Q2")) and ingest(plan_for("2023Q2"))
-    real = render.code_digest()
-    monkeypatch.setattr(render, "code_digest", lambda: real + "io.py edited")  # e.g. the reader changed
+    real = ingest_module.stage_key  # the ingest stage's code digest changed (e.g. io.py edited: tests/test_stage_keys.py)
+    monkeypatch.setattr(ingest_module, "stage_key", lambda *a, **k: real(*a, **k) + "io.py edited")
     assert not ingest(plan_for("2023Q2")) and ingest(plan_for("2023Q2"))
     plans = tmp_path / "plans"
     shutil.copytree(Path(__file__).parents[1] / "plans" / "2023", plans / "2023")

@@ -19,8 +19,7 @@ from typing import Any
 from .. import yamlfile
 
 HERE = Path(__file__).parent
-PLANS_ENV = "PARPLAN_PLANS"  # another folder of plans (tests, a department's own copy); default: the repo's plans/
-DEFAULT_PLANS_ROOT = Path(__file__).resolve().parents[2] / "plans"
+PLANS_ENV = "PARPLAN_PLANS"  # another folder of plans (tests, a department's own copy, a render worker's run)
 AGENCY_CODE_RE = re.compile(r"^[A-Z0-9_]+$")
 OPS = {">", ">=", "<", "<=", "=="}
 SCOPES = {
@@ -265,13 +264,20 @@ def resolve_agencies(text: str, agencies: dict[str, Agency]) -> list[str]:
 
 # ---------------------------------------------------------------- loading
 def plans_root(root: Path | str | None = None) -> Path:
-    """The folder holding one sub-folder per plan year: the argument, else $PARPLAN_PLANS, else the repo's plans/."""
-    return Path(root or os.environ.get(PLANS_ENV) or DEFAULT_PLANS_ROOT)
+    """The folder holding one sub-folder per plan year: the argument, else $PARPLAN_PLANS, else the project's plans/
+    (the project found by store.find_root)."""
+    if root or os.environ.get(PLANS_ENV):
+        return Path(root or os.environ[PLANS_ENV])
+    from ..store import Store
+
+    return Store.at().plans_dir
 
 
 def project_plans(project: Path | str) -> Path | None:
-    """A project folder's own plans (<project>/plans) when it has one, else None (the default folder is used)."""
-    p = Path(project) / "plans"
+    """A project folder's own plans (its store's plans/) when it has one, else None (the default folder is used)."""
+    from ..store import Store
+
+    p = Store(Path(project)).plans_dir
     return p if p.is_dir() else None
 
 
