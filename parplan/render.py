@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .io import atomic_write_text, sha256
+from .io import atomic_write_text
 from .periods import Quarter
 from .report.html import badge, esc, page
+from .store import Store
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
 REMOVE_TAGS = {"injected-parameters", "parameters", "remove-cell"}
 LANGS = ("vi", "en")  # report languages; the first is the default and lives in reports/<Q>/, the others in <Q>/<lang>/
 
@@ -150,8 +149,9 @@ def validate_parameters(parameters: dict[str, Any], plans: Path | None = None) -
 
 
 def render_notebook(notebook: Path, out_html: Path, parameters: dict[str, Any], title: str, lang: str,
-                    sample: bool, cwd: Path = ROOT) -> list[str]:
-    """papermill + nbconvert -> one self-contained HTML page, written atomically; returns captured stderr."""
+                    sample: bool, cwd: Path) -> list[str]:
+    """papermill + nbconvert -> one self-contained HTML page, written atomically; returns captured stderr. `cwd` is
+    the project root the notebook runs in."""
     from .catalogue import project_plans
     from .report.provenance import footer
 
@@ -174,7 +174,7 @@ class Job:
     title: str
     lang: str
     sample: bool
-    cwd: str
+    cwd: str  # the project root: the kernel's working folder, where the notebooks and the plans are found
 
 
 def _run_job(job: Job) -> tuple[str, list[str], str | None]:
@@ -184,56 +184,34 @@ def _run_job(job: Job) -> tuple[str, list[str], str | None]:
     if plans is not None:  # this worker's kernels judge the quarter against the run's own plans folder
         os.environ[PLANS_ENV] = str(plans)
     try:
-        stderr = render_notebook(NOTEBOOKS / job.notebook, Path(job.out), dict(job.parameters), job.title, job.lang,
-                                 job.sample, cwd=Path(job.cwd))
+        notebook = Store(Path(job.cwd)).notebooks_dir / job.notebook
+        stderr = render_notebook(notebook, Path(job.out), dict(job.parameters), job.title, job.lang, job.sample,
+                                 cwd=Path(job.cwd))
         return job.out, stderr, None
     except Exception as e:  # isolate failures: the other reports go on
         return job.out, [], f"{type(e).__name__}: {e}"
 
 
-def job_key(job: Job, inputs_digest: str) -> str:
-    """Hash of what a report depends on: its notebook, its parameters, the input data and parplan's own code."""
+def job_key(job: Job, stage_key: str, notebooks: Path) -> str:
+    """Hash of what one page depends on: the render stage key (code, plan, processed data: store.stage_key), its
+    notebook's bytes and its job (parameters, title, language, sample flag)."""
     import hashlib
     import json
 
     h = hashlib.sha256()
-    h.update((NOTEBOOKS / job.notebook).read_bytes())
+    h.update((Path(notebooks) / job.notebook).read_bytes())
     h.update(json.dumps([job.parameters, job.title, job.lang, job.sample], sort_keys=True, default=str).encode())
-    h.update(inputs_digest.encode())
+    h.update(stage_key.encode())
     return h.hexdigest()
 
 
-def code_digest() -> str:
-    """Digest of parplan's source and package data (a change of method or layout invalidates derived outputs)."""
-    import hashlib
-
-    h = hashlib.sha256()
-    pkg = Path(__file__).parent
-    for p in sorted(pkg.rglob("*")):
-        if p.is_file() and p.suffix in {".py", ".yaml", ".csv", ".css"}:
-            h.update(str(p.relative_to(pkg)).encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-def code_and_data_digest(data_root: Path) -> str:
-    """Digest of parplan's code plus every processed file (names and bytes)."""
-    import hashlib
-
-    h = hashlib.sha256(code_digest().encode())
-    for p in sorted((Path(data_root) / "processed").rglob("*")):
-        if p.is_file():
-            h.update(str(p.relative_to(data_root)).encode())
-            h.update(sha256(p).encode())
-    return h.hexdigest()
-
-
-def skip_unchanged(jobs: list[Job], cache_file: Path, digest: str) -> tuple[list[Job], list[Job], dict[str, str]]:
+def skip_unchanged(jobs: list[Job], cache_file: Path, stage_key: str,
+                   notebooks: Path) -> tuple[list[Job], list[Job], dict[str, str]]:
     """Split jobs into (to render, unchanged) using the keys recorded at the last successful render."""
     import json
 
     old = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
-    keys = {j.out: job_key(j, digest) for j in jobs}
+    keys = {j.out: job_key(j, stage_key, notebooks) for j in jobs}
     todo = [j for j in jobs if not (Path(j.out).exists() and old.get(j.out) == keys[j.out])]
     done = [j for j in jobs if j not in todo]
     return todo, done, keys
@@ -310,7 +288,7 @@ def _plan_line(plan: Any, lang: str) -> str:
 def write_index(quarter: Quarter, folder: Path, lang: str, sample: bool, summary: dict[str, Any], plan: Any,
                 switcher: list[tuple[Quarter, str]], root: Path) -> Path:
     """<folder>/index.html: links to every report of the quarter and the switcher to the plan year's other quarters."""
-    q = Quarter.parse(quarter)
+    q = quarter
     folder = Path(folder)
     vi = lang == "vi"
     links = []
@@ -357,7 +335,7 @@ def write_index(quarter: Quarter, folder: Path, lang: str, sample: bool, summary
 def write_placeholder(quarter: Quarter, folder: Path, lang: str, sample: bool, plan: Any,
                       switcher: list[tuple[Quarter, str]], root: Path) -> Path:
     """<folder>/index.html for a quarter that has data but no rendered reports yet: says how to render them."""
-    q = Quarter.parse(quarter)
+    q = quarter
     vi = lang == "vi"
     title = f"{'Báo cáo tiến độ' if vi else 'Progress report'}: {plan.title(lang, short=True)} — {q.label(lang)}"
     what = (f"Chưa lập báo cáo của {q.label(lang)}: dữ liệu đã có, báo cáo sẽ có khi Sở Nội vụ lập báo cáo quý này."
