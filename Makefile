@@ -57,8 +57,8 @@ lab: $(STAMP) ## open JupyterLab on the repository root with the parplan kernel 
 templates: $(STAMP) ## write one Excel template per dataset into templates/ (generated, not committed)
 	$(BIN)/python -m parplan templates --out templates
 
-sample: $(STAMP) ## regenerate the shipped sample data under data/raw/ (deterministic)
-	$(BIN)/python -m parplan sample
+sample: $(STAMP) ## regenerate the shipped sample data under data/raw/ (deterministic; tools/sample/, faults in tools/sample/faults.yaml)
+	$(BIN)/python -m tools.sample
 
 bench: $(STAMP) ## speed and memory benchmarks (not part of make test); figures in benchmarks/README.md
 	$(BIN)/python benchmarks/bench.py $(if $(REPEAT),--repeat $(REPEAT))

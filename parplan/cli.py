@@ -69,26 +69,13 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from .catalogue import load_plan
-    from .periods import Quarter
-    from .pipeline import ROOT
-    from .sample import generate, refuse_real_data, sample_quarters
-    from .sample_datasets import generate_datasets
-
-    out = Path(args.out) if args.out else ROOT / "data" / "raw"
-    quarters = [Quarter.parse(args.quarter)] if args.quarter else sample_quarters(ROOT / "data" / "raw")
-    if not quarters:
-        print("LỖI / ERROR: không có quý nào có dữ liệu mẫu; dùng --quarter / no quarter has sample data; use "
-              "--quarter", file=sys.stderr)
-        return 2
-    refuse_real_data(out, quarters)
-    written: list[Path] = []
-    for year in sorted({q.year for q in quarters}):
-        plan, mine = load_plan(year), [q for q in quarters if q.year == year]
-        written += generate(out, plan, mine) + generate_datasets(out, plan, mine)
-        print(f"{', '.join(map(str, mine))}: kế hoạch năm {year} / the {year} plan")
-    print(f"{len(written)} tệp mẫu / sample files written")
-    return 0
+    """The sample generator is a repository tool, not part of the library: say how to run it instead."""
+    given = "".join(f" --{k} {v}" for k, v in (("quarter", args.quarter), ("out", args.out)) if v)
+    print(f"Bộ sinh dữ liệu mẫu đã chuyển ra khỏi thư viện; từ thư mục gốc của kho mã chạy: make sample, hoặc "
+          f"python -m tools.sample{given} / The sample generator has left the library; from the repository root "
+          f"run: make sample, or python -m tools.sample{given} (tools/sample/, faults in tools/sample/faults.yaml)",
+          file=sys.stderr)
+    return 2
 
 
 def _coverage(args: argparse.Namespace) -> int:
@@ -138,9 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     fb = sub.add_parser("feedback", help="one annotated workbook per agency with findings (feedback/<Q>/)")
     fb.add_argument("--quarter", default="")
     fb.set_defaults(fn=_feedback)
-    s = sub.add_parser("sample", help="regenerate the deterministic sample data (every quarter with SAMPLE_DATA.yaml)")
-    s.add_argument("--quarter", default="", help="YYYYQn: only this quarter, from the plan of its year")
-    s.add_argument("--out", default="")
+    s = sub.add_parser("sample", help="moved: the sample generator is python -m tools.sample (make sample)")
+    s.add_argument("--quarter", default="", help="see python -m tools.sample --help")
+    s.add_argument("--out", default="", help="see python -m tools.sample --help")
     s.set_defaults(fn=_sample)
     nq = sub.add_parser("new-quarter", help="write params/<Q>.yaml for a new quarter from its year's plan")
     nq.add_argument("quarter", help="YYYYQn: quarter n of year YYYY")

@@ -1,22 +1,31 @@
-"""The shipped sample data is exactly what the deterministic generator writes, from the plan of its year."""
+"""The shipped sample data is exactly what the deterministic generator (tools/sample/, outside the library) writes,
+from the plan of its year."""
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from parplan import yamlfile
 from parplan.catalogue import load_plan
 from parplan.contracts import load_contract
 from parplan.io import parse_date, read_table
 from parplan.periods import Quarter
-from parplan.sample import MARKER, generate, sample_quarters
-from parplan.sample_datasets import generate_datasets
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # tools/ is a folder of the repository, not an installed package
+
+from tools.sample import faults as planted  # noqa: E402
+from tools.sample.datasets import generate_datasets  # noqa: E402
+from tools.sample.dossiers import MARKER, generate, sample_quarters  # noqa: E402
+
 NEW_QUARTER = "2024Q1"  # the sample quarter of the second plan (plans/2024/)
 
 
@@ -154,7 +163,6 @@ def test_commune_names_are_the_plan_list_except_the_planted_faults(plan):
     import pandas as pd
 
     from parplan import communes
-    from parplan.sample import COMMUNE_FAULTS
 
     frames = []
     for p in sorted((RAW / "2023Q4/tthc_dossiers").glob("*.csv")):
@@ -169,7 +177,8 @@ def test_commune_names_are_the_plan_list_except_the_planted_faults(plan):
     bad = {(r.agency_code, r.commune_text): r.status for r in m[~m.status.isin(communes.MATCHED)].itertuples()}
     assert bad == {("PHU_NINH", "Tam Dan"): "ambiguous", ("DAI_LOC", "X. Đại Hiệp"): "unknown",
                    ("TAM_KY", "Cẩm An"): "other_district"}
-    assert {(d, w) for d, _, _, w in COMMUNE_FAULTS} == set(bad)
+    declared = {(f.agency, f.params["written"]): f.expect["commune_match"] for f in planted.commune_faults()}
+    assert declared == bad  # faults.yaml says what each planted name gives
     assert len(set(matched.unit)) > 200  # nearly every one of the 241 communes has dossiers
 
 
@@ -193,11 +202,144 @@ def test_a_quarter_of_another_year_is_refused(plan, tmp_path):
 
 
 def test_the_command_will_not_overwrite_real_data(tmp_path):
-    from parplan.cli import main
+    from tools.sample.__main__ import main
 
     (tmp_path / "2024Q2" / "tthc_dossiers").mkdir(parents=True)
     real = tmp_path / "2024Q2" / "tthc_dossiers" / "SNV.csv"
     real.write_text("real data\n", encoding="utf-8")
-    assert main(["sample", "--quarter", "2024Q2", "--out", str(tmp_path)]) == 2
+    assert main(["--quarter", "2024Q2", "--out", str(tmp_path)]) == 2
     assert real.read_text(encoding="utf-8") == "real data\n" and not (tmp_path / "2024Q2" / MARKER).exists()
-    assert main(["sample", "--quarter", "2099Q1", "--out", str(tmp_path / "none")]) == 2  # no plan for 2099
+    assert main(["--quarter", "2099Q1", "--out", str(tmp_path / "none")]) == 2  # no plan for 2099
+    assert not (tmp_path / "none").exists()
+
+
+def test_parplan_sample_says_where_the_generator_went(tmp_path, capsys):
+    from parplan.cli import main
+
+    assert main(["sample", "--quarter", "2024Q2", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"python -m tools.sample --quarter 2024Q2 --out {tmp_path}" in err and "make sample" in err
+    assert not any(tmp_path.iterdir())  # it writes nothing
+
+
+# ------------------------------------------------------------------ the generator is not part of the library
+GENERATOR_NAMES = {"generate", "generate_datasets", "generate_quarters", "dossiers_for", "quarter_view",
+                   "write_marker", "refuse_real_data", "sample_quarters", "plant", "load_faults"}
+
+
+def test_the_library_holds_no_sample_generator():
+    """No module of parplan/ is a sample module, imports tools/ or defines the generator's functions; the package
+    that is installed is parplan only."""
+    import tomllib
+
+    pkg = REPO / "parplan"
+    assert not [p for p in pkg.rglob("*") if "sample" in p.name and "__pycache__" not in p.parts], "a sample module"
+    for path in sorted(pkg.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {n.name for node in ast.walk(tree) if isinstance(node, ast.Import) for n in node.names}
+        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not {m for m in imported if m == "tools" or m.startswith("tools.")}, path
+        defined = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+        assert not defined & GENERATOR_NAMES, (path, defined & GENERATOR_NAMES)
+    setup = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert setup["packages"]["find"]["include"] == ["parplan*"]
+
+
+def test_make_sample_runs_the_tool():
+    recipe = (REPO / "Makefile").read_text(encoding="utf-8").split("\nsample:", 1)[1].split("\n\n", 1)[0]
+    assert "$(BIN)/python -m tools.sample" in recipe and "parplan sample" not in recipe
+
+
+def test_the_marker_name_is_the_one_ingest_reads():
+    from parplan.ingest import SAMPLE_MARKER
+
+    assert MARKER is SAMPLE_MARKER and MARKER == "SAMPLE_DATA.yaml"
+
+
+# ------------------------------------------------------------------ the planted faults are data (faults.yaml)
+def test_dossier_files_validate_as_faults_yaml_declares(plan):
+    """Every dossier file a fault of faults.yaml names (a quarter of its own, in the 2023 sample) and a clean one get
+    the verdict and rules the file declares: SGTVT 2023Q2 rejected (date_format, in_set), HIEP_DUC 2023Q2 a warning
+    (received_in_quarter), TIEN_PHUOC's older exports 2023Q1/Q2 accepted without findings."""
+    from parplan.validation import validate_files
+
+    named = {(f.quarter, f.agency) for f in planted.load_faults() if f.dataset == "tthc_dossiers" and f.quarter}
+    assert named == {(2, "SGTVT"), (2, "HIEP_DUC"), (1, "TIEN_PHUOC"), (2, "TIEN_PHUOC")}
+    contract = load_contract("tthc_dossiers", plan)
+    for n in (1, 2):
+        q = Quarter(plan.year, n)
+        codes = sorted({a for m, a in named if m == n} | {"SNV"})
+        items = [(RAW / str(q) / "tthc_dossiers" / f"{c}.csv", c, plan.agencies[c].kind) for c in codes]
+        for verdict, _ in validate_files(items, contract, q, root=RAW):
+            agency = Path(verdict.path).stem
+            want, rules = planted.expected(q, "tthc_dossiers", agency)
+            found = {i.rule for i in verdict.issues if i.severity in ("warn", "reject")}
+            assert (verdict.verdict, found) == (want, rules), verdict.path
+    assert planted.expected(Quarter(plan.year, 2), "tthc_dossiers", "SGTVT") == ("rejected", {"date_format", "in_set"})
+    assert planted.expected(Quarter(plan.year, 3), "tthc_dossiers", "SGTVT") == ("accepted", set())
+
+
+def test_the_older_exports_are_the_declared_ones():
+    """The files without 'TTHC đã triển khai thanh toán trực tuyến' are exactly faults.yaml's without_column ones."""
+    col = "TTHC đã triển khai thanh toán trực tuyến"
+    for q in sample_quarters(RAW):
+        for p in sorted((RAW / str(q) / "tthc_dossiers").glob("*.csv")):
+            with open(p, encoding="utf-8") as fh:
+                header = next(csv.reader(fh))
+            declared = "online_payment_offered" in planted.missing_columns(q, "tthc_dossiers", p.stem)
+            assert (col not in header) == declared, p.relative_to(RAW)
+
+
+def test_plant_does_what_each_kind_says():
+    """Each kind on hand-made rows, values worked out by hand."""
+    q = Quarter.parse("2023Q1")
+    rows = [{"level": "province", "resolved_late": 1, "resolved_on_time": 0, "channel": "online"},
+            {"level": "district", "resolved_late": 3, "resolved_on_time": 5, "channel": "direct"},
+            {"level": "district", "resolved_late": 0, "resolved_on_time": 2, "channel": "postal"}]
+
+    def fault(kind: str, **params) -> planted.Fault:
+        return planted.Fault("t", 1, "tthc_summary", "X", kind, params, {"verdict": "rejected"})
+
+    planted.PLANT["move"](fault("move", move={"from": "resolved_late", "to": "resolved_on_time", "count": 2}),
+                          rows, q, "X")
+    assert [(r["resolved_late"], r["resolved_on_time"]) for r in rows] == [(0, 1), (2, 6), (0, 2)]
+    planted.PLANT["add"](fault("add", row={"where": {"level": "district"}}, add={"resolved_on_time": 10}), rows, q, "X")
+    assert [r["resolved_on_time"] for r in rows] == [1, 16, 2]
+    planted.PLANT["set"](fault("set", row="middle", set={"channel": "Zalo {next_quarter}/{year}"}), rows, q, "X")
+    assert [r["channel"] for r in rows] == ["online", "Zalo 2023Q2/2023", "postal"]
+    planted.PLANT["swap"](fault("swap", row=1, swap=["resolved_late", "resolved_on_time"]), rows, q, "X")
+    assert (rows[0]["resolved_late"], rows[0]["resolved_on_time"]) == (1, 0)
+    planted.PLANT["received_after_quarter_end"](fault("received_after_quarter_end", row="last", days=3, due_days=7),
+                                                rows, q, "X")
+    assert {k: rows[-1][k] for k in ("received_date", "due_date", "completed_date", "status")} == {
+        "received_date": dt.date(2023, 4, 3), "due_date": dt.date(2023, 4, 10), "completed_date": None,
+        "status": "pending"}
+    planted.PLANT["extra_row"](fault("extra_row", values={"task_id": "A.X.9"}), rows, q, "X")
+    assert rows[-1] == {"agency_code": "X", "task_id": "A.X.9"} and len(rows) == 4
+    with pytest.raises(planted.FaultError, match="4 rows"):
+        planted.PLANT["set"](fault("set", row=9, set={"channel": "x"}), rows, q, "X")
+    with pytest.raises(planted.FaultError, match="fewer than 9"):  # 1 + 2 + 0 late in the first three rows
+        planted.PLANT["move"](fault("move", move={"from": "resolved_late", "to": "resolved_on_time", "count": 9}),
+                              rows[:3], q, "X")
+
+
+@pytest.mark.parametrize("entry,message", [
+    ({"kind": "typo"}, "unknown kind"),
+    ({"quarter": 5}, "quarter 5"),
+    ({"quarter": "every"}, "commune_name"),
+    ({"expect": {"verdict": "maybe"}}, "expected a verdict"),
+    ({"colour": "red"}, "not expected \\['colour'\\]"),
+])
+def test_a_fault_the_generator_cannot_plant_is_refused(tmp_path, entry, message):
+    good = {"id": "x", "quarter": 2, "dataset": "pakn", "agency": "THANG_BINH", "kind": "set", "row": "middle",
+            "set": {"channel": "Zalo"}, "expect": {"verdict": "rejected", "rule": "in_set"}}
+    path = tmp_path / "faults.yaml"
+    path.write_text(yaml.safe_dump({"faults": [good | entry]}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(planted.FaultError, match=message):
+        planted.read_faults(path)
+    path.write_text(yaml.safe_dump({"faults": [good, good]}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(planted.FaultError, match="duplicate"):
+        planted.read_faults(path)
+    path.write_text(yaml.safe_dump({"faults": [good]}, allow_unicode=True), encoding="utf-8")
+    assert [(f.quarter, f.kind, f.params) for f in planted.read_faults(path)] == [
+        (2, "set", {"row": "middle", "set": {"channel": "Zalo"}})]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -12,26 +13,22 @@ import pytest
 from parplan.catalogue import load_plan
 from parplan.contracts import load_contract, parse_number
 from parplan.periods import Quarter
-from parplan.sample_datasets import generate_datasets
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # tools/ is a folder of the repository, not an installed package
+
+from tools.sample import faults as planted  # noqa: E402
+from tools.sample.datasets import generate_datasets  # noqa: E402
+
 QUARTERS = ("2023Q1", "2023Q2", "2023Q3", "2023Q4")
 NEW_QUARTER = "2024Q1"  # generated from plans/2024/ (tests/test_sample.py checks its bytes)
 DATASETS = ("tthc_summary", "tthc_publication", "task_status", "sipas_survey", "inspections", "legal_docs",
             "economy", "disbursement", "organisation", "e_documents", "online_services", "pakn")
 
-# data/raw/README.md, "Deliberately faulty submissions (other datasets)", planted in the same quarter of every
-# generated year: (quarter number, file) -> (verdict, rule that must be listed)
-FAULTY = {
-    (1, "tthc_summary/NONG_SON.csv"): ("rejected", "resolved_parts"),
-    (3, "online_services/STNMT.csv"): ("rejected", "paid_le_transactions"),
-    (2, "pakn/THANG_BINH.csv"): ("rejected", "in_set"),
-    (4, "task_status/SCT.csv"): ("rejected", "in_set"),
-    (3, "e_documents/QUE_SON.csv"): ("rejected", "min_value"),
-    (1, "organisation/SGDDT.csv"): ("rejected", "wrong_quarter"),
-    (2, "task_status/DUY_XUYEN.csv"): ("accepted_with_warnings", "done_has_evidence"),
-}
+# The deliberately faulty submissions are declared in tools/sample/faults.yaml (planted in the same quarter of every
+# generated year; described in data/raw/README.md): planted.expected gives a file's verdict and rules from there.
 
 
 # ------------------------------------------------------------------ helpers (csv module only for the dossiers)
@@ -154,13 +151,27 @@ def test_every_expected_submitter_has_a_file(q):
 
 # ------------------------------------------------------------------ (2) validation verdicts
 def _expected(rel: str) -> tuple[str, set[str]]:
-    """Expected verdict and warning/reject rules of one committed file ('2023Q1/tthc_summary/NONG_SON.csv')."""
+    """Expected verdict and warning/reject rules of one committed file ('2023Q1/tthc_summary/NONG_SON.csv'), as
+    tools/sample/faults.yaml declares them (accepted without findings when it declares none)."""
     q, ds, name = rel.split("/")
-    key = (Quarter.parse(q).q, f"{ds}/{name}")
-    if key in FAULTY:
-        verdict, rule = FAULTY[key]
-        return verdict, {rule}
-    return "accepted", set()
+    return planted.expected(Quarter.parse(q), ds, Path(name).stem)
+
+
+def test_the_declared_faults_of_the_other_datasets():
+    """faults.yaml declares, for the datasets other than the dossiers, the faults data/raw/README.md lists."""
+    got = {(f.quarter, f.dataset, f.agency): (f.expect["verdict"], f.expect.get("rule"))
+           for f in planted.load_faults() if f.dataset != "tthc_dossiers"}
+    assert got == {
+        (1, "tthc_summary", "NONG_SON"): ("rejected", "resolved_parts"),
+        (2, "tthc_summary", "SNV"): ("accepted", None),  # the reconciliation example
+        (3, "online_services", "STNMT"): ("rejected", "paid_le_transactions"),
+        (2, "pakn", "THANG_BINH"): ("rejected", "in_set"),
+        (4, "task_status", "SCT"): ("rejected", "in_set"),
+        (3, "e_documents", "QUE_SON"): ("rejected", "min_value"),
+        (1, "organisation", "SGDDT"): ("rejected", "wrong_quarter"),
+        (2, "task_status", "DUY_XUYEN"): ("accepted_with_warnings", "done_has_evidence"),
+    }
+    assert {f.dataset for f in planted.load_faults()} - {"tthc_dossiers"} <= set(DATASETS)
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
@@ -209,11 +220,13 @@ def test_summary_totals_equal_dossier_aggregates(q, agency):
 
 
 def test_snv_2023q2_reconciliation_example():
-    """The one deliberate difference: SNV reports its 2 late dossiers of 2023Q2 as on time (README)."""
+    """The one deliberate difference: SNV reports its 2 late dossiers of 2023Q2 as on time (README, faults.yaml)."""
     d = dossier_aggregates("2023Q2", "SNV")["province"]
     s = summary_totals("2023Q2", "SNV")["province"]
     diff = {k: s[k] - d[k] for k in SUMMARY_COLUMNS.values() if s[k] != d[k]}
     assert diff == {"resolved_on_time": 2, "resolved_late": -2}
+    declared = next(f for f in planted.faults_for(Quarter.parse("2023Q2"), "tthc_summary", "SNV") if f.kind == "move")
+    assert declared.expect["reconciliation"] == diff
     assert d["resolved_late"] == 2 and s["resolved_late"] == 0
     for q in ("2023Q1", "2023Q3", "2023Q4"):  # the other quarters of SNV reconcile
         d, s = dossier_aggregates(q, "SNV")["province"], summary_totals(q, "SNV")["province"]

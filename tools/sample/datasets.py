@@ -1,4 +1,4 @@
-"""Deterministic sample data for every dataset except tthc_dossiers (which parplan/sample.py writes), from a plan.
+"""Deterministic sample data for every dataset except tthc_dossiers (which dossiers.py writes), from a plan.
 
 The seed, the dates, the agencies, the tasks, the laggards and the quarters with a SIPAS survey come from the plan
 passed in (its year, baseline year, agencies.yaml, tasks.yaml, indices.yaml, plan.yaml `expected`). Every quarter of
@@ -6,9 +6,10 @@ the plan's year is computed (some numbering runs on from quarter to quarter), on
 and only the datasets the plan expects in that quarter. One file per submitting agency and quarter, data/raw/<Q>/<dataset>/<AGENCY>.csv (a few .xlsx), written the way
 offices send them: the contract's Vietnamese headers, Vietnamese category labels, dd/mm/yyyy dates, Có/Không, and in
 some files Vietnamese number formatting ('1.234', '12,5'). tthc_summary is aggregated from exactly the dossiers
-parplan/sample.py generates, so the two sources reconcile (one documented difference). A handful of deliberately
-faulty submissions (FAULTS below) give the data-quality section real content; all are documented in
-data/raw/README.md and checked by tests/test_sample_datasets.py. Not real data.
+dossiers.py generates, so the two sources reconcile (one declared difference). A handful of deliberately faulty
+submissions give the data-quality section real content: they are declared in tools/sample/faults.yaml, planted by
+`_Out.emit` just before a file is written, described in data/raw/README.md and checked by
+tests/test_sample_datasets.py. Not real data.
 """
 from __future__ import annotations
 
@@ -20,31 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from . import sample
-from .catalogue import Plan, Task
-from .contracts import Column, load_contract
-from .io import atomic_write
-from .periods import Quarter
-from .templates import save_workbook
+from parplan.catalogue import Plan, Task
+from parplan.contracts import Column, load_contract
+from parplan.io import atomic_write
+from parplan.periods import Quarter
+from parplan.templates import save_workbook
 
-# Deliberate faults and documented warnings, planted in every generated year:
-# (quarter number, dataset, agency) -> (expected verdict, rule id, what).
-FAULTS: dict[tuple[int, str, str], tuple[str, str, str]] = {
-    (1, "tthc_summary", "NONG_SON"): (
-        "rejected", "resolved_parts", "first 'Huyện' row: 'Đã giải quyết - Đúng hạn' typed 10 too high"),
-    (3, "online_services", "STNMT"): (
-        "rejected", "paid_le_transactions", "portal transactions and transactions paid online swapped"),
-    (2, "pakn", "THANG_BINH"): ("rejected", "in_set", "one row's channel typed 'Zalo'"),
-    (4, "task_status", "SCT"): ("rejected", "in_set", "an extra row for task 'A.X.9' (no such task)"),
-    (3, "e_documents", "QUE_SON"): ("rejected", "min_value", "one office's 'Số văn bản gửi điện tử' is -12"),
-    (1, "organisation", "SGDDT"): ("rejected", "wrong_quarter", "column 'Quý' says the next quarter"),
-    (2, "task_status", "DUY_XUYEN"): (
-        "accepted_with_warnings", "done_has_evidence", "a task 'Đã hoàn thành' without evidence document"),
-}
-# The reconciliation example (quarter number, agency, dossiers moved): SNV's Q2 summary reports its late dossiers as
-# on time. The brief asked for 3, but in the first sample year SNV has only 2 late dossiers in Q2 (3 fewer would be
-# -1 and the file rejected), so 2 are moved (at most as many as there are).
-RECONCILIATION = (2, "SNV", 2)
+from . import dossiers as sample
+from . import faults as planted
 
 XLSX = {("task_status", "SYT"), ("e_documents", "DIEN_BAN")}
 TTHC_PUBLICATION_PER_QUARTER = 8
@@ -168,10 +152,11 @@ class _Out:
 
     def emit(self, q: Quarter, dataset: str, agency: str, rows: list[dict[str, Any]], style: str = "plain",
              title: str = "", sheet: str = "Báo cáo", total: Callable[[list[dict]], dict] | None = None) -> Path | None:
-        """Write one agency's file of one quarter (nothing when the quarter is not asked for or the plan does not
-        expect the dataset in it)."""
+        """Write one agency's file of one quarter, with the faults faults.yaml declares for it (nothing when the
+        quarter is not asked for or the plan does not expect the dataset in it)."""
         if q not in self.wanted or dataset not in self.plan.expected(q.q):
             return None
+        rows = planted.plant(q, dataset, agency, rows)
         contract = load_contract(dataset)
         header = [c.header_vi for c in contract.columns]
         excel = (dataset, agency) in XLSX
@@ -297,17 +282,6 @@ def gen_tthc_summary(out: _Out) -> None:
                 for a in areas[level]:
                     part = [r for r in view if r["level"] == level and area[r["dossier_id"]] == a]
                     rows.append(_summary_row(q, code, level, a, summary_counts(part, q)))
-            if (q.q, code) == RECONCILIATION[:2]:
-                shift = RECONCILIATION[2]
-                assert sum(r["resolved_late"] for r in rows) >= shift, "reconciliation example needs late dossiers"
-                for r in rows:
-                    m = min(shift, r["resolved_late"])
-                    r["resolved_late"] -= m
-                    r["resolved_on_time"] += m
-                    shift -= m
-            if (q.q, code) == (1, "NONG_SON"):
-                first = next(r for r in rows if r["level"] == "district")
-                first["resolved_on_time"] += 10  # parts no longer add up to 'Đã giải quyết - Tổng số'
             out.emit(q, "tthc_summary", code, rows, style=_style(out, "tthc_summary", code, 0.3))
 
 
@@ -439,12 +413,6 @@ def gen_task_status(out: _Out) -> None:
                     notes = NOTES[status]
                     row["note"] = notes[(p["note_i"] + q.q) % len(notes)]
                 rows.append(row)
-            if (q.q, code) == (2, "DUY_XUYEN"):
-                r = next(r for r in rows if r["status"] == "done")
-                r["evidence_doc_no"] = r["evidence_doc_date"] = None  # done, but no evidence cited -> warning
-            if (q.q, code) == (4, "SCT"):
-                rows.append({"task_id": "A.X.9", "agency_code": code, "status": "in_progress",
-                             "note": "Nhiệm vụ phát sinh theo chỉ đạo của UBND tỉnh"})
             out.emit(q, "task_status", code, rows, title="BÁO CÁO TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ CCHC",
                      sheet="Tiến độ")
 
@@ -756,7 +724,7 @@ def gen_organisation(out: _Out) -> None:
             staff = p["quota_now"] + int(round(psu_now * p["per_unit"]))
             placed = min(staff, int(staff * min(1.0, p["placed"] + 0.01 * q.q)))
             row: dict[str, Any] = {
-                "quarter": str(q.next()) if (q.q, code) == (1, "SGDDT") else str(q),
+                "quarter": str(q),
                 "agency_code": code, "psu_count_2021": p["psu21"], "psu_count_now": psu_now,
                 "staff_quota_2021": p["quota21"], "staff_quota_now": p["quota_now"],
                 "leadership_compliant": not (code in fixed_by and q.q < fixed_by[code]),
@@ -807,8 +775,6 @@ def gen_e_documents(out: _Out) -> None:
                              "docs_sent_electronic": int(handled * _u(rq, 0.3, 0.5)),
                              "docs_received_electronic": int(handled * _u(rq, 0.5, 0.8)),
                              "connected_4level": connected or q.q >= 3})
-            if (q.q, code) == (3, "QUE_SON"):
-                rows[-1]["docs_sent_electronic"] = -12
             out.emit(q, "e_documents", code, rows, style=style, title="TÌNH HÌNH XỬ LÝ VĂN BẢN TRÊN MÔI TRƯỜNG MẠNG",
                      sheet="VBĐT", total=_e_documents_total)
 
@@ -840,9 +806,6 @@ def gen_online_services(out: _Out) -> None:
                 "dossiers_total": total, "dossiers_synced_national": total - int(total * _u(rq, 0, 0.05)),
                 "dossiers_published_provincial": total - int(total * _u(rq, 0, 0.03)),
             }
-            if (q.q, code) == (3, "STNMT"):
-                assert len(fee) > paid, "the swap must break paid_le_transactions"
-                row["portal_transactions"], row["portal_transactions_paid_online"] = paid, len(fee)
             out.emit(q, "online_services", code, [row])
 
 
@@ -900,8 +863,6 @@ def gen_pakn(out: _Out) -> None:
                              "channel": it["channel"], "received_date": it["received_date"],
                              "deadline": it["deadline"], "handled_date": handled,
                              "answer_published": bool(handled and it["published"]), "summary": it["summary"]})
-            if (q.q, code) == (2, "THANG_BINH"):
-                rows[len(rows) // 2]["channel"] = "Zalo"  # not an allowed channel label
             out.emit(q, "pakn", code, rows)
 
 

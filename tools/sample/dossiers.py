@@ -1,4 +1,4 @@
-"""Deterministic sample-data generator (seeds computed from the plan's year) for the shipped data under data/raw/.
+"""The sample dossiers (tthc_dossiers), generated deterministically from a plan (seeds computed from its year).
 
 Everything year-dependent comes from the plan passed in: its year, its agencies, its commune list, its laggards.
 Volumes are a scaled-down sample (about 1:10 of a real province's dossier flow) so the repository stays small;
@@ -6,7 +6,9 @@ dossiers are generated for the whole plan year (plus a December carry-in from th
 file is the view at that quarter's end. Plausible rates, all documented in data/raw/README.md: departments resolve
 ~99.3 % on time, districts ~97 %, communes ~97 %; the units the plan names as laggards for the on-time rate are
 clearly worse. Online share: departments ~70 %, districts ~45 %, communes ~35 %. Every generated quarter gets a
-marker file (SAMPLE_DATA.yaml) saying that it is sample data.
+marker file (parplan.ingest.SAMPLE_MARKER) saying that it is sample data. The deliberate faults (impossible dates,
+wrong labels, a late typing slip, older exports without a column, wrong commune names) are declared in
+tools/sample/faults.yaml and planted by tools/sample/faults.py.
 """
 from __future__ import annotations
 
@@ -20,19 +22,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import communes
-from .catalogue import Plan
-from .contracts import load_contract
-from .io import atomic_write, atomic_write_text
-from .periods import Quarter
-from .templates import save_workbook
+from parplan import communes
+from parplan.catalogue import Plan
+from parplan.contracts import load_contract
+from parplan.ingest import SAMPLE_MARKER
+from parplan.io import atomic_write, atomic_write_text
+from parplan.periods import Quarter
+from parplan.templates import save_workbook
+
+from . import faults as planted
 
 # Seeds: a day of the plan's year written YYYYMMDD (the plan year's 1 June for the dossiers, 15 September for the
 # other datasets), so every plan year has its own sample and the same plan always gives the same bytes.
 SEED_DAYS = {"tthc_dossiers": (6, 1), "other_datasets": (9, 15)}
 CARRY_IN_MONTH = 12  # dossiers received from 1 December of the year before are carried over into Q1
-MARKER = "SAMPLE_DATA.yaml"
-GENERATOR = "parplan sample"
+MARKER = SAMPLE_MARKER
+GENERATOR = "parplan sample"  # the name the marker records (unchanged since the generator left the package)
 NOTE_VI = "Dữ liệu mẫu do parplan tạo, không phải số liệu thật"
 NOTE_EN = "Generated sample data, not real figures"
 XLSX_AGENCIES = {"SYT", "SXD"}  # a few agencies send Excel workbooks, the others CSV exports
@@ -45,15 +50,7 @@ ONTIME = {"department": 0.993, "district": 0.972, "commune": 0.970}
 ONTIME_LAGGARD = {"department": 0.955, "district": 0.925, "commune": 0.905}
 ONLINE = {"department": 0.70, "district": 0.45, "commune": 0.35}
 PAYMENT_OFFERED = 85  # % of fee-bearing procedures for which online payment is deployed (fixed hash of the code)
-OLD_EXPORT = {(1, "TIEN_PHUOC"), (2, "TIEN_PHUOC")}  # (quarter no., agency): files without 'TTHC đã triển khai…'
-# Commune names as districts type them: mostly the official name (with or without 'Xã'/'Phường'/'Thị trấn'),
-# Hội An's sometimes without diacritics (unique there, so they match), and a few deliberate faults that cannot be
-# matched (data/raw/README.md): (district, commune of the plan's list, share of its rows, name written instead)
-COMMUNE_FAULTS = (
-    ("PHU_NINH", "Tam Đàn", 0.40, "Tam Dan"),     # without diacritics: Tam Đàn or Tam Dân? ambiguous
-    ("DAI_LOC", "Đại Hiệp", 0.40, "X. Đại Hiệp"),  # abbreviated prefix: not guessed, a finding
-    ("TAM_KY", "An Phú", 0.40, "Cẩm An"),         # a ward of Hội An typed in Tam Kỳ's file
-)
+DATASET = "tthc_dossiers"
 
 
 def seed(plan: Plan, stream: str = "tthc_dossiers") -> int:
@@ -102,13 +99,15 @@ def commune_list(plan: Plan) -> pd.DataFrame:
 
 
 def commune_name(c: pd.DataFrame, district: str, rng: np.random.Generator) -> str:
-    """One commune of the district as its one-stop export names it (names of the plan's list, a few planted faults)."""
+    """One commune of the district as its one-stop export names it: mostly the official name of the plan's list
+    (with or without 'Xã'/'Phường'/'Thị trấn'), Hội An's sometimes without diacritics (unique there, so they match),
+    and the wrong names of faults.yaml (kind commune_name) for a share of one commune's dossiers."""
     mine = c[c["district_code"] == district]
     r = mine.iloc[int(rng.integers(0, len(mine)))]
     style = rng.random()
-    for d, name, share, written in COMMUNE_FAULTS:
-        if (d, name) == (district, r["commune_vi"]) and rng.random() < share:
-            return written
+    for f in planted.commune_faults():
+        if (f.agency, f.params["commune"]) == (district, r["commune_vi"]) and rng.random() < f.params["share"]:
+            return f.params["written"]
     if district == "HOI_AN" and style < 0.15:
         return communes.fold(r["commune_vi"]).title()
     if style < 0.70:
@@ -205,8 +204,8 @@ def quarter_view(rows: list[dict], q: Quarter) -> list[dict]:
 
 def columns_written(contract, q: Quarter, agency: str) -> list:
     """The contract columns a sample file carries: those the generator fills (a column added to the contract later
-    appears once the generator makes it), without 'online payment offered' in the older exports of OLD_EXPORT."""
-    skip = {"online_payment_offered"} if (q.q, agency) in OLD_EXPORT else set()
+    appears once the generator makes it), without those an older export leaves out (faults.yaml without_column)."""
+    skip = planted.missing_columns(q, DATASET, agency)
     return [c for c in contract.columns if c.name in GENERATED and c.name not in skip]
 
 
@@ -215,11 +214,11 @@ def _cells(r: dict, columns: list) -> list[str]:
     for c in columns:
         v = r.get(c.name)
         if c.type == "date":
-            vals.append(v.strftime("%d/%m/%Y") if v else "")
+            vals.append(v if isinstance(v, str) else v.strftime("%d/%m/%Y") if v else "")  # a planted text as typed
         elif c.type == "bool":
             vals.append("Có" if v else "Không")
         elif c.type == "category":
-            vals.append(c.values[v])
+            vals.append(c.values.get(v, v))  # codes -> Vietnamese labels; a planted label as typed
         else:
             vals.append(v or "")
     return vals
@@ -256,26 +255,6 @@ def write_xlsx(path: Path, title: str, header: list[str], rows: list[list[str]],
         ws.append(["Tổng cộng", f"{len(rows)} hồ sơ"])
         save_workbook(wb, p, when, "parplan")
     atomic_write(path, w)
-
-
-def _date_text(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def faults(q: Quarter, agency: str, rows: list[list[str]], header: list[str]) -> list[list[str]]:
-    """Deliberate faults documented in data/raw/README.md (planted in the second quarter of the year)."""
-    if q.q == 2 and agency == "SGTVT":
-        i_due, i_ch = header.index("Ngày hẹn trả"), header.index("Hình thức nộp")
-        rows[56][i_due] = f"31/06/{q.year}"  # data row 57 -> CSV line 58: an impossible date
-        rows[120][i_ch] = "Qua mạng"         # data row 121 -> CSV line 122: not an allowed channel label
-    if q.q == 2 and agency == "HIEP_DUC":
-        i_rec, i_due = header.index("Ngày tiếp nhận"), header.index("Ngày hẹn trả")
-        i_done, i_st = header.index("Ngày hoàn thành"), header.index("Trạng thái")
-        # last row: received after the quarter's end (a typing slip) -> accepted with a warning
-        late = q.end + dt.timedelta(days=3)
-        rows[-1][i_rec], rows[-1][i_due] = _date_text(late), _date_text(late + dt.timedelta(days=7))
-        rows[-1][i_done], rows[-1][i_st] = "", "Đang giải quyết"
-    return rows
 
 
 def marker_text(plan: Plan) -> str:
@@ -325,18 +304,18 @@ def refuse_real_data(root: Path, quarters: Iterable[Quarter]) -> None:
 
 def generate(root: Path, plan: Plan, quarters: Iterable[Quarter | str] | None = None) -> list[Path]:
     """Write the sample dossiers and the marker of each quarter (default: the plan's four) under root (data/raw)."""
-    qs = [q for q in plan_quarters(plan, quarters) if "tthc_dossiers" in plan.expected(q.q)]
-    contract = load_contract("tthc_dossiers")
+    qs = [q for q in plan_quarters(plan, quarters) if DATASET in plan.expected(q.q)]
+    contract = load_contract(DATASET)
     when = file_time(plan)
     written = []
     for code, kind, levels in dossier_units(plan):
         rows = dossiers_for(plan, code, kind, levels)
         for q in qs:
-            view = quarter_view(rows, q)
+            view = planted.plant(q, DATASET, code, quarter_view(rows, q))
             columns = columns_written(contract, q, code)
             header = [c.header_vi for c in columns]
-            cells = faults(q, code, [_cells(r, columns) for r in view], header)
-            folder = Path(root) / str(q) / "tthc_dossiers"
+            cells = [_cells(r, columns) for r in view]
+            folder = Path(root) / str(q) / DATASET
             if code in XLSX_AGENCIES:
                 path = folder / f"{code}.xlsx"
                 title = f"DANH SÁCH HỒ SƠ TTHC — {plan.agencies[code].name_vi} — {q.label('vi')}"
