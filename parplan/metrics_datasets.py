@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import catalogue, yamlfile
+from . import catalogue, metrics_custom, yamlfile
 from .catalogue import Plan
 from .metrics import COLUMNS
 from .metrics_engine import DOSSIERS, Declaration, Tables, baseline_year, unit_rows
@@ -40,6 +40,9 @@ def registry(plan: Plan) -> dict[str, Declaration]:
 
 REGISTRY: dict[str, Declaration] = declarations(
     {m["id"]: m for m in yamlfile.load(catalogue.HERE / "metrics.yaml")["metrics"]})
+
+
+CUSTOM_MODULES = (metrics_custom,)  # imported here so that stage keys (parplan.store.closure) see their code
 
 
 def units(metric: str, tables: Tables, q: Quarter, period: str, plan: Plan, as_of: str | None = None) -> pd.DataFrame:

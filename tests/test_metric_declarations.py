@@ -267,3 +267,10 @@ def test_a_misspelt_key_or_term_or_expression_is_refused():
         Declaration.of(dict(SPECS["pakn_answers_published_share"], filters=["__import__('os')"]))
     with pytest.raises(DeclarationError, match="group = 'average'"):
         Declaration.of(dict(SPECS["pakn_answers_published_share"], group="average"))
+
+
+def test_every_custom_function_module_is_part_of_the_indicator_code():
+    from parplan.store import closure
+
+    modules = {f"parplan.{SPECS[m]['custom'].rpartition('.')[0]}" for m in DECLARED if SPECS[m].get("custom")}
+    assert modules and modules <= closure(("parplan.metrics_datasets",))  # editing one re-runs the indicators
