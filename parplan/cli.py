@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .periods import QuarterError
@@ -17,11 +16,13 @@ if TYPE_CHECKING:
 def _plan(args: argparse.Namespace) -> Plan:
     """The plan a command works on: --year, else the year of --quarter, else of the default quarter."""
     from .periods import Quarter
-    from .pipeline import ROOT, load_params, plan_of
+    from .pipeline import plan_of
+    from .store import Params, Store
 
+    store = Store.at()
     if getattr(args, "year", None):
-        return plan_of(Quarter(int(args.year), 1), ROOT)
-    return plan_of(Quarter.parse(load_params(getattr(args, "quarter", None) or None)["quarter"]), ROOT)
+        return plan_of(Quarter(int(args.year), 1), store.root)
+    return plan_of(Params.load(store.params_dir, getattr(args, "quarter", None) or None).quarter, store.root)
 
 
 def _catalogue(args: argparse.Namespace) -> int:
@@ -38,21 +39,23 @@ def _catalogue(args: argparse.Namespace) -> int:
 
 
 def _quarterly(args: argparse.Namespace) -> int:
+    from .periods import Quarter
     from .pipeline import quarterly
 
-    quarterly(args.quarter or None, args.lang)
+    quarterly(Quarter.parse(args.quarter) if args.quarter else None, args.lang)  # parsed once, here
     return 0
 
 
 def _ingest(args: argparse.Namespace) -> int:
     from .ingest import end_summary, ingest_quarter
-    from .pipeline import ROOT, expected_datasets, load_params
+    from .pipeline import expected_datasets
+    from .store import Params, find_root
 
-    params = load_params(args.quarter or None)
-    plan = _plan(args)
-    m = ingest_quarter(params["quarter"], ROOT / params.get("data_root", "data"), expected_datasets(params, plan), plan,
-                       force=args.force)
-    page = Path(params.get("reports_root", "reports")) / params["quarter"] / "data-quality.html"
+    root = find_root()
+    params = Params.load(root / "params", args.quarter or None)
+    store, plan = params.store(root), _plan(args)
+    m = ingest_quarter(params.quarter, store, expected_datasets(params, plan), plan, force=args.force)
+    page = store.relative(store.report_dir(params.quarter, "vi", LANGS[0]) / "data-quality.html")
     for line in end_summary(m, f"{page} (make quarterly)"):
         print(line)
     return 0
@@ -60,11 +63,13 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def _feedback(args: argparse.Namespace) -> int:
     from .feedback import write_feedback
-    from .pipeline import ROOT, load_params
+    from .store import Params, find_root
 
-    params = load_params(args.quarter or None)
-    paths = write_feedback(params["quarter"], ROOT / params.get("data_root", "data"), ROOT / "feedback", _plan(args))
-    print(f"{len(paths)} tệp phản hồi / feedback workbooks: {ROOT / 'feedback' / str(params['quarter'])}")
+    root = find_root()
+    params = Params.load(root / "params", args.quarter or None)
+    store = params.store(root)
+    paths = write_feedback(params.quarter, store, _plan(args))
+    print(f"{len(paths)} tệp phản hồi / feedback workbooks: {store.feedback_dir(params.quarter)}")
     return 0
 
 
@@ -96,10 +101,13 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _new_quarter(args: argparse.Namespace) -> int:
-    from .pipeline import ROOT, write_new_quarter
+    from .periods import Quarter
+    from .pipeline import write_new_quarter
+    from .store import Store
 
-    out = write_new_quarter(args.quarter, ROOT, force=args.force)
-    print(f"Đã ghi / written: {out.relative_to(ROOT)} — kiểm tra danh sách bộ dữ liệu và đơn vị nộp rồi chạy "
+    store = Store.at()
+    out = write_new_quarter(Quarter.parse(args.quarter), store.root, force=args.force)
+    print(f"Đã ghi / written: {store.relative(out)} — kiểm tra danh sách bộ dữ liệu và đơn vị nộp rồi chạy "
           f"make quarterly QUARTER={args.quarter.upper()} / check the datasets and submitters, then run make quarterly")
     return 0
 
