@@ -440,7 +440,8 @@ def target_verdicts(progress: pd.DataFrame) -> pd.DataFrame:
                          "n_no_data": 0, "missing": "", "no_data": "", "source": _source(g["source"]),
                          "basis": str(g["basis"].iloc[0])})
             continue
-        final = Quarter.parse(str(g["quarter"].iloc[0])).end >= dt.date.fromisoformat(str(g["due"].iloc[0]))
+        made = Quarter.parse(str(g["quarter"].iloc[0]))  # a progress table's column: text, as in progress.parquet
+        final = made.end >= dt.date.fromisoformat(str(g["due"].iloc[0]))
         status = combine(list(dec["status"]), final)
         ok = dec[dec["status"].isin(OK_STATUSES)]
         miss = dec[dec["status"].isin(MISS_STATUSES)]

@@ -183,7 +183,7 @@ def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_roo
             ts = ts[ts["agency_code"] == code].copy()
             ts["quarter"] = str(x)  # a table column: text, as in the processed files
             # as the pipeline does: a recurring task's report counts only in the quarter it was made
-            reports.append(ts[~ts["task_id"].isin(recurring) | (ts["quarter"] == str(q))])
+            reports.append(ts if x == q else ts[~ts["task_id"].isin(recurring)])
     rep = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(len(r) for r in reports) else pd.DataFrame(
         columns=["task_id", "agency_code", "status", "evidence_doc_no", "evidence_doc_date", "note", "quarter"])
     if len(rep):
@@ -385,7 +385,8 @@ def tasks_led(ctx: ScorecardContext) -> str:
             if not _nan(doc):
                 evidence = str(doc) + ("" if _nan(day) else f", {fmt.date(pd.Timestamp(day).date())}")
             note = "" if _nan(r.get("note")) else str(r.get("note"))
-            own = f" <span class=\"note\">({esc(Quarter.parse(r['quarter']).label(lang))})</span>"
+            made = Quarter.parse(r["quarter"])  # the reports table's column is text, as in task_status.parquet
+            own = f" <span class=\"note\">({esc(made.label(lang))})</span>"
         rows.append([task.id, _task_text(task, lang), _due_text(task, lang),
                      status_badge(st, lang) if st else badge("no_data", _t("no_data", lang)),
                      status_badge(status, lang) + own, evidence, note])
