@@ -51,17 +51,6 @@ def _say(msg: str) -> None:
     print(msg, flush=True)
 
 
-def raw_dir(data_root: Path | Store, quarter: Quarter, dataset: str) -> Path:
-    """Folder of one dataset's raw submissions for a quarter. Thin alias of Store.raw, kept while callers outside
-    ingest still pass a data folder: new code asks the store."""
-    return Store.for_data(data_root).raw(quarter, dataset)
-
-
-def processed_dir(data_root: Path | Store, quarter: Quarter) -> Path:
-    """Folder of a quarter's processed outputs. Thin alias of Store.processed (see raw_dir)."""
-    return Store.for_data(data_root).processed(quarter)
-
-
 class RawDataMissing(FileNotFoundError):
     """A requested quarter has no raw-data folder, or an empty one."""
 
