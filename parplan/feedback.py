@@ -353,7 +353,7 @@ def write_feedback(q: Quarter, store: Store, plan: Plan, say: Callable[[str], No
     Skipped (returns the existing workbooks) when the quarter's manifest and this module are unchanged since the last
     run. Raw files are only read.
     """
-    manifest = load_manifest(q, store.data_root)
+    manifest = load_manifest(q, store)
     folder = store.feedback_dir(q)
     registry = plan.agencies
     todo = {a: f for a, f in agencies_with_findings(manifest).items() if a in registry}  # no recipient otherwise

@@ -16,9 +16,9 @@ import pandas as pd
 from .. import scoring
 from ..catalogue import Plan, quarter_plan
 from ..periods import Quarter
+from ..store import Store
 from . import charts, fmt
 from .html import esc, table
-from .page import page_store
 
 SCEN = {"pessimistic": ("Bi quan", "Pessimistic"), "expected": ("Dự kiến", "Expected"),
         "optimistic": ("Lạc quan", "Optimistic")}
@@ -72,7 +72,7 @@ def load_outlook_context(quarter: str, lang: str = "vi", data_root: str = "data"
     (or the plan given, which must be of the quarter's year)."""
     q = Quarter.parse(quarter)
     plan = quarter_plan(q, plan, plans_root)
-    store = page_store(data_root)
+    store = Store.for_data(data_root)  # papermill's data_root: relative to the run's folder
     tasks = pd.read_parquet(store.processed(q, "task_progress"))
     survey, sq = pd.DataFrame(), None
     for x in reversed(q.quarters_to_date()):

@@ -13,9 +13,10 @@ from ..ingest import load_manifest
 from ..periods import Quarter
 from ..privacy import mask_manifest
 from ..progress import label, target_verdicts
+from ..store import Store
 from . import charts, fmt
 from .html import VERDICT, badge, esc, table
-from .page import check_lang, page_store, read_table
+from .page import check_lang, read_table
 
 L = {
     "province": {"vi": "tỉnh Quảng Nam", "en": "Quảng Nam province"},
@@ -83,9 +84,9 @@ def load_context(quarter: str, lang: str = "vi", data_root: str = "data", sample
     q = Quarter.parse(quarter)
     check_lang(lang)
     plan = quarter_plan(q, plan, plans_root)
-    store = page_store(data_root)
+    store = Store.for_data(data_root)  # papermill's data_root: relative to the run's folder
     ind = pd.read_parquet(store.processed(q, "indicators"))
-    manifests = {x: mask_manifest(load_manifest(x, store.data_root)) for x in q.quarters_to_date()}  # personal data masked
+    manifests = {x: mask_manifest(load_manifest(x, store)) for x in q.quarters_to_date()}  # personal data masked
     prog, tasks = (read_table(store.processed(q, name)) for name in ("progress", "task_progress"))
     return Context(q, lang, Path(data_root), sample_data, ind, manifests, plan, params or {}, prog, tasks)
 

@@ -1,19 +1,11 @@
-"""The edge of every report page: the notebook's papermill parameters (text) checked and turned into objects once."""
+"""What every report page's loader shares: the language check and reading a processed table that may be missing."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
 
-from ..store import Store
-
 LANGS = ("vi", "en")
-
-
-def page_store(data_root: str | Path) -> Store:
-    """The store a page reads: papermill's `data_root` is relative to the folder the notebook runs in (render runs
-    every notebook from the project root), or absolute."""
-    return Store(Path.cwd(), str(data_root))
 
 
 def check_lang(lang: str) -> str:

@@ -14,10 +14,11 @@ from ..io import READER_RULES
 from ..periods import Quarter
 from ..privacy import mask_manifest
 from ..reconcile import MEASURES
+from ..store import Store
 from ..validation import RULE_TEXT, applicable_rules
 from .html import VERDICT, badge, esc, table
 from .overview import dataset_title
-from .page import page_store, read_table
+from .page import read_table
 
 MAX_ROWS_SHOWN = 200
 
@@ -39,12 +40,12 @@ def load_quality_context(quarter: str, lang: str = "vi", data_root: str = "data"
     """Read the quarter's manifest.json and reconciliation table, with the plan the quarter is judged against."""
     q = Quarter.parse(quarter)
     plan = quarter_plan(q, plan, plans_root)
-    store = page_store(data_root)
+    store = Store.for_data(data_root)  # papermill's data_root: relative to the run's folder
     rec = read_table(store.processed(q, "reconciliation"))
     com_path = store.processed(q, "commune_matches")
     com = pd.read_parquet(com_path) if com_path.exists() else None
     # personal data (contract columns marked personal) is masked before any section sees it (parplan.privacy)
-    return QualityContext(q, lang, mask_manifest(load_manifest(q, store.data_root)), rec, plan, com)
+    return QualityContext(q, lang, mask_manifest(load_manifest(q, store)), rec, plan, com)
 
 
 def _name(ctx: QualityContext, code: str) -> str:

@@ -21,10 +21,11 @@ from ..periods import Quarter
 from ..privacy import mask_manifest
 from ..progress import SCOPE_GROUP, label, qualitative_status, target_verdicts
 from ..rankings import rank as rank_metric
+from ..store import Store
 from . import charts, fmt
 from .html import VERDICT, badge, esc, table
 from .overview import dataset_title, legend, ontime_target, self_mark, status_badge, unit_name
-from .page import check_lang, page_store, read_table
+from .page import check_lang, read_table
 
 KINDS = ("department", "district")
 KIND_LABEL = {"department": ("Sở, ban, ngành (cơ quan chuyên môn cấp tỉnh)", "Provincial department"),
@@ -156,13 +157,13 @@ def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_roo
             f"Mã cơ quan không hợp lệ: {agency!r} — phải là mã một sở, ban, ngành hoặc một huyện, thị xã, thành phố "
             f"trong danh mục (ví dụ SNV, TAM_KY). / Unknown agency {agency!r}: expected the code of a department or "
             f"district in the registry (e.g. SNV, TAM_KY).")
-    store = page_store(data_root)
+    store = Store.for_data(data_root)  # papermill's data_root: relative to the run's folder
     ind_path = store.processed(q, "indicators")
     if not ind_path.exists():
         raise FileNotFoundError(f"{ind_path}: chưa tính chỉ số quý {q} (chạy make quarterly) / "
                                 f"indicators not computed yet (run make quarterly)")
     indicators = pd.read_parquet(ind_path)
-    manifest = mask_manifest(load_manifest(q, store.data_root))  # personal data masked (parplan.privacy)
+    manifest = mask_manifest(load_manifest(q, store))  # personal data masked (parplan.privacy)
     trend: dict[Quarter, pd.DataFrame] = {}
     manifests: dict[Quarter, dict[str, Any]] = {}
     skipped: list[Quarter] = []
@@ -177,7 +178,7 @@ def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_roo
         if x == q:
             manifests[x] = manifest
         elif store.manifest(x).exists():
-            manifests[x] = mask_manifest(load_manifest(x, store.data_root))
+            manifests[x] = mask_manifest(load_manifest(x, store))
         ts = read_table(store.processed(x, "task_status"))
         if len(ts):
             ts = ts[ts["agency_code"] == code].copy()
