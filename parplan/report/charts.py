@@ -53,3 +53,21 @@ def threshold_bars(labels: list[str], values: list[float], threshold: float, met
         ax.set_title(title, loc="left", fontsize=10)
         fig.tight_layout()
     return fig
+
+
+def trend_line(labels: list[str], values: list[float], title: str, ylabel: str, percent: bool = True,
+               threshold: float | None = None, threshold_label: str = ""):
+    """One unit's value per quarter as a line with points (a gap where there is no value), optional target line."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 3.2))
+        scale = 100 if percent else 1
+        ys = [v * scale if v == v and v is not None else float("nan") for v in values]
+        ax.plot(range(len(labels)), ys, marker="o", color=COLOURS["target"])
+        ax.set_xticks(range(len(labels)), labels)
+        if threshold is not None:
+            ax.axhline(threshold * scale, color=COLOURS["not_met"], linestyle="--", linewidth=1, label=threshold_label)
+            ax.legend(loc="best", fontsize=8, frameon=False)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, loc="left", fontsize=10)
+        fig.tight_layout()
+    return fig
