@@ -27,15 +27,30 @@ class RenderError(RuntimeError):
     """A notebook failed to execute or export."""
 
 
-def _kernel_env() -> None:
-    # The python3 kernelspec shipped with ipykernel says "python": make it this interpreter (the venv's).
-    bindir = str(Path(sys.executable).parent)
-    path = os.environ.get("PATH", "")
-    if not path.startswith(bindir + os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + path
+PROJECT_KERNEL = "parplan"  # every notebook's kernelspec; `make setup` installs it (ipykernel install --sys-prefix)
+
+
+def _kernel_env(name: str = PROJECT_KERNEL) -> str:
+    """Check that the notebooks' Jupyter kernel is installed and runs this interpreter (the venv's), and set the
+    environment its kernels inherit; the kernel's name, or RenderError (vi/en) saying to run `make setup`."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    install = f"{sys.executable} -m ipykernel install --sys-prefix --name {name}"
+    vi_fix, en_fix = f"chạy `make setup` (lệnh này chạy `{install}`)", f"run `make setup` (it runs `{install}`)"
+    try:
+        spec = KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        raise RenderError(f"Chưa cài kernel Jupyter '{name}' của dự án: {vi_fix} / the project's Jupyter kernel "
+                          f"{name!r} is not installed: {en_fix}") from None
+    exe = Path(spec.argv[0]) if spec.argv else Path()
+    if not exe.is_absolute() or exe.parent != Path(sys.executable).parent:
+        raise RenderError(f"Kernel Jupyter '{name}' ({spec.resource_dir}) chạy {exe}, không phải Python của môi trường "
+                          f"này ({sys.executable}): {vi_fix} / the Jupyter kernel {name!r} ({spec.resource_dir}) runs "
+                          f"{exe}, not this environment's Python ({sys.executable}): {en_fix}")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return name
 
 
 @functools.cache
@@ -80,12 +95,13 @@ def execute(notebook: Path, parameters: dict[str, Any], cwd: Path, log: Callable
     import nbformat
     import papermill as pm
 
-    _kernel_env()
+    kernel = _kernel_env(nbformat.read(str(notebook), as_version=4).metadata.get("kernelspec", {}).get("name")
+                         or PROJECT_KERNEL)  # the notebook's own kernel: the project's
     with tempfile.TemporaryDirectory(prefix="parplan-") as tmp:
         out = Path(tmp) / notebook.name
         for attempt in range(1, START_ATTEMPTS + 1):
             try:
-                pm.execute_notebook(str(notebook), str(out), parameters=parameters, kernel_name="python3",
+                pm.execute_notebook(str(notebook), str(out), parameters=parameters, kernel_name=kernel,
                                     cwd=str(cwd), progress_bar=False, log_output=False, report_mode=True,
                                     kernel_manager_class=ipc_kernel_manager())
                 break
