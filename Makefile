@@ -30,6 +30,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 setup: $(STAMP) ## create .venv (python3 -m venv + pip) and register the parplan Jupyter kernel
+	@$(BIN)/python -m ipykernel install --sys-prefix --name parplan --display-name "Python (parplan)" >/dev/null  # again: a kernel removed by hand comes back
 
 quarterly: $(STAMP) ## validate + ingest the agency data and render the HTML reports for QUARTER
 	$(BIN)/python -m parplan quarterly --quarter "$(QUARTER)" $(if $(REPORT_LANG),--lang "$(REPORT_LANG)")
