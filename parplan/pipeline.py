@@ -64,7 +64,7 @@ def new_quarter_params(q: Quarter, plan: Plan) -> str:
 
 def write_new_quarter(quarter: Quarter | str, root: Path | None = None, force: bool = False) -> Path:
     """Write params/<Q>.yaml for a quarter from its year's plan (FileExistsError unless force)."""
-    q = Quarter.parse(quarter)  # an entry point: the command line hands it text
+    q = Quarter.parse(quarter)  # an entry point (tests hand it text; the command line a Quarter)
     store = Store(Path(root).resolve()) if root is not None else Store.at()
     plan = plan_of(q, store.root)
     out = store.params_file(q)

@@ -348,6 +348,24 @@ def test_derived_steps_rerun_only_when_inputs_change(tmp_path, plan):
     assert not _fresh(store, q2, "indicators+progress", key())  # an output is missing
 
 
+def test_a_second_prepare_on_unchanged_inputs_skips_every_stage(run):
+    """Nothing changed since the runs: every quarter's ingest, reconciliation and indicators are skipped."""
+    from parplan.periods import Quarter
+    from parplan.pipeline import prepare
+    from parplan.store import Params
+
+    root, _ = run
+    said: list[str] = []
+    q4 = Quarter(2023, 4)
+    manifests = prepare(q4, Params.load(root / "params", q4).store(root), say=said.append)
+    assert list(manifests) == ["2023Q1", "2023Q2", "2023Q3", "2023Q4"]
+    for x in manifests:
+        assert f"{x}: dữ liệu đã cập nhật, bỏ qua / up to date, skipped ingest" in said
+        assert f"{x}: đối chiếu không đổi, bỏ qua / reconciliation up to date, skipped" in said
+        assert f"{x}: chỉ số và tiến độ không đổi, bỏ qua / indicators and progress up to date, skipped" in said
+    assert not [s for s in said if "validating and ingesting" in s or "computing" in s]
+
+
 def test_run_ends_with_rejected_and_warned_files_and_the_page(run):
     """The quarterly run's last lines list the quarter's rejected and warned files, then the data-quality page."""
     said = SAID["2023Q2"]
