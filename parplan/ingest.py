@@ -301,8 +301,7 @@ def ingest_key(store: Store, q: Quarter, datasets: dict[str, list[str]], plan: P
             inputs += sorted(p for p in folder.iterdir() if p.is_file())
     inputs.append(store.decisions_file)
     expected = ";".join(f"{ds}={','.join(datasets[ds])}" for ds in sorted(datasets))
-    return stage_key("ingest", plan.digest(), inputs, store.root, f"{__version__}\n{expected}",
-                     **({"package": package} if package is not None else {}))
+    return stage_key("ingest", plan.digest(), inputs, store.root, f"{__version__}\n{expected}", package=package)
 
 
 def end_summary(manifest: dict[str, Any], page: str) -> list[str]:

@@ -196,16 +196,15 @@ def derived_key(store: Store, step: str, quarters: list[Quarter], plan: Plan, pa
     """The stage key of a derived step (store.stage_key): its code, the plan, and every processed dataset table of
     the quarters it reads (names and bytes; the derived outputs themselves are not inputs)."""
     inputs = [p for x in quarters for p in _dataset_tables(store, x)]
-    return stage_key(step, plan.digest(), inputs, store.root, **({"package": package} if package is not None else {}))
+    return stage_key(step, plan.digest(), inputs, store.root, package=package)
 
 
 def render_key(store: Store, plan: Plan, package: Path | None = None) -> str:
     """The render stage key: the code of every page (parplan.render, the notebooks and what they import), the plan,
     and every processed file with the manifests (names and bytes); a page's own key adds its job."""
-    folder = store.data_root / "processed"
+    folder = store.processed_root
     inputs = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-    return stage_key("render", plan.digest(), inputs, store.root, notebooks=store.notebooks_dir,
-                     **({"package": package} if package is not None else {}))
+    return stage_key("render", plan.digest(), inputs, store.root, notebooks=store.notebooks_dir, package=package)
 
 
 def _fresh(store: Store, q: Quarter, step: str, key: str) -> bool:

@@ -111,9 +111,14 @@ class Store:
         folder = self.data_root / "raw" / str(q)
         return folder / dataset if dataset else folder
 
+    @property
+    def processed_root(self) -> Path:
+        """data/processed/ (one folder per quarter)."""
+        return self.data_root / "processed"
+
     def processed(self, q: Quarter, name: str | None = None) -> Path:
         """data/processed/<Q>/ or one table in it (<name>.parquet)."""
-        folder = self.data_root / "processed" / str(q)
+        folder = self.processed_root / str(q)
         return folder / f"{name}.parquet" if name else folder
 
     def manifest(self, q: Quarter) -> Path:
@@ -345,10 +350,11 @@ def _inside_subpackage(path: Path, folder: Path) -> bool:
 
 
 def stage_key(stage: str, plan_digest: str, inputs: list[Path] | tuple[Path, ...] = (), root: Path | None = None,
-              extra: str = "", package: Path = PACKAGE_DIR, notebooks: Path | None = None) -> str:
+              extra: str = "", package: Path | None = None, notebooks: Path | None = None) -> str:
     """The key of one stage: the digest of its code files, the notebooks it runs (render), the plan, and the bytes of
-    every input file (named relative to `root`), plus `extra` (what else the stage was asked: datasets expected …)."""
-    package = Path(package).resolve()
+    every input file (named relative to `root`), plus `extra` (what else the stage was asked: datasets expected …).
+    `package`: the package folder whose code is digested (default this package; tests pass a copy)."""
+    package = Path(package or PACKAGE_DIR).resolve()
     files, _, _ = package_index(package)
     h = hashlib.sha256(f"stage {stage}\n".encode())
     for rel in stage_code_files(stage, package, notebooks):
