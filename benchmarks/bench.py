@@ -60,11 +60,11 @@ def bare_papermill(tmp: Path) -> float:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "parplan", "display_name": "Python (parplan)", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell("pass")]
     src = tmp / "empty.ipynb"
     nbformat.write(nb, src)
-    code = ("import papermill as pm, sys; pm.execute_notebook(sys.argv[1], sys.argv[2], kernel_name='python3', "
+    code = ("import papermill as pm, sys; pm.execute_notebook(sys.argv[1], sys.argv[2], kernel_name='parplan', "
             "progress_bar=False)")
     env_path = os.pathsep.join([str(Path(PY).parent), os.environ.get("PATH", "")])
     os.environ["PATH"] = env_path

@@ -103,7 +103,7 @@ def test_killed_render_leaves_no_partial_report(tmp_path):
     nb.cells = [nbformat.v4.new_code_cell("import time\ntime.sleep(float(DELAY))\nprint('done')"),
                 nbformat.v4.new_code_cell("DELAY = 0", metadata={"tags": ["parameters"]})]
     nb.cells.reverse()  # the parameters cell first
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "parplan", "display_name": "Python (parplan)", "language": "python"}
     src = tmp_path / "slow.ipynb"
     nbformat.write(nb, str(src))
     out = tmp_path / "reports"
