@@ -31,6 +31,8 @@ DIRECTIONS = {"higher", "lower", "zero"}
 JUDGES = {"each", "aggregate"}  # each: every unit in scope must meet it; aggregate: the ratio of sums decides
 EACH_SCOPES = {"each_department", "each_district", "each_commune", "each_agency", "each_record"}
 ROLES = {"target", "context"}   # context: shown, never scored (e.g. a pre-plan fact)
+SHORT_FIELDS = ("short_vi", "short_en")  # a task's short text, shown beside its id (written by hand)
+SHORT_MAX_WORDS = 12
 _ROMAN_Q = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
@@ -156,6 +158,15 @@ class Task:
     result_en: str
     targets: tuple[Target, ...] = ()
     exempt_numbers: tuple[dict, ...] = ()
+    short_vi: str = ""
+    short_en: str = ""
+
+    def short(self, lang: str = "vi") -> str:
+        """The task's short text in `lang` (≤ 12 words, the words shown beside its id); its full text if it has none."""
+        if f"short_{lang}" not in SHORT_FIELDS:
+            raise ValueError(f"Không có tên ngắn bằng ngôn ngữ {lang!r} / no short text in language {lang!r}; "
+                             f"expected one of {[f.split('_', 1)[1] for f in SHORT_FIELDS]}")
+        return getattr(self, f"short_{lang}") or getattr(self, f"task_{lang}")
 
 
 @dataclass
@@ -378,7 +389,29 @@ def _target(task_id: str, d: dict[str, Any], agencies: dict[str, Agency] | None 
     return t
 
 
-def _load_tasks(folder: Path, agencies: dict[str, Agency]) -> list[Task]:
+def _short_texts(where: Path, tid: str, d: dict[str, Any], required: bool) -> dict[str, str]:
+    """A task's short_vi/short_en, checked: present when required (an adopted plan), at most SHORT_MAX_WORDS words."""
+    out = {}
+    for key in SHORT_FIELDS:
+        text = d.get(key)
+        if text is None or (isinstance(text, str) and not text.strip()):
+            if required:
+                raise CatalogueError(
+                    f"{where}, {tid}: thiếu '{key}' (tên ngắn viết tay, tối đa {SHORT_MAX_WORDS} từ); kế hoạch đã ban "
+                    f"hành phải có / missing '{key}' (a short text written by hand, at most {SHORT_MAX_WORDS} "
+                    f"words); an adopted plan must have one")
+            text = ""
+        if not isinstance(text, str):
+            raise CatalogueError(f"{where}, {tid}, {key}: {text!r} không phải là văn bản / is not text")
+        words = len(text.split())
+        if words > SHORT_MAX_WORDS:
+            raise CatalogueError(f"{where}, {tid}, {key}: {words} từ, tối đa {SHORT_MAX_WORDS} / {words} words, "
+                                 f"expected at most {SHORT_MAX_WORDS}: {text!r}")
+        out[key] = nfc(text.strip())
+    return out
+
+
+def _load_tasks(folder: Path, agencies: dict[str, Agency], require_short: bool = True) -> list[Task]:
     tasks: list[Task] = []
     seen: set[str] = set()
     for d in yamlfile.load(folder / "tasks.yaml")["tasks"]:
@@ -398,6 +431,7 @@ def _load_tasks(folder: Path, agencies: dict[str, Agency]) -> list[Task]:
             result_vi=nfc(d.get("result_vi", "")), result_en=d.get("result_en", ""),
             targets=tuple(_target(tid, t, agencies) for t in d.get("targets", [])),
             exempt_numbers=tuple(d.get("exempt_numbers", [])),
+            **_short_texts(folder / "tasks.yaml", tid, d, require_short),
         ))
     return tasks
 
@@ -432,7 +466,7 @@ def _check_meta(folder: Path, year: int, meta: Any) -> dict[str, Any]:
 def _load_plan(folder: Path, year: int) -> Plan:
     meta = _check_meta(folder, year, yamlfile.load(folder / "plan.yaml"))
     agencies, groups = _load_agencies(folder)
-    tasks = _load_tasks(folder, agencies)
+    tasks = _load_tasks(folder, agencies, require_short=meta["status"] == "adopted")
     metrics = shared_metrics()
     own = folder / "metrics.yaml"
     if own.exists():  # a plan's own metrics: new ids only (a shared definition is never redefined by one plan)
