@@ -1,4 +1,4 @@
-"""Command line: `python -m parplan catalogue|quarterly|ingest|new-quarter|feedback|sample|coverage|templates`."""
+"""Command line: `python -m parplan catalogue|quarterly|ingest|new-quarter|feedback|sample|coverage|templates|language-check`."""
 from __future__ import annotations
 
 import argparse
@@ -112,6 +112,17 @@ def _new_quarter(args: argparse.Namespace) -> int:
     return 0
 
 
+def _language_check(args: argparse.Namespace) -> int:
+    from .periods import Quarter
+    from .report.language_check import check_quarter
+    from .store import Store
+
+    lines, code = check_quarter(Quarter.parse(args.quarter), [args.lang] if args.lang else list(LANGS), Store.at(),
+                                _plan(args), LANGS)
+    print("\n".join(lines))
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     p = argparse.ArgumentParser(prog="parplan", description="Quảng Nam PAR INDEX / SIPAS plan tracker (plans/<year>/)")
@@ -150,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--year", default="", help="the plan whose agencies and tasks the lists hold (default: the default "
                    "quarter's year)")
     t.set_defaults(fn=_templates)
+    lc = sub.add_parser("language-check", help="scan a quarter's rendered pages for codes, file names and the other "
+                        "language's words (docs/language-check.md); exit 1 on any hit")
+    lc.add_argument("--quarter", required=True, help="YYYYQn")
+    lc.add_argument("--lang", choices=list(LANGS), default=None, help="one language (default: every language)")
+    lc.set_defaults(fn=_language_check)
     args = p.parse_args(argv)
     try:
         return args.fn(args)
