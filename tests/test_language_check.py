@@ -10,7 +10,7 @@ from parplan.periods import Quarter
 from parplan.report import language_check as lc
 from parplan.store import Store
 
-TASK_VI = "Tỷ lệ hồ sơ giải quyết đúng hạn"      # 8 words: all must stand before or after the id
+TASK_VI = "Tỷ lệ hồ sơ giải quyết đúng hạn"      # a short text: all of it must stand before or after the id
 TASK_EN = "On-time rate of department dossiers"
 VOCAB = lc.Vocabulary(
     tasks={"A.IV.4.1": {"vi": (TASK_VI,), "en": (TASK_EN,)}, "A.IV.4.2": {"vi": ("Tỷ lệ của huyện",), "en": ()}},
@@ -168,20 +168,25 @@ def test_vocabulary_comes_from_the_data(plan) -> None:
     assert "ontime_rate" in v.ids["metric_id"]
     assert {"on_track", "not_yet_due", "done"} <= v.ids["status_key"]
     assert {"date_format", "in_set", "due_after_received", "pair_ge"} <= v.ids["rule_id"]  # generic, contract id, kind
-    assert plan.task("A.IV.4.1").task_vi in v.tasks["A.IV.4.1"]["vi"]
+    assert v.tasks["A.IV.4.1"] == {"vi": (plan.task("A.IV.4.1").short_vi,), "en": (plan.task("A.IV.4.1").short_en,)}
+    assert plan.task("A.IV.4.1").short_vi                                               # the plan has one
     assert "A" not in v.tasks and "A.IV" in v.tasks                                      # ids without a dot are words
     assert "kỳ" in v.vietnamese_allowed                                                   # from 'Tam Kỳ city'
     assert "đạt" not in v.vietnamese_allowed
 
 
-def test_a_tasks_short_text_counts_when_the_plan_has_one() -> None:
+def test_only_a_tasks_short_text_counts_when_it_has_one() -> None:
     class Task:
         task_vi, task_en = "Văn bản đầy đủ của nhiệm vụ", "The full text"
 
         def short(self, lang: str) -> str:
             return {"vi": "Hồ sơ đúng hạn", "en": "On-time dossiers"}[lang]
 
-    assert lc._task_texts(Task(), "vi") == ("Hồ sơ đúng hạn", "Văn bản đầy đủ của nhiệm vụ")
+    class Row:  # a task without Task.short: its short_<lang> field, else its full text
+        short_vi, task_vi, short_en, task_en = "", "Văn bản đầy đủ", "Short", "Full"
+
+    assert lc._task_texts(Task(), "vi") == ("Hồ sơ đúng hạn",)
+    assert (lc._task_texts(Row(), "vi"), lc._task_texts(Row(), "en")) == (("Văn bản đầy đủ",), ("Short",))
 
 
 def test_english_words_are_no_vietnamese_words_of_the_plan(plan) -> None:

@@ -31,8 +31,8 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 SKIP = {"script", "style"}
 CONTEXT = 40          # characters of context either side of a hit
 NEIGHBOUR = 300       # characters looked at before and after a task id for the task's text
-TEXT_WORDS = 8        # leading (or trailing) words of a task's text that must stand beside its id (a short text:
-                      # all of it, ≤ 12 words; a full text: its first or last eight)
+TEXT_WORDS = 12       # leading (or trailing) words of a task's text that must stand beside its id: all of a short
+                      # text (≤ 12 words); the first or last twelve of a full text (a plan without short texts)
 URL_RE = re.compile(r"https?://\S+")
 SNAKE_RE = re.compile(r"(?<![\w.])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+(?![\w])")
 WORD_RE = re.compile(r"\w+")
@@ -71,16 +71,17 @@ def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
 
 
 def _task_texts(task: Any, lang: str) -> tuple[str, ...]:
-    """The texts a task id may stand beside: its short text (when the plan has one) and its full text."""
-    out = []
+    """The text a task id may stand beside: its short text (`Task.short`, which falls back to the full text),
+    else the plan row's short_<lang> or task_<lang> field."""
     short = getattr(task, "short", None)
     if callable(short):
         try:
-            out.append(short(lang))
+            text = short(lang)
         except (KeyError, AttributeError, ValueError):
-            pass
-    out += [getattr(task, f"short_{lang}", "") or "", getattr(task, f"task_{lang}", "") or ""]
-    return tuple(t for t in dict.fromkeys(out) if t and t.strip())
+            text = ""
+    else:
+        text = getattr(task, f"short_{lang}", "") or getattr(task, f"task_{lang}", "") or ""
+    return (text,) if text.strip() else ()
 
 
 def _english_texts(plan: Plan) -> list[str]:
