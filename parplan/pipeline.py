@@ -118,7 +118,7 @@ def compute_indicators(q: Quarter, store: Store | Path, plan: Plan) -> Path:
 
 def compute_progress(q: Quarter, store: Store | Path, plan: Plan) -> tuple[Path, Path]:
     """progress.parquet (every target × agency in scope) and task_progress.parquet (every task) for quarter q."""
-    from .progress import target_status, task_progress
+    from .progress import reports_counting, target_status, task_progress
 
     store = Store.for_data(store)
     ind = pd.read_parquet(store.processed(q, "indicators"))
@@ -127,10 +127,7 @@ def compute_progress(q: Quarter, store: Store | Path, plan: Plan) -> tuple[Path,
     history = pd.concat([pd.read_parquet(p) for p in earlier if p.exists()] + [ind], ignore_index=True)
     targets = target_status(plan, ind, q, history[history["period"] == "Q"])
     reports = _tables_to_date(q, store).get("task_status", pd.DataFrame())
-    if len(reports):
-        recurring = {t.id for t in plan.tasks if t.schedule["kind"] == "recurring"}
-        reports = reports[~reports["task_id"].isin(recurring) | (reports["quarter"] == str(q))]
-        reports = reports.sort_values("quarter", kind="stable").drop_duplicates(["task_id", "agency_code"], keep="last")
+    reports = reports_counting(reports, plan, q)  # a recurring task's report counts only in its quarter
     tasks = task_progress(plan, targets, reports, q)
     out1, out2 = store.processed(q, "progress"), store.processed(q, "task_progress")
     atomic_write(out1, lambda p: targets.to_parquet(p, index=False))
@@ -162,11 +159,9 @@ def reconcile_quarter(q: Quarter, store: Store) -> Path:
 
 def _task_status_counts(q: Quarter, store: Store) -> dict[str, int]:
     """How many tasks are in each status (for the index page's headline)."""
-    from .report.overview import STATUS_ORDER
+    from .progress import status_counts
 
-    t = pd.read_parquet(store.processed(q, "task_progress"))
-    counts = t["status"].value_counts()
-    return {s: int(counts[s]) for s in STATUS_ORDER if s in counts.index}
+    return status_counts(pd.read_parquet(store.processed(q, "task_progress"))["status"])
 
 
 def _agency_summaries(q: Quarter, store: Store, lang: str, plan: Plan) -> list[dict[str, Any]]:

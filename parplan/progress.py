@@ -68,6 +68,52 @@ def worst(statuses: list[str]) -> str:
     return max(statuses, key=lambda s: SEVERITY.get(s, 4))
 
 
+# the order statuses are counted and listed in on every page (best first)
+STATUS_ORDER = ["met", "done", "on_course", "on_track", "in_progress", "done_no_evidence", "at_risk", "not_yet_due",
+                "not_started", "off_track", "not_met", "overdue", "no_report", "no_data", "not_measurable"]
+# the units each level's targets bind: scope of the target -> kind of unit in the registry (A.IV.4.1–4.3 and alike)
+SCOPE_KIND = {"each_department": "department", "each_district": "district", "each_commune": "commune_group"}
+
+
+def status_counts(statuses: Any) -> dict[str, int]:
+    """How many of the statuses are in each status, in STATUS_ORDER (the one way verdicts are counted)."""
+    counts = pd.Series(list(statuses), dtype=object).value_counts()
+    return {s: int(counts[s]) for s in STATUS_ORDER if s in counts.index}
+
+
+def at_level(status: str) -> bool | None:
+    """Whether a verdict says the unit is at the target's level (met / on course); None without a verdict."""
+    if status in ("", "no_data", "not_measurable", "not_yet_due"):
+        return None
+    return status in OK_STATUSES
+
+
+def level_target(plan: Plan, metric: str, kind: str) -> Target | None:
+    """The plan's target on `metric` that binds each unit of one kind (department, district, commune_group)."""
+    scope = next((sc for sc, k in SCOPE_KIND.items() if k == kind), None)
+    return next((tg for tg in plan.targets if tg.metric == metric and tg.scope == scope and tg.role == "target"),
+                None)
+
+
+def reports_counting(reports: pd.DataFrame, plan: Plan, q: Quarter) -> pd.DataFrame:
+    """The lead agencies' task reports that count in quarter q: a recurring task's report only in the quarter it was
+    made, any other the latest of the year to date; one row per task and agency (`quarter` column: text)."""
+    if reports.empty:
+        return reports
+    recurring = {t.id for t in plan.tasks if t.schedule["kind"] == "recurring"}
+    out = reports[~reports["task_id"].isin(recurring) | (reports["quarter"].astype(str) == str(q))]
+    return out.sort_values("quarter", kind="stable").drop_duplicates(["task_id", "agency_code"], keep="last")
+
+
+def forecast_misses(rows: pd.DataFrame, target: Target) -> tuple[int, int, int]:
+    """(units with a forecast, units whose year-end forecast misses the target, of which miss it even at the upper
+    end of the range — or at the forecast, where there is no range): the one reading of the forecasts."""
+    rows = rows[rows["forecast"].notna()]
+    miss = rows.loc[pd.Series([not target.is_met_by(f) for f in rows["forecast"]], index=rows.index, dtype=bool)]
+    best = miss["forecast_upper"].where(miss["forecast_upper"].notna(), miss["forecast"])
+    return len(rows), len(miss), sum(not target.is_met_by(b) for b in best)
+
+
 @dataclass(frozen=True)
 class Judgement:
     """A status with the numbers it came from."""

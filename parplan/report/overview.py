@@ -12,7 +12,16 @@ from ..catalogue import Plan, Target, Task, quarter_plan
 from ..ingest import load_manifest
 from ..periods import Quarter
 from ..privacy import mask_manifest
-from ..progress import label, target_verdicts
+from ..progress import (
+    SCOPE_GROUP,
+    SCOPE_KIND,
+    at_level,
+    forecast_misses,
+    label,
+    level_target,
+    status_counts,
+    target_verdicts,
+)
 from ..store import Store
 from . import charts, fmt
 from .html import VERDICT, badge, esc, table
@@ -166,25 +175,20 @@ def kpis(ctx: Context) -> str:
     return '<div class="kpis">' + "".join(items) + "</div>"
 
 
-# the levels of the on-time targets: the scope of the plan's target, the kind of unit, its group, the level's name
-LEVELS = [
-    ("each_department", "department", "ALL_DEPARTMENTS", "Sở, ban, ngành (CQCM cấp tỉnh)", "Provincial departments"),
-    ("each_district", "district", "ALL_DISTRICTS", "UBND cấp huyện", "District-level People's Committees"),
-    ("each_commune", "commune_group", "ALL_COMMUNES", "UBND cấp xã (theo huyện)",
-     "Commune-level People's Committees (by district)"),
-]
+# the name of each level of unit (its scope and kind: progress.SCOPE_KIND; its group: progress.SCOPE_GROUP)
+LEVEL_NAMES = {"each_department": ("Sở, ban, ngành (CQCM cấp tỉnh)", "Provincial departments"),
+               "each_district": ("UBND cấp huyện", "District-level People's Committees"),
+               "each_commune": ("UBND cấp xã (theo huyện)", "Commune-level People's Committees (by district)")}
 
 
 def ontime_target(plan: Plan, kind: str) -> Target | None:
     """The plan's on-time target that binds each unit of one kind (department, district, commune_group)."""
-    scope = next((sc for sc, k, *_ in LEVELS if k == kind), None)
-    return None if scope is None else next((tg for tg in plan.targets if tg.metric == "ontime_rate" and tg.scope == scope and tg.role == "target"),
-                None)
+    return level_target(plan, "ontime_rate", kind)
 
 
 def ontime_levels(plan: Plan) -> list[tuple[str, str, str, str, str]]:
     """(task id, kind, group, name vi, name en) of every level the plan sets an on-time target for, in level order."""
-    return [(tg.task_id, kind, group, vi, en) for _sc, kind, group, vi, en in LEVELS
+    return [(tg.task_id, kind, SCOPE_GROUP[scope], *LEVEL_NAMES[scope]) for scope, kind in SCOPE_KIND.items()
             if (tg := ontime_target(plan, kind)) is not None]
 
 
@@ -258,6 +262,27 @@ def units_line(plan: Plan, verdict: Any, lang: str, max_names: int = 40) -> str:
     return out
 
 
+def level_rows(ctx: Context, task_id: str) -> pd.DataFrame:
+    """View of one level's table: progress.parquet's rows of the task's units, then its aggregate; `verdict` is the
+    row's status for a unit and None for the aggregate, a figure without a verdict of its own."""
+    p = ctx.progress
+    if p.empty:
+        return p.assign(verdict=None)
+    mine = p[(p["task_id"] == task_id) & p["role"].isin(["target", "aggregate_figure"])]
+    verdict = pd.Series([s if role == "target" else None for s, role in zip(mine["status"], mine["role"], strict=True)],
+                        index=mine.index, dtype=object)
+    return mine.assign(verdict=verdict)
+
+
+def level_verdict(ctx: Context, task_id: str) -> pd.Series | None:
+    """View of one level's headline: the target's verdict row (progress.target_verdicts), None without one."""
+    if ctx.progress.empty:
+        return None
+    v = target_verdicts(ctx.progress)
+    v = v[(v["task_id"] == task_id) & (v["role"] == "target")]
+    return v.iloc[0] if len(v) else None
+
+
 def ontime_rows(ctx: Context, task_id: str, kind: str, group: str) -> tuple[list[list[str]], list[dict]]:
     """Rows of the on-time table for one level: every unit with its own status (progress.parquet), then the
     aggregate as a figure without a verdict of its own; plus chart data."""
@@ -265,9 +290,7 @@ def ontime_rows(ctx: Context, task_id: str, kind: str, group: str) -> tuple[list
     target = ctx.plan.task(task_id).targets[0]
     q_ind = ctx.ind("ontime_rate", "Q")
     rows, chart = [], []
-    p = ctx.progress
-    mine = p[(p["task_id"] == task_id) & p["role"].isin(["target", "aggregate_figure"])] if len(p) else p
-    for r in mine.itertuples():
+    for r in level_rows(ctx, task_id).itertuples():
         code = r.agency
         a = ctx.plan.agencies.get(code)
         district = a.district if a is not None and a.kind == "commune_group" else \
@@ -289,15 +312,14 @@ def ontime_rows(ctx: Context, task_id: str, kind: str, group: str) -> tuple[list
                 y_cell += " — " + ("chỉ gồm các quý đã nộp hợp lệ" if lang == "vi" else "valid quarters only")
         else:
             y_cell = "—"
-        if r.role == "aggregate_figure":
+        if not isinstance(r.verdict, str):  # the aggregate: a figure without a verdict of its own
             st = badge("neutral", "Số chung, không đánh giá riêng" if lang == "vi" else "Figure only, no verdict")
         else:
-            st = status_badge(r.status, lang)
+            st = status_badge(r.verdict, lang)
         name = t("group_total", lang) if r.role == "aggregate_figure" else _agency_name(ctx, code)
         rows.append([name, q_cell, y_cell, target.describe(lang), st])
         if r.role == "target":
-            met = None if r.status in ("no_data", "not_measurable", "") else r.status in ("met", "on_course")
-            chart.append({"label": name, "value": r.value, "met": met})
+            chart.append({"label": name, "value": r.value, "met": at_level(r.status)})
     return rows, chart
 
 
@@ -318,16 +340,15 @@ def ontime_section(ctx: Context) -> str:
                "bind each unit and are annual: the assessment uses the year-to-date figure ('On course' before the due "
                "date) and settles as 'Met' / 'Not met' once the year's data are in.") + "</p>"]
     headers = [t("agency", lang), f"{t('quarter', lang)} ({ctx.quarter.label(lang)})", ytd, t("target", lang), t("status", lang)]
-    verdicts = target_verdicts(ctx.progress) if len(ctx.progress) else pd.DataFrame()
     for task_id, kind, group, vi, en in ontime_levels(ctx.plan):
         rows, chart = ontime_rows(ctx, task_id, kind, group)
         target = ctx.plan.task(task_id).targets[0]
         title = f"{vi if lang == 'vi' else en} — {task_id}"
         out.append(f"<h3>{esc(title)}</h3>")
-        v = verdicts[verdicts["task_id"] == task_id] if len(verdicts) else verdicts
-        if len(v):
-            out.append(f"<p>{status_badge(str(v['status'].iloc[0]), lang)} "
-                       f"<strong>{esc(units_line(ctx.plan, v.iloc[0], lang))}</strong></p>")
+        v = level_verdict(ctx, task_id)
+        if v is not None:
+            out.append(f"<p>{status_badge(str(v['status']), lang)} "
+                       f"<strong>{esc(units_line(ctx.plan, v, lang))}</strong></p>")
         out.append(forecast_sentence(ctx, task_id, kind))
         out.append(table(headers, rows, raw_cols=[4], numeric_cols=[1, 2]))
         if kind in ("district", "department"):
@@ -347,23 +368,18 @@ def forecast_sentence(ctx: Context, task_id: str, kind: str) -> str:
     p = ctx.progress
     if p.empty:
         return ""
-    rows = p[(p["task_id"] == task_id) & (p["role"] == "target") & p["forecast"].notna()]
-    if rows.empty:
-        return ""
     target = ctx.plan.task(task_id).targets[0]
-    miss = rows[~rows["forecast"].map(target.is_met_by)]
-    # even if the remaining quarters went like the unit's best quarter so far (no range: the forecast itself)
-    best = miss["forecast_upper"].where(miss["forecast_upper"].notna(), miss["forecast"])
-    sure = miss[~best.map(target.is_met_by)]
-    unit = {"department": ("sở, ban, ngành", "departments"), "district": ("huyện", "districts"),
-            "commune_group": ("xã (hoặc nhóm xã của huyện)", "communes (or a district's communes)")}[kind]
+    n, miss, sure = forecast_misses(p[(p["task_id"] == task_id) & (p["role"] == "target")], target)
+    if not n:
+        return ""
+    unit = UNIT_NOUN[target.scope]
     if lang == "vi":
-        text = (f"Dự báo cuối năm theo tiến độ hiện nay: {len(miss)}/{len(rows)} {unit[0]} sẽ không đạt "
-                f"{target.describe(lang)} (trong đó {len(sure)} không đạt ngay cả khi các quý còn lại tốt bằng "
+        text = (f"Dự báo cuối năm theo tiến độ hiện nay: {miss}/{n} {unit[0]} sẽ không đạt "
+                f"{target.describe(lang)} (trong đó {sure} không đạt ngay cả khi các quý còn lại tốt bằng "
                 f"quý tốt nhất từ đầu năm). Dự báo: mức lũy kế cộng xu hướng theo quý kéo dài đến cuối năm.")
     else:
-        text = (f"Year-end forecast on the current course: {len(miss)} of {len(rows)} {unit[1]} will miss "
-                f"{target.describe(lang)} ({len(sure)} miss it even if the remaining quarters match their best "
+        text = (f"Year-end forecast on the current course: {miss} of {n} {unit[1]} will miss "
+                f"{target.describe(lang)} ({sure} miss it even if the remaining quarters match their best "
                 f"quarter so far). Forecast: the year-to-date level plus the quarterly trend carried to year end.")
     return f"<p><strong>{esc(text)}</strong></p>"
 
@@ -483,8 +499,6 @@ STATUS_BADGE = {"met": "met", "done": "met", "on_course": "ok", "on_track": "ok"
                 "at_risk": "warn", "done_no_evidence": "warn", "not_yet_due": "neutral", "off_track": "not_met",
                 "not_met": "not_met", "overdue": "not_met", "not_started": "not_met", "no_report": "no_data",
                 "no_data": "no_data", "not_measurable": "neutral"}
-STATUS_ORDER = ["met", "done", "on_course", "on_track", "in_progress", "done_no_evidence", "at_risk", "not_yet_due",
-                "not_started", "off_track", "not_met", "overdue", "no_report", "no_data", "not_measurable"]
 
 
 def status_badge(status: str, lang: str) -> str:
@@ -511,15 +525,15 @@ def progress_by_field(ctx: Context) -> str:
     lang = ctx.lang
     if ctx.tasks.empty:
         return ""
-    present = [s for s in STATUS_ORDER if s in set(ctx.tasks["status"])]
+    total = status_counts(ctx.tasks["status"])
+    present = list(total)
     rows = []
     for sec in [t for t in ctx.plan.tasks if t.parent in ("A", "B")]:
         g = ctx.tasks[(ctx.tasks["index"] == sec.index) & (ctx.tasks["field"] == sec.field)]
         title = sec.task_vi if lang == "vi" else (sec.task_en or sec.task_vi)
-        rows.append([f"{sec.id} {_sentence_case(title)}"] +
-                    [str(int((g["status"] == s).sum())) or "0" for s in present] + [str(len(g))])
-    totals = ["Tổng" if lang == "vi" else "Total"] + [str(int((ctx.tasks["status"] == s).sum())) for s in present] + \
-        [str(len(ctx.tasks))]
+        counts = status_counts(g["status"])
+        rows.append([f"{sec.id} {_sentence_case(title)}"] + [str(counts.get(s, 0)) for s in present] + [str(len(g))])
+    totals = ["Tổng" if lang == "vi" else "Total"] + [str(total[s]) for s in present] + [str(len(ctx.tasks))]
     rows.append(totals)
     h = "Tiến độ theo lĩnh vực (số nhiệm vụ)" if lang == "vi" else "Progress by section (number of tasks)"
     note = ("Trạng thái mỗi nhiệm vụ lấy từ các chỉ tiêu định lượng của nhiệm vụ (số liệu lũy kế) hoặc, nếu không có "
@@ -585,14 +599,22 @@ def target_evidence(ctx: Context, task: Task, verdicts: pd.DataFrame) -> list[st
 GROUPS = {"PROVINCE", "ALL_DEPARTMENTS", "ALL_DISTRICTS", "ALL_COMMUNES"}
 
 
+def each_unit_view(ctx: Context) -> pd.DataFrame:
+    """View of the each-unit section: the verdict row (progress.target_verdicts) of every measurable target that
+    binds each unit."""
+    if ctx.progress.empty:
+        return pd.DataFrame()
+    v = target_verdicts(ctx.progress)
+    return v[(v["judge"] == "each") & (v["role"] == "target") & (v["scope"] != "each_record")
+             & (v["status"] != "not_measurable")]
+
+
 def each_unit_section(ctx: Context) -> str:
     """Every target that binds each unit: its verdict, how many units meet it, who misses it, who has no data."""
     lang, vi = ctx.lang, ctx.lang == "vi"
-    if ctx.progress.empty:
+    v = each_unit_view(ctx)
+    if v.empty:
         return ""
-    v = target_verdicts(ctx.progress)
-    v = v[(v["judge"] == "each") & (v["role"] == "target") & (v["scope"] != "each_record")
-          & (v["status"] != "not_measurable")]
     rows = []
     for r in v.itertuples():
         tg = next(x for x in ctx.plan.task(r.task_id).targets if x.metric == r.metric and x.scope == r.scope)
@@ -619,25 +641,33 @@ def _report_text(r: Any, lang: str) -> str:
     return f"Reports: {r.report_basis}"
 
 
-def progress_tasks(ctx: Context) -> str:
-    """Every task of the plan with its status, due date, lead agencies and the numbers behind the status."""
+def task_rows(ctx: Context) -> list[dict[str, Any]]:
+    """View of the task table: every task with its status as task_progress.parquet has it, text, lead, due date and
+    the numbers behind the status."""
     lang = ctx.lang
-    if ctx.tasks.empty:
-        return ""
-    rows = []
+    out: list[dict[str, Any]] = []
     verdicts = target_verdicts(ctx.progress) if len(ctx.progress) else pd.DataFrame()
     for r in ctx.tasks.itertuples():
         task = ctx.plan.task(r.task_id)
-        text = task.task_vi if lang == "vi" else (task.task_en or task.task_vi)
-        lead = ", ".join(_agency_name(ctx, c) for c in task.lead)
         evidence = target_evidence(ctx, task, verdicts) if len(verdicts) else []
         if r.status_from == "reports" or not evidence:
             evidence.append(_report_text(r, lang))
         due = fmt.date(r.due) if r.due else {"recurring": "Thường xuyên" if lang == "vi" else "Recurring",
                                               "external": "Theo kế hoạch cấp trên" if lang == "vi" else "External schedule",
                                               "none": "—"}[r.schedule_kind]
-        rows.append([r.task_id, text, lead, due, status_badge(r.status, lang) + esc(self_mark(r.source)),
-                     "; ".join(evidence)])
+        out.append({"task_id": r.task_id, "text": task.task_vi if lang == "vi" else (task.task_en or task.task_vi),
+                    "lead": ", ".join(_agency_name(ctx, c) for c in task.lead), "due": due, "status": r.status,
+                    "source": r.source, "evidence": evidence})
+    return out
+
+
+def progress_tasks(ctx: Context) -> str:
+    """Every task of the plan with its status, due date, lead agencies and the numbers behind the status."""
+    lang = ctx.lang
+    if ctx.tasks.empty:
+        return ""
+    rows = [[r["task_id"], r["text"], r["lead"], r["due"], status_badge(r["status"], lang) + esc(self_mark(r["source"])),
+             "; ".join(r["evidence"])] for r in task_rows(ctx)]
     h = "Tiến độ từng nhiệm vụ" if lang == "vi" else "Progress of every task"
     note = ("Chỉ tiêu áp dụng cho từng đơn vị: chỉ đạt khi mọi đơn vị trong phạm vi đạt; đơn vị chưa có số liệu được "
             "nêu tên. Tỷ lệ đếm đủ mọi hồ sơ, không phải mẫu: không có khoảng tin cậy. Trước thời hạn, chỉ tiêu đang ở "

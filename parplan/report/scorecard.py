@@ -19,7 +19,15 @@ from ..catalogue import Agency, Plan, Target, Task, quarter_plan
 from ..ingest import load_manifest
 from ..periods import Quarter
 from ..privacy import mask_manifest
-from ..progress import SCOPE_GROUP, label, qualitative_status, target_verdicts
+from ..progress import (
+    SCOPE_GROUP,
+    at_level,
+    label,
+    qualitative_status,
+    reports_counting,
+    target_verdicts,
+    worst,
+)
 from ..rankings import rank as rank_metric
 from ..store import Store
 from . import charts, fmt
@@ -136,6 +144,18 @@ class ScorecardContext:
         rows["_c"] = rows["agency"].map(lambda c: self.codes.index(c) if c in self.codes else len(self.codes))
         return rows.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"])
 
+    def own_status(self, task_id: str, code: str) -> str:
+        """A unit's own verdict on a task's target (progress.parquet); a commune group judged commune by commune:
+        the worst of its communes' verdicts (never better than the units it covers); '' without one."""
+        p = self.progress
+        if p.empty:
+            return ""
+        rows = p[(p["task_id"] == task_id) & (p["role"] == "target")]
+        own = rows[rows["agency"] == code]
+        if not len(own):
+            own = rows[rows["agency"].astype(str).str.startswith(code + "__")]
+        return worst(list(own["status"])) if len(own) else ""
+
     def report_status(self, task: Task) -> tuple[str, str]:
         """This agency's own status on a task it leads, from its latest report (progress.qualitative_status)."""
         reps = self.reports[self.reports["task_id"] == task.id] if len(self.reports) else pd.DataFrame(
@@ -168,7 +188,6 @@ def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_roo
     manifests: dict[Quarter, dict[str, Any]] = {}
     skipped: list[Quarter] = []
     reports = []
-    recurring = {t.id for t in plan.tasks if t.schedule["kind"] == "recurring"}
     for x in q.quarters_to_date():
         ind = indicators if x == q else read_table(store.processed(x, "indicators"))
         if len(ind):
@@ -183,12 +202,10 @@ def load_scorecard_context(quarter: str, agency: str, lang: str = "vi", data_roo
         if len(ts):
             ts = ts[ts["agency_code"] == code].copy()
             ts["quarter"] = str(x)  # a table column: text, as in the processed files
-            # as the pipeline does: a recurring task's report counts only in the quarter it was made
-            reports.append(ts if x == q else ts[~ts["task_id"].isin(recurring)])
+            reports.append(ts)
     rep = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(len(r) for r in reports) else pd.DataFrame(
         columns=["task_id", "agency_code", "status", "evidence_doc_no", "evidence_doc_date", "note", "quarter"])
-    if len(rep):
-        rep = rep.sort_values("quarter", kind="stable").drop_duplicates(["task_id"], keep="last").reset_index(drop=True)
+    rep = reports_counting(rep, plan, q).reset_index(drop=True)  # as the pipeline counts them (progress.py)
     progress, tasks = (read_table(store.processed(q, name)) for name in ("progress", "task_progress"))
     return ScorecardContext(q, code, lang, Path(data_root), sample_data, plan, progress, tasks, indicators, manifest,
                             trend, manifests, rep, skipped)
@@ -370,10 +387,17 @@ def next_actions(ctx: ScorecardContext) -> str:
     return h + f'<p class="note">{esc(note)}</p><ol>' + "".join(lines) + "</ol>"
 
 
+def task_statuses(ctx: ScorecardContext) -> dict[str, str]:
+    """View of the tasks table's overall column: each led task's status as task_progress.parquet has it (absent:
+    no row)."""
+    overall = ctx.tasks.set_index("task_id")["status"].to_dict() if len(ctx.tasks) else {}
+    return {t.id: str(overall[t.id]) for t in ctx.led_tasks() if t.id in overall}
+
+
 def tasks_led(ctx: ScorecardContext) -> str:
     """Tasks whose lead expands to this agency: due, overall status, evidence and this agency's own report."""
     lang, vi = ctx.lang, ctx.lang == "vi"
-    overall = ctx.tasks.set_index("task_id")["status"].to_dict() if len(ctx.tasks) else {}
+    overall = task_statuses(ctx)
     reps = ctx.reports.set_index("task_id") if len(ctx.reports) else None
     rows = []
     for task in ctx.led_tasks():
@@ -420,8 +444,7 @@ def _sparkline(panels: list[dict[str, Any]]):
         for ax, p in zip(axes[0], panels, strict=True):
             xs = list(range(len(p["labels"])))
             vals = [math.nan if _nan(v) else v * 100 for v in p["values"]]
-            last = next((v for v in reversed(p["values"]) if not _nan(v)), math.nan)
-            colour = _line_colour(p["target"], last)
+            colour = _line_colour(p["status"])
             ax.plot(xs, vals, marker="o", color=colour, linewidth=1.5)
             for x, v in zip(xs, vals, strict=True):
                 if v == v:
@@ -443,11 +466,10 @@ def _sparkline(panels: list[dict[str, Any]]):
     return fig
 
 
-def _line_colour(target: Target, value: float) -> str:
-    """Line colour of the latest value: met / not met / no data."""
-    if _nan(value):
-        return charts.COLOURS["no_data"]
-    return charts.COLOURS["met" if target.is_met_by(value) else "not_met"]
+def _line_colour(status: str) -> str:
+    """Line colour from the unit's own status (progress.parquet), never a verdict of the chart's own."""
+    ok = at_level(status)
+    return charts.COLOURS["no_data" if ok is None else "met" if ok else "not_met"]
 
 
 def _ontime_chart(ctx: ScorecardContext) -> str:
@@ -466,7 +488,7 @@ def _ontime_chart(ctx: ScorecardContext) -> str:
             continue
         labels = [_quarter_short(x, lang) for x in quarters]
         panels.append({"labels": labels, "values": [vals[x] for x in quarters], "target": target, "lang": lang,
-                       "title": ctx.name(code),
+                       "title": ctx.name(code), "status": ctx.own_status(target.task_id, code),
                        "threshold_label": f"{'chỉ tiêu' if vi else 'target'} {target.describe(lang)}"})
         alts.append(f"{ctx.name(code)}: " + ", ".join(f"{lb} {fmt.pct(vals[x], lang)}" for lb, x in zip(labels, quarters,
                                                                                                           strict=True))
@@ -489,9 +511,8 @@ def targets(ctx: ScorecardContext) -> str:
     if rows_df.empty:
         return h + f"<p>{esc('Không có chỉ tiêu định lượng nào áp dụng riêng cho đơn vị.' if vi else 'No quantitative target applies to this unit.')}</p>"
     quarters = list(ctx.trend)
-    verdicts = target_verdicts(ctx.progress).set_index(["task_id", "metric", "scope"])
     rows = []
-    for r in rows_df.itertuples():
+    for r, view in zip(rows_df.itertuples(), target_view(ctx), strict=True):
         tg = _target_of(ctx, r.task_id, r.metric, r.scope)
         key = _key(tg) if tg else r.metric
         threshold = tg.describe(lang) if tg else f"{r.op} {r.threshold:g}"
@@ -503,7 +524,7 @@ def targets(ctx: ScorecardContext) -> str:
             shown += (f" — {caution}" if caution else "") + self_mark(r.source)
         trend = _trend_values(ctx, key, r.agency)
         rows.append([r.task_id, _metric_name(ctx, key, tg), ctx.name(r.agency), shown, threshold,
-                     _own_badge(r, lang), _province_badge(verdicts, r, lang)]
+                     _own_badge(r, lang), _province_badge(view, r, lang)]
                     + [_value(trend[x], r.unit, lang) for x in quarters])
     headers = (["Nhiệm vụ", "Chỉ tiêu", "Đơn vị", "Giá trị lũy kế", "Ngưỡng", "Đánh giá của đơn vị",
                 "Đánh giá chỉ tiêu toàn tỉnh"] if vi else
@@ -527,6 +548,27 @@ def targets(ctx: ScorecardContext) -> str:
             + _ontime_chart(ctx))
 
 
+def target_view(ctx: ScorecardContext) -> list[dict[str, Any]]:
+    """View of the targets table, one dict per row of target_rows(): the unit's own verdict (`own`: progress.parquet's
+    status; None for a figure beside an aggregate target or a context row) and the target's verdict for the whole
+    province (`province`: progress.target_verdicts; None without one), with n_ok / n_units of an each-unit target."""
+    rows_df = ctx.target_rows()
+    if rows_df.empty:
+        return []
+    p = ctx.progress  # the verdicts of the targets this unit has rows in (a target's verdict needs all its rows)
+    verdicts = target_verdicts(p[p["task_id"].isin(set(rows_df["task_id"]))]).set_index(["task_id", "metric", "scope"])
+    out = []
+    for r in rows_df.itertuples():
+        k = (r.task_id, r.metric, r.scope)
+        v = verdicts.loc[k] if k in verdicts.index and verdicts.loc[k, "status"] else None
+        out.append({"task_id": r.task_id, "metric": r.metric, "scope": r.scope, "agency": r.agency, "role": r.role,
+                    "own": r.status if r.role == "target" else None,
+                    "province": None if v is None else str(v["status"]),
+                    "n_ok": None if v is None or v["judge"] != "each" else int(v["n_ok"]),
+                    "n_units": None if v is None or v["judge"] != "each" else int(v["n_units"])})
+    return out
+
+
 def _own_badge(r: Any, lang: str) -> str:
     """The unit's own status; a figure beside an aggregate target or a context row has none."""
     vi = lang == "vi"
@@ -537,15 +579,13 @@ def _own_badge(r: Any, lang: str) -> str:
     return status_badge(r.status, lang)
 
 
-def _province_badge(verdicts: pd.DataFrame, r: Any, lang: str) -> str:
+def _province_badge(view: dict[str, Any], r: Any, lang: str) -> str:
     """The target's own verdict for the whole province, with how many units meet it when it binds each unit."""
-    k = (r.task_id, r.metric, r.scope)
-    if k not in verdicts.index or not verdicts.loc[k, "status"]:
+    if view["province"] is None:
         return _own_badge(r, lang) if r.role == "context" else "—"
-    v = verdicts.loc[k]
-    out = status_badge(str(v["status"]), lang)
-    if v["judge"] == "each" and int(v["n_units"]) > 1:
-        out += f" ({int(v['n_ok'])}/{int(v['n_units'])})"
+    out = status_badge(view["province"], lang)
+    if view["n_units"] is not None and view["n_units"] > 1:
+        out += f" ({view['n_ok']}/{view['n_units']})"
     return out
 
 
