@@ -299,9 +299,8 @@ def scope_units(plan: Plan, tg: Target, with_data: dict[str, str]) -> list[str]:
     carry for a district not in the registry. each_agency: the target's `units` (groups expanded); a context
     target without `units`: every agency with data.
     """
-    kinds = {"each_department": "department", "each_district": "district"}
-    if tg.scope in kinds:
-        return [a.code for a in plan.by_kind(kinds[tg.scope])]
+    if tg.scope in ("each_department", "each_district"):
+        return [a.code for a in plan.by_kind(SCOPE_KIND[tg.scope])]
     if tg.scope == "each_commune":
         units = []
         for g in plan.by_kind("commune_group"):

@@ -20,15 +20,11 @@ def rank(indicators: pd.DataFrame, plan: Plan, metric: str, higher_is_better: bo
         ["kind", "agency", "value", "numerator", "denominator", "rank", "peers"]].reset_index(drop=True)
 
 
-SCOPE_KIND = {"each_department": "department", "each_district": "district", "each_commune": "commune_group"}
-
-
 def thresholds_by_kind(plan: Plan, metric: str) -> dict[str, Target]:
     """The plan's each-unit targets on a metric by the kind of unit they bind (department, district, commune_group)."""
-    out: dict[str, Target] = {}
-    for tg in plan.targets:
-        if tg.metric == metric and tg.role == "target" and tg.scope in SCOPE_KIND:
-            out.setdefault(SCOPE_KIND[tg.scope], tg)
+    from .progress import SCOPE_KIND, level_target  # the level map: progress.py
+
+    out = {kind: tg for kind in SCOPE_KIND.values() if (tg := level_target(plan, metric, kind)) is not None}
     if not out:
         raise KeyError(f"Kế hoạch {plan.year}: không có chỉ tiêu nào trên {metric} cho từng đơn vị / no each-unit "
                        f"target on {metric}")

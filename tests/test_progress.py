@@ -553,3 +553,51 @@ def test_new_enterprises_vs_2022_through_target_status(plan, change, q, expected
     r = status_of(target_status(plan, ind, q), "A.IX.3", "PROVINCE")
     assert r["status"] == expected and bool(r["final"]) == (q == Q4)
     assert math.isnan(r["forecast_lower"])          # a level: no interval
+
+
+# ---------------------------------------------------------------- the rules the report pages share
+def test_status_counts_in_the_one_order_and_only_statuses_present():
+    from parplan.progress import status_counts
+
+    assert status_counts(["off_track", "met", "off_track", "done", "no_data"]) == \
+        {"met": 1, "done": 1, "off_track": 2, "no_data": 1}
+    assert list(status_counts(["no_data", "at_risk", "met"])) == ["met", "at_risk", "no_data"]
+    assert status_counts([]) == {}
+
+
+def test_at_level_only_met_and_on_course_and_no_verdict_is_none():
+    from parplan.progress import at_level
+
+    assert [at_level(s) for s in ("met", "on_course", "at_risk", "off_track", "not_met")] == \
+        [True, True, False, False, False]
+    assert {at_level(s) for s in ("", "no_data", "not_measurable", "not_yet_due")} == {None}
+
+
+def test_reports_counting_keeps_a_recurring_tasks_report_only_in_its_quarter(plan):
+    from parplan.progress import reports_counting
+
+    recurring = next(t.id for t in plan.tasks if t.kind == "task" and t.schedule["kind"] == "recurring")
+    once = next(t.id for t in plan.tasks if t.kind == "task" and t.schedule["kind"] == "due")
+    reps = pd.DataFrame([
+        {"task_id": recurring, "agency_code": "SNV", "status": "done", "quarter": "2023Q1"},
+        {"task_id": once, "agency_code": "SNV", "status": "in_progress", "quarter": "2023Q1"},
+        {"task_id": once, "agency_code": "SNV", "status": "done", "quarter": "2023Q2"},
+        {"task_id": once, "agency_code": "STC", "status": "not_started", "quarter": "2023Q1"},
+    ])
+    got = reports_counting(reps, plan, Quarter.parse("2023Q2"))
+    # the recurring task's Q1 report does not count in Q2; the other task: each agency's latest report
+    assert sorted(map(tuple, got[["task_id", "agency_code", "status"]].values.tolist())) == \
+        sorted([(once, "SNV", "done"), (once, "STC", "not_started")])
+    q1 = reports_counting(reps, plan, Quarter.parse("2023Q1"))
+    assert set(q1.loc[q1["task_id"] == recurring, "status"]) == {"done"}
+
+
+def test_forecast_misses_counts_forecasts_and_those_missing_even_at_the_upper_end():
+    from parplan.progress import forecast_misses
+
+    tg = target(">", 0.99)
+    rows = pd.DataFrame({"forecast": [0.995, 0.985, 0.98, math.nan, 0.97],
+                         "forecast_upper": [0.999, 0.995, 0.989, math.nan, math.nan]})
+    # 4 forecasts; 0.985, 0.98, 0.97 miss > 99 %; of them 0.98 (upper 0.989) and 0.97 (no range) miss at the top too
+    assert forecast_misses(rows, tg) == (4, 3, 2)
+    assert forecast_misses(rows.iloc[:0], tg) == (0, 0, 0)
