@@ -105,6 +105,13 @@ def reports_counting(reports: pd.DataFrame, plan: Plan, q: Quarter) -> pd.DataFr
     return out.sort_values("quarter", kind="stable").drop_duplicates(["task_id", "agency_code"], keep="last")
 
 
+def context_below(rows: pd.DataFrame, target: Target) -> tuple[int, int]:
+    """(units with a value, units below the threshold) of a context target's rows, groups left out: the one reading
+    of a context list (shown, never scored)."""
+    units = rows[rows["value"].notna() & ~rows["agency"].isin(GROUP_CODES)]
+    return len(units), sum(not target.is_met_by(v) for v in units["value"])
+
+
 def forecast_misses(rows: pd.DataFrame, target: Target) -> tuple[int, int, int]:
     """(units with a forecast, units whose year-end forecast misses the target, of which miss it even at the upper
     end of the range — or at the forecast, where there is no range): the one reading of the forecasts."""

@@ -16,6 +16,7 @@ from ..progress import (
     SCOPE_GROUP,
     SCOPE_KIND,
     at_level,
+    context_below,
     forecast_misses,
     label,
     level_target,
@@ -563,10 +564,9 @@ def target_evidence(ctx: Context, task: Task, verdicts: pd.DataFrame) -> list[st
         if v["role"] == "context":
             what = ("bối cảnh trước khi ban hành Kế hoạch, không chấm điểm" if vi else
                     "context from before the plan was issued, not scored")
-            with_data = rows[rows["value"].notna() & ~rows["agency"].isin(GROUPS)]
-            below = with_data[~with_data["value"].map(tg.is_met_by)]
-            out.append(f"{head}: {what}; " + (f"{len(below)}/{len(with_data)} đơn vị dưới ngưỡng tại "
-                                               if vi else f"{len(below)} of {len(with_data)} units below it at ")
+            n, below = context_below(rows, tg)
+            out.append(f"{head}: {what}; " + (f"{below}/{n} đơn vị dưới ngưỡng tại "
+                                               if vi else f"{below} of {n} units below it at ")
                        + fmt.date(tg.as_of or ctx.quarter.end))
             continue
         if v["status"] == "not_measurable":
@@ -594,9 +594,6 @@ def target_evidence(ctx: Context, task: Task, verdicts: pd.DataFrame) -> list[st
             shown = "—"
         out.append(f"{head}: {shown} ({_agency_name(ctx, d['agency'])})")
     return out
-
-
-GROUPS = {"PROVINCE", "ALL_DEPARTMENTS", "ALL_DISTRICTS", "ALL_COMMUNES"}
 
 
 def each_unit_view(ctx: Context) -> pd.DataFrame:

@@ -20,7 +20,6 @@ from ..ingest import load_manifest
 from ..periods import Quarter
 from ..privacy import mask_manifest
 from ..progress import (
-    SCOPE_GROUP,
     at_level,
     label,
     qualitative_status,
@@ -38,7 +37,6 @@ from .page import check_lang, read_table
 KINDS = ("department", "district")
 KIND_LABEL = {"department": ("Sở, ban, ngành (cơ quan chuyên môn cấp tỉnh)", "Provincial department"),
               "district": ("UBND cấp huyện", "District-level People's Committee")}
-GROUP_CODES = set(SCOPE_GROUP.values())
 RANK_METRICS = ("ontime_rate", "online_dossier_share", "online_payment_rate", "edoc_online_handling_rate",
                 "pakn_handled_on_time_share")
 MAX_ISSUES_SHOWN = 5
