@@ -182,3 +182,24 @@ def test_index_page_lists_the_counts_of_task_progress(q, tmp_path: Path):
     for status, n in by_hand.items():
         assert f"{label(status, 'vi')}: {n}" in text
     assert sum(counts.values()) == len(d.task_progress)
+
+
+@pytest.mark.parametrize("q", QUARTERS)
+def test_scorecard_trend_chart_is_coloured_by_the_units_own_status(q):
+    """The sparkline's colour comes from the unit's verdict, not from the chart reading the figure again: a unit
+    at the level now but at risk on its forecast is not drawn as met."""
+    prog = quarter(q).progress
+    checked = 0
+    for ctx in scorecards(q).values():
+        for code in ctx.codes:
+            tg = ov.ontime_target(ctx.plan, ctx.plan.agencies[code].kind)
+            if tg is None:
+                continue
+            own = prog[(prog["task_id"] == tg.task_id) & (prog["role"] == "target") & (prog["agency"] == code)]
+            if len(own):
+                status = str(own["status"].iloc[0])
+                assert ctx.own_status(tg.task_id, code) == status
+                assert sc._line_colour(status) == sc.charts.COLOURS[
+                    "met" if status in ("met", "on_course") else "no_data" if status == "no_data" else "not_met"]
+                checked += 1
+    assert checked >= len(quarter(q).plan.by_kind("department"))
