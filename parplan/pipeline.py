@@ -165,9 +165,9 @@ def _task_status_counts(q: Quarter, store: Store) -> dict[str, int]:
 
 
 def _agency_summaries(q: Quarter, store: Store, lang: str, plan: Plan) -> list[dict[str, Any]]:
-    """Departments and districts with a badge: the worst of the unit's own statuses (its rows that carry a verdict;
-    a district's communes included), not the province's."""
-    from .progress import label, worst
+    """Departments and districts with a badge: the unit's own status (progress.unit_status over its target rows, a
+    district's communes included; a target without data is not left out), not the province's."""
+    from .progress import label, unit_status
     from .report.overview import STATUS_BADGE
 
     prog = pd.read_parquet(store.processed(q, "progress"))
@@ -175,8 +175,7 @@ def _agency_summaries(q: Quarter, store: Store, lang: str, plan: Plan) -> list[d
     out = []
     for a in plan.by_kind("department") + plan.by_kind("district"):
         own = prog["agency"].isin([a.code, f"XA_{a.code}"]) | prog["agency"].str.startswith(f"XA_{a.code}__")
-        mine = [s for s in prog[own]["status"] if s not in ("", "no_data", "not_yet_due", "not_measurable")]
-        worst_status = worst(mine) if mine else "no_data"
+        worst_status = unit_status(prog[own]["status"])
         out.append({"code": a.code, "kind": a.kind, "name": a.name(lang), "status": worst_status,
                     "badge": STATUS_BADGE.get(worst_status, "neutral"), "label": label(worst_status, lang)})
     return out

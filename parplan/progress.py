@@ -68,6 +68,17 @@ def worst(statuses: list[str]) -> str:
     return max(statuses, key=lambda s: SEVERITY.get(s, 4))
 
 
+UNJUDGED = ("", "not_yet_due", "not_measurable")  # statuses that say nothing about how a unit is doing
+
+
+def unit_status(statuses: Any) -> str:
+    """A unit's overall status (the index badge): the worst of its target rows, a target without data counting as
+    'no_data' (never better than the targets it covers); rows not yet due or not measurable left out; 'no_data'
+    when nothing is left."""
+    judged = [s for s in statuses if s not in UNJUDGED]
+    return worst(judged) if judged else "no_data"
+
+
 # the order statuses are counted and listed in on every page (best first)
 STATUS_ORDER = ["met", "done", "on_course", "on_track", "in_progress", "done_no_evidence", "at_risk", "not_yet_due",
                 "not_started", "off_track", "not_met", "overdue", "no_report", "no_data", "not_measurable"]

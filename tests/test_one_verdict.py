@@ -203,3 +203,26 @@ def test_scorecard_trend_chart_is_coloured_by_the_units_own_status(q):
                     "met" if status in ("met", "on_course") else "no_data" if status == "no_data" else "not_met"]
                 checked += 1
     assert checked >= len(quarter(q).plan.by_kind("department"))
+
+
+@pytest.mark.parametrize("q", QUARTERS)
+def test_index_badge_is_never_better_than_the_units_targets(q):
+    """A unit's index badge: a target of the unit without data is not left out, so a unit 'met' on every target but
+    one without data is not shown as met; a unit's at-risk or worse target always shows."""
+    d = quarter(q)
+    rows = d.progress[d.progress["role"] == "target"]
+    badges = {a["code"]: a["status"] for a in pipeline._agency_summaries(d.quarter, d.store, "vi", d.plan)}
+    checked = 0
+    for code, status in badges.items():
+        own = rows["agency"].isin([code, f"XA_{code}"]) | rows["agency"].astype(str).str.startswith(f"XA_{code}__")
+        statuses = [s for s in rows[own]["status"] if s not in ("", "not_yet_due", "not_measurable")]
+        if not statuses:
+            assert status == "no_data", code
+            continue
+        # the badge is one of the unit's own statuses and none of them is worse
+        assert status in statuses, (code, status, statuses)
+        assert all(SEVERITY[s] <= SEVERITY[status] for s in statuses), (code, status, statuses)
+        if "no_data" in statuses:
+            checked += 1
+            assert SEVERITY[status] >= SEVERITY["no_data"], (code, status)
+    assert checked, "the sample has units with a target without data: the case this test is about"

@@ -601,3 +601,15 @@ def test_forecast_misses_counts_forecasts_and_those_missing_even_at_the_upper_en
     # 4 forecasts; 0.985, 0.98, 0.97 miss > 99 %; of them 0.98 (upper 0.989) and 0.97 (no range) miss at the top too
     assert forecast_misses(rows, tg) == (4, 3, 2)
     assert forecast_misses(rows.iloc[:0], tg) == (0, 0, 0)
+
+
+def test_unit_status_counts_a_target_without_data():
+    """The index badge's rule: never better than the targets it covers."""
+    from parplan.progress import unit_status
+
+    assert unit_status(["met", "no_data"]) == "no_data"        # one target without data: not 'met'
+    assert unit_status(["met", "on_course"]) == "on_course"
+    assert unit_status(["at_risk", "no_data"]) == "at_risk"    # a miss is worse than missing data
+    assert unit_status(["met", "not_yet_due", ""]) == "met"    # not due / no verdict: say nothing
+    assert unit_status(["not_measurable"]) == "no_data"
+    assert unit_status([]) == "no_data"
