@@ -137,9 +137,10 @@ def load(quarter: str | Quarter, root: Any = None, compute: bool = True,
 
 def quarters_with_data(root: Any = None) -> list[Quarter]:
     """Every quarter that has a raw-data folder, in the years that have a plan."""
+    from .pipeline import quarters_with_data as of_year
+
     base = Store.at(root)
-    years = available_plans(project_plans(base.root))
-    return [q for y in years for q in (Quarter(y, i) for i in range(1, 5)) if base.raw(q).is_dir()]
+    return [q for y in available_plans(project_plans(base.root)) for q in of_year(y, base)]
 
 
 def series(metric: str, agency: str, quarters: Iterable[str | Quarter] | None = None, period: str = "Q",

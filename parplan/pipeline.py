@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import render, yamlfile
 from .catalogue import Plan, load_plan, project_plans
-from .communes import write_matches
+from .communes import district_of, write_matches
 from .feedback import write_feedback
 from .ingest import check_raw_quarter, end_summary, ingest_quarter, sample_marker
 from .io import atomic_write, atomic_write_text
@@ -174,7 +174,7 @@ def _agency_summaries(q: Quarter, store: Store, lang: str, plan: Plan) -> list[d
     prog = prog[prog["role"] == "target"] if "role" in prog.columns else prog
     out = []
     for a in plan.by_kind("department") + plan.by_kind("district"):
-        own = prog["agency"].isin([a.code, f"XA_{a.code}"]) | prog["agency"].str.startswith(f"XA_{a.code}__")
+        own = (prog["agency"] == a.code) | (prog["agency"].map(district_of) == a.code)  # a district's communes too
         worst_status = unit_status(prog[own]["status"])
         out.append({"code": a.code, "kind": a.kind, "name": a.name(lang), "status": worst_status,
                     "badge": STATUS_BADGE.get(worst_status, "neutral"), "label": label(worst_status, lang)})
@@ -219,7 +219,7 @@ def _stamp(store: Store, q: Quarter, step: str, key: str) -> None:
 
 def quarters_with_data(year: int, store: Store) -> list[Quarter]:
     """The quarters of a year that have a raw-data folder."""
-    return [x for x in (Quarter(year, i) for i in range(1, 5)) if store.raw(x).is_dir()]
+    return [x for x in Quarter.of_year(year) if store.raw(x).is_dir()]
 
 
 def prepare(q: Quarter, store: Store, say: Callable[[str], None] = print) -> dict[str, Manifest]:
