@@ -25,16 +25,6 @@ STATUSES = ["met", "not_met", "on_course", "on_track", "at_risk", "off_track", "
 FINAL_STATUSES = {"met", "not_met"}
 OK_STATUSES = {"met", "on_course"}          # the unit is at the target's level
 MISS_STATUSES = {"not_met", "off_track", "at_risk"}
-LABELS = {
-    "met": ("Đạt", "Met"), "not_met": ("Không đạt", "Not met"),
-    "on_course": ("Đang đạt", "On course"), "on_track": ("Đúng tiến độ", "On track"),
-    "at_risk": ("Có nguy cơ", "At risk"), "off_track": ("Chậm tiến độ", "Off track"),
-    "not_yet_due": ("Chưa đến hạn", "Not yet due"), "no_data": ("Không có dữ liệu", "No data"),
-    "not_measurable": ("Không đo được từ dữ liệu", "Cannot be measured from the data"),
-    "done": ("Hoàn thành", "Done"), "done_no_evidence": ("Hoàn thành (thiếu văn bản kiểm chứng)", "Done (no evidence)"),
-    "in_progress": ("Đang thực hiện", "In progress"), "not_started": ("Chưa thực hiện", "Not started"),
-    "overdue": ("Quá hạn", "Overdue"), "no_report": ("Chưa báo cáo", "No report"),
-}
 # worst first when taking the worst status of several rows
 SEVERITY = {"met": 0, "done": 0, "on_course": 1, "on_track": 2, "not_yet_due": 2, "in_progress": 3,
             "done_no_evidence": 3, "no_data": 4, "no_report": 4, "not_started": 4, "not_measurable": 4,
@@ -59,8 +49,9 @@ def method() -> dict[str, Any]:
 
 def label(status: str, lang: str = "vi") -> str:
     """Reviewer label of a status code."""
-    vi, en = LABELS.get(status, (status, status))
-    return vi if lang == "vi" else en
+    from .report import i18n
+
+    return i18n.t(f"status.{status}", lang)
 
 
 def worst(statuses: list[str]) -> str:

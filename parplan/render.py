@@ -16,11 +16,15 @@ from typing import Any
 
 from .io import atomic_write_text
 from .periods import Quarter
-from .report.html import badge, esc, page
+from .report import i18n
+from .report.html import badge, esc
+from .report.layout import page
 from .store import Store
 
 REMOVE_TAGS = {"injected-parameters", "parameters", "remove-cell"}
-LANGS = ("vi", "en")  # report languages; the first is the default and lives in reports/<Q>/, the others in <Q>/<lang>/
+# report languages: one per UI catalogue (report/locales/); the first is the default and lives in reports/<Q>/,
+# the others in <Q>/<lang>/
+LANGS = i18n.languages()
 
 
 class RenderError(RuntimeError):
@@ -168,15 +172,19 @@ def render_notebook(notebook: Path, out_html: Path, parameters: dict[str, Any], 
                     sample: bool, cwd: Path) -> list[str]:
     """papermill + nbconvert -> one self-contained HTML page, written atomically; returns captured stderr. `cwd` is
     the project root the notebook runs in."""
-    from .catalogue import project_plans
-    from .report.provenance import footer
+    from .catalogue import plan_for, project_plans
+    from .report import provenance
 
-    validate_parameters(parameters, project_plans(cwd))
+    plans = project_plans(cwd)
+    validate_parameters(parameters, plans)
     retries: list[str] = []
     nb = execute(notebook, parameters, cwd, log=retries.append)
     body, stderr = to_html_body(nb)
-    atomic_write_text(out_html, page(title, body, lang=lang, sample=sample,
-                                     footer=footer({"notebook": notebook.name, **parameters}, lang, cwd)))
+    q = Quarter.parse(parameters["quarter"]) if "quarter" in parameters else None
+    unit = plan_for(q, plans).agencies[parameters["agency"]].name(lang) if q and "agency" in parameters else None
+    home = "../" if Path(out_html).parent.name == "agencies" else ""
+    atomic_write_text(out_html, page(title, body, lang=lang, sample=sample, home=home,
+                                     provenance=provenance.view(lang, cwd, quarter=q, agency=unit)))
     return retries + stderr
 
 
@@ -340,11 +348,11 @@ def write_index(quarter: Quarter, folder: Path, lang: str, sample: bool, summary
         cards = f"<h2>{'Phiếu đánh giá từng cơ quan' if vi else 'Agency scorecards'}</h2>" + cards
     body = (f"<h1>{esc(title)}</h1>{_switcher(q, switcher, lang)}{_plan_line(plan, lang)}"
             f"{headline}<p>{esc(counts)}</p><h2>{'Báo cáo' if vi else 'Reports'}</h2><ul>{''.join(links)}</ul>{cards}")
-    from .report.provenance import footer
+    from .report import provenance
 
     out = folder / "index.html"
     atomic_write_text(out, page(title, body, lang=lang, sample=sample,
-                                footer=footer({"quarter": str(q), "lang": lang}, lang, root)))
+                                provenance=provenance.view(lang, root, quarter=q)))
     return out
 
 
@@ -358,11 +366,11 @@ def write_placeholder(quarter: Quarter, folder: Path, lang: str, sample: bool, p
             if vi else f"The reports of {q.label(lang)} have not been rendered yet: the data is there; render them "
             f"with make quarterly QUARTER={q}" + ("" if lang == LANGS[0] else f" REPORT_LANG={lang}") + ".")
     body = f"<h1>{esc(title)}</h1>{_switcher(q, switcher, lang)}<p>{esc(what)}</p>"
-    from .report.provenance import footer
+    from .report import provenance
 
     out = Path(folder) / "index.html"
     atomic_write_text(out, page(title, body, lang=lang, sample=sample,
-                                footer=footer({"quarter": str(q), "lang": lang}, lang, root)))
+                                provenance=provenance.view(lang, root, quarter=q)))
     return out
 
 

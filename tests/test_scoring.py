@@ -122,7 +122,7 @@ def test_every_progress_status_code_has_a_multiplier_or_a_mapping():
 
     proj = CONFIG["projection"]
     known = set(proj["multipliers"]) | set(proj["status_as"])
-    assert set(progress.STATUSES) | set(progress.LABELS) <= known
+    assert set(progress.STATUSES) | set(progress.SEVERITY) <= known
     assert all(a["counts_as"] in proj["multipliers"] and a["vi"] and a["en"] for a in proj["status_as"].values())
     assert proj["unknown_status_as"] == "no_data"
 

@@ -8,32 +8,39 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from markupsafe import Markup  # noqa: E402
 
-from .html import esc  # noqa: E402
+from . import fmt, i18n  # noqa: E402
 
 COLOURS = {"met": "#1a7f37", "not_met": "#b42318", "no_data": "#8c959f", "target": "#1b1f24"}
 STYLE = {"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
          "svg.hashsalt": "parplan", "figure.dpi": 100}
 
 
-def figure_html(fig, alt: str, caption: str = "") -> str:
-    """Render a figure to an <img> with an embedded PNG (no external file, deterministic bytes)."""
+def figure(fig, alt: str, caption: str = "") -> dict[str, str]:
+    """A figure as plain data for the `figure` macro: an embedded PNG data URI (no external file, deterministic
+    bytes), its alt text and caption."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-    return f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">{cap}</figure>'
+    return {"src": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), "alt": alt,
+            "caption": caption}
 
 
-def axis_cut_note(lo: float, lang: str | None = None) -> str:
-    """'(trục bắt đầu từ 90 %)' in the page's language (both when none is given)."""
-    vi, en = f"trục bắt đầu từ {lo:.0f} %", f"axis starts at {lo:.0f} %"
-    return f"({vi})" if lang == "vi" else f"({en})" if lang == "en" else f"({vi} / {en})"
+def figure_html(fig, alt: str, caption: str = "", lang: str | None = None) -> Markup:
+    """A figure rendered through the `figure` template (an <img> with alt text and an optional caption)."""
+    from .layout import render
+
+    return render("figure.html.j2", lang or i18n.default_language(), figure=figure(fig, alt, caption))
+
+
+def axis_cut_note(lo: float, lang: str) -> str:
+    """'(trục bắt đầu từ 90 %)' in the page's language (the catalogue's `charts.axis_cut`)."""
+    return i18n.t("charts.axis_cut", lang, start=fmt.pct(lo / 100, lang, 0))
 
 
 def threshold_bars(labels: list[str], values: list[float], threshold: float, met: list[bool | None],
-                   title: str, xlabel: str, threshold_label: str, lang: str | None = None):
+                   title: str, xlabel: str, threshold_label: str, lang: str = "vi"):
     """Horizontal bars (one per agency) with a vertical target line; colour = met / not met / no data."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(7.5, 0.28 * len(labels) + 1.2))

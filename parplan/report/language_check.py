@@ -102,6 +102,13 @@ def _commune_names(plan: Plan) -> list[str]:
         return []
 
 
+def i18n_statuses() -> frozenset[str]:
+    """The status keys of the UI vocabulary (the catalogue's `status.*`)."""
+    from . import i18n
+
+    return frozenset(k.split(".", 1)[1] for k in i18n.keys(i18n.default_language()) if k.startswith("status."))
+
+
 def rule_ids() -> frozenset[str]:
     """Validation rule ids: the generic rules and every contract rule's id and kind."""
     from ..contracts import available, load_contract
@@ -118,7 +125,7 @@ def vocabulary(plan: Plan, config: dict[str, Any] | None = None) -> Vocabulary:
     """The check's vocabulary generated from the data of one plan and the settings file."""
     from ..catalogue import shared_metrics
     from ..contracts import available
-    from ..progress import LABELS, SEVERITY, STATUSES
+    from ..progress import SEVERITY, STATUSES
 
     cfg = load_config() if config is None else config
     langs = ("vi", "en")
@@ -127,7 +134,7 @@ def vocabulary(plan: Plan, config: dict[str, Any] | None = None) -> Vocabulary:
         "agency_code": frozenset(plan.agencies) | frozenset(plan.groups),
         "dataset_id": frozenset(available()),
         "metric_id": frozenset(plan.metrics) | frozenset(shared_metrics()),
-        "status_key": frozenset(STATUSES) | frozenset(LABELS) | frozenset(SEVERITY),
+        "status_key": frozenset(STATUSES) | frozenset(SEVERITY) | frozenset(i18n_statuses()),
         "rule_id": rule_ids(),
     }
     allowed = {w.casefold() for text in [*_english_texts(plan), *_commune_names(plan), *cfg.get("vietnamese_allowed", [])]

@@ -5,13 +5,16 @@ from pathlib import Path
 
 import pandas as pd
 
-LANGS = ("vi", "en")
+from . import i18n
+
+LANGS = i18n.languages()
 
 
 def check_lang(lang: str) -> str:
-    """The page language, 'vi' or 'en'; anything else is a bilingual ValueError."""
+    """The page language, one with a UI catalogue; anything else is a bilingual ValueError."""
     if lang not in LANGS:
-        raise ValueError(f"lang phải là 'vi' hoặc 'en' / lang must be 'vi' or 'en', not {lang!r}")
+        raise ValueError(f"lang phải là một trong {', '.join(LANGS)} / lang must be one of {', '.join(LANGS)}, "
+                         f"not {lang!r}")
     return lang
 
 

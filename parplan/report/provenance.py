@@ -1,41 +1,49 @@
-"""The provenance line every report ends with: git commit, parameters, package versions (no timestamps)."""
+"""Where a page comes from, as one block in the base layout: code version, the page's parameters, software versions."""
 from __future__ import annotations
 
-import json
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .html import esc
+from . import i18n
 
-PACKAGES = ("pandas", "great-expectations", "papermill", "nbconvert", "matplotlib")
+PACKAGES = (("Great Expectations", "great-expectations"), ("pandas", "pandas"), ("papermill", "papermill"),
+            ("nbconvert", "nbconvert"), ("matplotlib", "matplotlib"), ("jinja2", "jinja2"), ("babel", "babel"))
 
 
-def git_commit(cwd: Path | None = None) -> str:
-    """Short commit of the working tree, flagged when there are uncommitted changes."""
+def git_commit(cwd: Path | None = None) -> tuple[str, bool] | None:
+    """Short commit of the working tree and whether it has uncommitted changes; None outside a git checkout."""
     try:
         rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True,
                              timeout=10, cwd=cwd).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
                                text=True, timeout=10, cwd=cwd).stdout.strip()
-        return rev + (" + thay đổi chưa commit / uncommitted changes" if dirty else "")
+        return rev, bool(dirty)
     except Exception:
-        return "không xác định / unknown"
+        return None
 
 
 def versions() -> str:
-    """Python and the main packages' versions."""
-    return f"Python {platform.python_version()}; " + ", ".join(f"{p} {metadata.version(p)}" for p in PACKAGES)
+    """Python and the main packages' versions, by their proper names."""
+    return f"Python {platform.python_version()}; " + ", ".join(f"{name} {metadata.version(dist)}"
+                                                              for name, dist in PACKAGES)
 
 
-def footer(params: dict[str, Any], lang: str = "vi", cwd: Path | None = None) -> str:
-    """HTML footer: commit, parameters, versions; input files and their hashes are in manifest.json."""
-    vi = lang == "vi"
-    p = json.dumps(params, ensure_ascii=False, sort_keys=True)
-    files = ("Tệp đầu vào và mã băm SHA-256: data/processed/<quý>/manifest.json và trang Chất lượng dữ liệu."
-             if vi else "Input files and SHA-256 hashes: data/processed/<quarter>/manifest.json and the data-quality page.")
-    return (f'<footer class="provenance"><p>{"Nguồn gốc" if vi else "Provenance"}: Git commit '
-            f"<code>{esc(git_commit(cwd))}</code>; {'tham số' if vi else 'parameters'} <code>{esc(p)}</code>; "
-            f"{esc(versions())}. {esc(files)}</p></footer>")
+def view(lang: str, cwd: Path | None = None, quarter: Any = None, agency: str | None = None) -> dict[str, Any]:
+    """The provenance block's rows (label, value) in the page's language: code version, quarter, unit, language,
+    software. `quarter` is a Quarter (shown by its label), `agency` the unit's name."""
+    commit = git_commit(cwd)
+    if commit is None:
+        code = i18n.t("base.provenance_unknown", lang)
+    else:
+        code = commit[0] + (" " + i18n.t("base.provenance_dirty", lang) if commit[1] else "")
+    rows = [{"label": i18n.t("base.provenance_code", lang), "value": code}]
+    if quarter is not None:
+        rows.append({"label": i18n.t("base.provenance_quarter", lang), "value": quarter.label(lang)})
+    if agency:
+        rows.append({"label": i18n.t("base.provenance_unit", lang), "value": agency})
+    rows.append({"label": i18n.t("base.provenance_language", lang), "value": i18n.t("meta.name", lang)})
+    rows.append({"label": i18n.t("base.provenance_software", lang), "value": versions()})
+    return {"rows": rows}
