@@ -168,7 +168,7 @@ def _agency_summaries(q: Quarter, store: Store, lang: str, plan: Plan) -> list[d
     """Departments and districts with a badge: the unit's own status (progress.unit_status over its target rows, a
     district's communes included; a target without data is not left out), not the province's."""
     from .progress import label, unit_status
-    from .report.overview import STATUS_BADGE
+    from .report.layout import badge_class
 
     prog = pd.read_parquet(store.processed(q, "progress"))
     prog = prog[prog["role"] == "target"] if "role" in prog.columns else prog
@@ -177,7 +177,7 @@ def _agency_summaries(q: Quarter, store: Store, lang: str, plan: Plan) -> list[d
         own = (prog["agency"] == a.code) | (prog["agency"].map(district_of) == a.code)  # a district's communes too
         worst_status = unit_status(prog[own]["status"])
         out.append({"code": a.code, "kind": a.kind, "name": a.name(lang), "status": worst_status,
-                    "badge": STATUS_BADGE.get(worst_status, "neutral"), "label": label(worst_status, lang)})
+                    "badge": badge_class(worst_status), "label": label(worst_status, lang)})
     return out
 
 
