@@ -115,16 +115,22 @@ class Quarter:
         return self.q / 4
 
     def label(self, lang: str = "vi") -> str:
-        """Human label: 'Quý II/2023' (vi) or 'Q2 2023' (en)."""
-        return f"Quý {_ROMAN[self.q]}/{self.year}" if lang == "vi" else f"Q{self.q} {self.year}"
+        """Human label from the UI catalogue (`format.quarter`): 'Quý II/2023' (vi) or 'Q2 2023' (en)."""
+        from .report import i18n
+
+        return i18n.t("format.quarter", lang, roman=_ROMAN[self.q], q=self.q, year=self.year)
 
     def ytd_label(self, lang: str = "vi") -> str:
-        """Year-to-date label: '6 tháng đầu năm 2023' / 'Jan–Jun 2023'."""
-        months = 3 * self.q
-        if lang == "vi":
-            return f"Lũy kế {months} tháng năm {self.year}" if self.q < 4 else f"Cả năm {self.year}"
-        end = self.end.strftime("%b")
-        return f"Jan–{end} {self.year} (year to date)"
+        """Year-to-date label from the UI catalogue: 'Lũy kế 6 tháng năm 2023' / 'Jan–Jun 2023 (year to date)'."""
+        from babel.dates import format_date
+
+        from .report import i18n
+
+        if self.q == 4:
+            return i18n.t("format.full_year", lang, year=self.year)
+        return i18n.t("format.year_to_date", lang, months=3 * self.q, year=self.year,
+                      first=format_date(self.start.replace(month=1, day=1), "MMM", locale=i18n.locale(lang)),
+                      last=format_date(self.end, "MMM", locale=i18n.locale(lang)))
 
 
 def parse_quarter(text: object) -> Quarter:

@@ -313,6 +313,8 @@ def quarterly(quarter: Quarter | str | None = None, lang: str | None = None, roo
         return [(x, os.path.relpath(store.report_dir(x, lang, render.LANGS[0]) / "index.html", here))
                 for x in with_data]
 
+    out_dir.mkdir(parents=True, exist_ok=True)
+    render.write_method(q, out_dir, lang, sample, root)
     index = render.write_index(q, out_dir, lang, sample, summary, plan, links(out_dir), root)
     for x in with_data:
         there = store.report_dir(x, lang, render.LANGS[0])

@@ -17,7 +17,6 @@ from typing import Any
 from .io import atomic_write_text
 from .periods import Quarter
 from .report import i18n
-from .report.html import badge, esc
 from .report.layout import page
 from .store import Store
 
@@ -290,87 +289,41 @@ def progress_bar(done: int, total: int, elapsed: float, width: int = 24) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {share:4.0%} {elapsed:.0f} s{eta}"
 
 
-def _switcher(quarter: Quarter, switcher: list[tuple[Quarter, str]], lang: str) -> str:
-    """The quarter switcher: the plan year's quarters that have data, this one in bold, the others linked."""
-    vi = lang == "vi"
-    items = " · ".join(f"<strong>{esc(x.label(lang))}</strong>" if x == quarter
-                       else f'<a href="{esc(href)}">{esc(x.label(lang))}</a>' for x, href in switcher)
-    return f"<nav aria-label=\"quarters\"><p>{'Các quý' if vi else 'Quarters'}: {items}</p></nav>"
-
-
-def _plan_line(plan: Any, lang: str) -> str:
-    """One line saying which plan the quarter is judged against, and whether it is a skeleton."""
-    vi = lang == "vi"
-    line = (f"Đối chiếu với: {plan.title(lang)}." if vi else f"Judged against: {plan.title(lang)}.")
-    if plan.meta.get("status") == "skeleton":
-        line += (" Kế hoạch này là bản khung do nhóm dự án lập từ kế hoạch năm trước, chưa phải văn bản ban hành."
-                 if vi else " This plan is a skeleton built by the project from the previous year's plan, not an "
-                 "issued text.")
-    return f'<p class="plan-line">{esc(line)}</p>'
-
-
 def write_index(quarter: Quarter, folder: Path, lang: str, sample: bool, summary: dict[str, Any], plan: Any,
                 switcher: list[tuple[Quarter, str]], root: Path) -> Path:
     """<folder>/index.html: links to every report of the quarter and the switcher to the plan year's other quarters."""
-    q = quarter
-    folder = Path(folder)
-    vi = lang == "vi"
-    links = []
-    for name, vi_label, en_label in (("overview.html", "Báo cáo tổng hợp tiến độ", "Progress overview"),
-                                     ("outlook.html", "Triển vọng chỉ số PAR INDEX, SIPAS", "Index outlook"),
-                                     ("data-quality.html", "Chất lượng dữ liệu nộp", "Data quality of submissions")):
-        if (folder / name).exists():
-            links.append(f'<li><a href="{esc(name)}">{esc(vi_label if vi else en_label)}</a></li>')
-    files = summary.get("files", {})
-    counts = (f"{'Tệp dữ liệu' if vi else 'Data files'}: {files.get('total', 0)} — "
-              f"{'hợp lệ' if vi else 'accepted'} {files.get('accepted', 0)}, "
-              f"{'có cảnh báo' if vi else 'with warnings'} {files.get('accepted_with_warnings', 0)}, "
-              f"{'bị từ chối' if vi else 'rejected'} {files.get('rejected', 0)}, "
-              f"{'chưa nộp' if vi else 'missing'} {files.get('missing', 0)}")
-    title = f"{'Báo cáo tiến độ' if vi else 'Progress report'}: {plan.title(lang, short=True)} — {q.label(lang)}"
-    headline = ""
-    statuses = summary.get("task_statuses") or {}
-    if statuses:
-        from .progress import label
+    from .report import index_page, provenance
+    from .report.layout import render as render_template
 
-        items = "".join(f"<li>{esc(label(k, lang))}: <strong>{v}</strong></li>" for k, v in statuses.items())
-        headline = (f"<h2>{'Tình hình thực hiện các nhiệm vụ' if vi else 'Where the tasks stand'}</h2>"
-                    f"<ul class=\"kpi-list\">{items}</ul>")
-    cards = ""
-    for group, vi_h, en_h in (("department", "Sở, ban, ngành", "Departments"), ("district", "Huyện, thị xã, thành phố",
-                                                                                  "Districts")):
-        entries = [a for a in summary.get("agencies", []) if a["kind"] == group and (folder / "agencies" / f"{a['code']}.html").exists()]
-        if entries:
-            lis = "".join(f'<li><a href="agencies/{esc(a["code"])}.html">{esc(a["name"])}</a> '
-                          f'{badge(a["badge"], a["label"])}</li>' for a in entries)
-            cards += f"<h3>{esc(vi_h if vi else en_h)}</h3><ul>{lis}</ul>"
-    if cards:
-        cards = f"<h2>{'Phiếu đánh giá từng cơ quan' if vi else 'Agency scorecards'}</h2>" + cards
-    body = (f"<h1>{esc(title)}</h1>{_switcher(q, switcher, lang)}{_plan_line(plan, lang)}"
-            f"{headline}<p>{esc(counts)}</p><h2>{'Báo cáo' if vi else 'Reports'}</h2><ul>{''.join(links)}</ul>{cards}")
-    from .report import provenance
+    v = index_page.view(quarter, folder, lang, summary, plan, switcher)
+    out = Path(folder) / "index.html"
+    atomic_write_text(out, page(v["title"], render_template("index/index.html.j2", lang, **v), lang=lang,
+                                sample=sample, provenance=provenance.view(lang, root, quarter=quarter)))
+    return out
 
-    out = folder / "index.html"
-    atomic_write_text(out, page(title, body, lang=lang, sample=sample,
-                                provenance=provenance.view(lang, root, quarter=q)))
+
+def write_method(quarter: Quarter, folder: Path, lang: str, sample: bool, root: Path) -> Path:
+    """<folder>/method.html: how progress is judged and forecast, in the page's language (linked from every page)."""
+    from .report import method_page, provenance
+    from .report.layout import render as render_template
+
+    v = method_page.view(lang)
+    out = Path(folder) / "method.html"
+    atomic_write_text(out, page(v["title"], render_template("method.html.j2", lang, **v), lang=lang, sample=sample,
+                                provenance=provenance.view(lang, root, quarter=quarter)))
     return out
 
 
 def write_placeholder(quarter: Quarter, folder: Path, lang: str, sample: bool, plan: Any,
                       switcher: list[tuple[Quarter, str]], root: Path) -> Path:
     """<folder>/index.html for a quarter that has data but no rendered reports yet: says how to render them."""
-    q = quarter
-    vi = lang == "vi"
-    title = f"{'Báo cáo tiến độ' if vi else 'Progress report'}: {plan.title(lang, short=True)} — {q.label(lang)}"
-    what = (f"Chưa lập báo cáo của {q.label(lang)}: dữ liệu đã có, báo cáo sẽ có khi Sở Nội vụ lập báo cáo quý này."
-            if vi else f"The reports of {q.label(lang)} have not been rendered yet: the data is there; render them "
-            f"with make quarterly QUARTER={q}" + ("" if lang == LANGS[0] else f" REPORT_LANG={lang}") + ".")
-    body = f"<h1>{esc(title)}</h1>{_switcher(q, switcher, lang)}<p>{esc(what)}</p>"
-    from .report import provenance
+    from .report import index_page, provenance
+    from .report.layout import render as render_template
 
+    v = index_page.placeholder_view(quarter, lang, plan, switcher, LANGS[0])
     out = Path(folder) / "index.html"
-    atomic_write_text(out, page(title, body, lang=lang, sample=sample,
-                                provenance=provenance.view(lang, root, quarter=q)))
+    atomic_write_text(out, page(v["title"], render_template("index/placeholder.html.j2", lang, **v), lang=lang,
+                                sample=sample, provenance=provenance.view(lang, root, quarter=quarter), nav=False))
     return out
 
 

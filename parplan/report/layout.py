@@ -6,6 +6,7 @@ filters `number`, `count`, `pct` and `date` (babel, `fmt`); a key the catalogue 
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,14 @@ BADGE_CLASS = {"met": "met", "done": "met", "on_course": "ok", "on_track": "ok",
                "rejected": "rejected", "no_report": "no_data", "no_data": "no_data", "missing": "no_data"}
 
 
+# the language of the page being rendered: macros imported without context see it too
+_page_lang: ContextVar[str] = ContextVar("page_lang")
+
+
 def _in_page_language(fn: Any) -> Any:
-    """A filter or global that takes the page's language from the template context (fn(value, lang, *args))."""
-    return jinja2.pass_context(lambda ctx, value, *args, **kw: fn(value, ctx["lang"], *args, **kw))
+    """A filter or global that takes the page's language from the template (fn(value, lang, *args))."""
+    return jinja2.pass_context(lambda ctx, value, *args, **kw: fn(value, ctx.get("lang") or _page_lang.get(),
+                                                                  *args, **kw))
 
 
 def _status_label(status: str, lang: str) -> str:
@@ -57,7 +63,11 @@ def render(template: str, lang: str, **context: Any) -> Markup:
     if lang not in i18n.languages():
         raise i18n.UnknownLanguage(f"Không có bảng dịch cho {lang!r} / no catalogue for {lang!r}: "
                                    f"{', '.join(i18n.languages())}")
-    return Markup(environment().get_template(template).render(lang=lang, **context))
+    token = _page_lang.set(lang)
+    try:
+        return Markup(environment().get_template(template).render(lang=lang, **context))
+    finally:
+        _page_lang.reset(token)
 
 
 def page(title: str, body: str, lang: str, sample: bool = False, provenance: dict[str, Any] | None = None,
