@@ -18,6 +18,7 @@ from .ingest import check_raw_quarter, end_summary, ingest_quarter, sample_marke
 from .io import atomic_write, atomic_write_text
 from .metrics import combine_quarters, dossier_indicators
 from .periods import Quarter
+from .report import i18n
 from .store import (
     PARAM_KEYS,
     QUARTER_ONLY,
@@ -280,17 +281,15 @@ def quarterly(quarter: Quarter | str | None = None, lang: str | None = None, roo
              **extra}
         return render.Job(nb, str(out), tuple(p.items()), title, lang, sample, str(root))
 
-    vi = lang == "vi"
-    jobs = [job("quarterly_overview.ipynb", out_dir / "overview.html",
-                ("Báo cáo tiến độ PAR INDEX, SIPAS — " if vi else "PAR INDEX / SIPAS progress — ") + q.label(lang)),
-            job("index_outlook.ipynb", out_dir / "outlook.html",
-                ("Triển vọng chỉ số PAR INDEX, SIPAS — " if vi else "PAR INDEX / SIPAS outlook — ") + q.label(lang)),
-            job("data_quality.ipynb", out_dir / "data-quality.html",
-                ("Chất lượng dữ liệu — " if vi else "Data quality — ") + q.label(lang))]
+    def title(page: str, **fields: Any) -> str:
+        return i18n.t(f"pages.{page}", lang, quarter=q.label(lang), **fields)
+
+    jobs = [job("quarterly_overview.ipynb", out_dir / "overview.html", title("overview")),
+            job("index_outlook.ipynb", out_dir / "outlook.html", title("outlook")),
+            job("data_quality.ipynb", out_dir / "data-quality.html", title("quality"))]
     agencies = _agency_summaries(q, store, lang, plan)
     jobs += [job("agency_scorecard.ipynb", out_dir / "agencies" / f"{a['code']}.html",
-                 ("Phiếu đánh giá — " if vi else "Scorecard — ") + a["name"] + " — " + q.label(lang), agency=a["code"])
-             for a in agencies]
+                 title("scorecard", agency=a["name"]), agency=a["code"]) for a in agencies]
     cache = store.render_cache
     todo, unchanged, keys = render.skip_unchanged(jobs, cache, render_key(store, plan), store.notebooks_dir)
     say(f"{q}: dựng {len(todo)} báo cáo, bỏ qua {len(unchanged)} không đổi (papermill + nbconvert, song song) / "
