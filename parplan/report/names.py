@@ -9,6 +9,9 @@ if TYPE_CHECKING:
     from ..catalogue import Plan
 
 SELF_REPORTED_SOURCES = ("self_reported", "mixed")
+# a commune's name in the page's language ('xã Tam Đàn', 'Tam Đàn commune'): catalogue keys <COMMUNE_KEYS>.name and
+# <COMMUNE_KEYS>.types.<unit type of the commune list>; kept in the overview's section until the lead moves them
+COMMUNE_KEYS = "overview.shared.commune"
 
 
 def unit_name(plan: Plan, code: str, lang: str) -> str:
@@ -24,7 +27,11 @@ def unit_name(plan: Plan, code: str, lang: str) -> str:
         hit = c[c["unit"] == code]
         if len(hit):
             d = plan.agencies.get(str(hit["district_code"].iloc[0]))
-            return f"{hit['unit_type'].iloc[0]} {hit['commune_vi'].iloc[0]}" + (f" ({d.name(lang)})" if d else "")
+            kind, name = str(hit["unit_type"].iloc[0]), str(hit["commune_vi"].iloc[0])
+            if i18n.has(f"{COMMUNE_KEYS}.types.{kind}", lang):  # the unit type in the page's language
+                return i18n.t(f"{COMMUNE_KEYS}.name", lang, kind=i18n.t(f"{COMMUNE_KEYS}.types.{kind}", lang),
+                              name=name) + (f" ({d.name(lang)})" if d else "")
+            return f"{kind} {name}" + (f" ({d.name(lang)})" if d else "")
     return i18n.t("names.unknown_unit", lang, code=code)
 
 
