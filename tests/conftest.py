@@ -30,3 +30,23 @@ def pytest_runtest_makereport(item, call):
         rep.outcome = "failed"
         where = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else rep.longrepr
         rep.longrepr = f"skipped, and a skip counts as a failure in parplan: {where}"
+
+
+@pytest.fixture(scope="session")
+def prepared_2023(tmp_path_factory):
+    """The data folder of a temp project holding the shipped 2023 sample prepared up to 2023Q4 (manifests,
+    reconciliation, commune matches, indicators and progress of every quarter), once per test run."""
+    import shutil
+    from pathlib import Path
+
+    from parplan.periods import Quarter
+    from parplan.pipeline import prepare
+    from parplan.store import Params
+
+    repo = Path(__file__).resolve().parents[1]
+    root = tmp_path_factory.mktemp("prepared_2023")
+    shutil.copytree(repo / "data" / "raw", root / "data" / "raw")
+    shutil.copytree(repo / "params", root / "params")
+    q4 = Quarter(2023, 4)
+    prepare(q4, Params.load(root / "params", q4).store(root), say=lambda s: None)
+    return root / "data"

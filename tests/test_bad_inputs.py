@@ -231,11 +231,11 @@ def test_quality_page_lists_review_items_and_never_passes_an_unread_file(run):
 
     data, _, _, _ = run
     ctx = quality.load_quality_context("2023Q2", "vi", str(data))
-    review = quality.review_section(ctx)
+    review = str(quality.section(ctx, "review"))
     assert "Cần người xem lại" in review
     for text in ("5 → 7", "30 → 10", "DUP-2023-0001"):
         assert text in review, text
-    page = quality.agency_sections(ctx)
+    page = str(quality.section(ctx, "agencies"))
     assert "không kiểm tra được" in page  # the corrupt workbook STC.xlsx: no rule ran, none passed
     assert "received_parts" not in page and "extra_column" not in page  # rules by their sentence, not their id
     assert "Tổng tiếp nhận phải bằng" in page

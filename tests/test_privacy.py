@@ -80,7 +80,7 @@ def test_data_quality_page_masks_the_personal_column(pakn_with_phone, tmp_path):
     folder.mkdir(parents=True)
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     ctx = quality.load_quality_context("2023Q2", "vi", str(tmp_path))
-    page = quality.agency_sections(ctx)
+    page = str(quality.section(ctx, "agencies"))
     assert "09******12" in page and "0905123412" not in page
     assert "PAKN-001" in page  # not personal: shown as typed
 

@@ -11,6 +11,7 @@ from parplan.catalogue import plan_for
 from parplan.contracts import load_contract
 from parplan.decisions import DecisionError, load_decisions
 from parplan.ingest import file_version, ingest_quarter
+from parplan.render import strip_tags
 
 DOSSIERS = load_contract("tthc_dossiers")
 
@@ -66,7 +67,8 @@ def test_resubmitted_file_counts_and_the_old_one_is_listed(tmp_path):
     assert sorted(t["dossier_id"]) == ["SNV-1", "SNV-2", "SNV-3"]  # the latest version only, no id twice
     assert set(t["source_file"]) == {"data/raw/2023Q2/tthc_dossiers/SNV.v2.csv"}
     assert m["datasets"][0]["accepted_agencies"] == ["SNV"]
-    page = quality.agency_sections(quality.load_quality_context("2023Q2", "vi", str(data)))
+    page = " ".join(strip_tags(str(quality.section(quality.load_quality_context("2023Q2", "vi", str(data)),
+                                                  "agencies"))).split())
     assert "SNV.csv" in page and "đã thay bằng SNV.v2.csv" in page
 
 
@@ -147,12 +149,12 @@ def test_decision_is_shown_as_decided_with_its_reason(flagged):
     (u,) = m["unmatched_decisions"]
     assert u["file"].endswith("STP.csv") and "gửi lại" in u["reason_vi"]
     ctx = quality.load_quality_context("2023Q2", "vi", str(data))
-    page = quality.agency_sections(ctx)
+    page = str(quality.section(ctx, "agencies"))
     assert "Đã quyết định" in page and "2 đơn vị mới theo Quyết định 123/QĐ-UBND" in page
-    section = quality.decisions_section(ctx)
-    assert "Nguyễn Văn A (SNV)" in section and "2023-07-10" in section and "không áp dụng" in section
+    section = str(quality.section(ctx, "decisions"))
+    assert "Nguyễn Văn A (SNV)" in section and "10/07/2023" in section and "không áp dụng" in section
     assert "quý khác" not in section  # another quarter's decision
-    assert "Đã quyết định" in quality.review_section(ctx)
+    assert "Đã quyết định" in quality.section(ctx, "review")
 
 
 def test_changed_decision_reaches_the_manifest_without_force(flagged):

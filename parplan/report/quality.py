@@ -1,26 +1,41 @@
-"""Sections of the data-quality report: per dataset and per agency, pass / warn / fail per rule, offending rows."""
+"""The data-quality page's view: per dataset and per agency, each file's verdict, the rules it passed, warned and
+failed, the offending rows, the findings left to a person, and every input file with its hash — as plain data.
+
+Every function `<section>_view(ctx)` returns the values of one section (`templates/quality/<section>.html.j2`);
+`section(ctx, name)` renders one. Texts are the catalogue's (`quality.*`) or the data's in the page language;
+numbers stay numbers (the templates format them). A finding's message is a list of pieces (`segments`): plain
+text, a file name or code an agency needs to find or fix its file (`code`, exempt from the language check), or a
+quoted template header or value (`quote`, Vietnamese as the file has it).
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from ..catalogue import Plan, quarter_plan
 from ..contracts import load_contract
 from ..ingest import load_manifest
-from ..io import READER_RULES
 from ..periods import Quarter
 from ..privacy import mask_manifest
 from ..reconcile import MEASURES
 from ..store import Store
-from ..validation import RULE_TEXT, applicable_rules
-from .html import VERDICT, badge, esc, table
-from .overview import dataset_title
+from ..validation import applicable_rules
+from . import i18n, layout
+from .names import dataset_name, unit_name
 from .page import read_table
 
 MAX_ROWS_SHOWN = 200
+METHOD_ANCHOR = "method.html#data-quality"  # how a file is judged (the method page)
+VERDICTS = ("accepted", "accepted_with_warnings", "rejected")  # a file's verdicts, best first
+REVIEW_RULES = ("plausibility_rows", "plausibility_rate", "plausibility_direction", "duplicate_across_files",
+                "inter_agency_counted")
+SECTIONS = ("header", "summary", "missing", "unexpected", "review", "decisions", "reconciliation", "communes",
+            "agencies", "inputs")
 
 
 @dataclass
@@ -33,11 +48,13 @@ class QualityContext:
     reconciliation: pd.DataFrame
     plan: Plan
     communes: pd.DataFrame | None = None  # commune_matches.parquet; None when the quarter's checks have not run
+    inputs: dict[Quarter, dict[str, Any]] | None = None  # manifests of the year to date (the figures' input files)
 
 
 def load_quality_context(quarter: str, lang: str = "vi", data_root: str = "data", plan: Plan | None = None,
                          plans_root: Path | str | None = None) -> QualityContext:
-    """Read the quarter's manifest.json and reconciliation table, with the plan the quarter is judged against."""
+    """Read the quarter's manifest.json and reconciliation table, with the plan the quarter is judged against, and
+    the manifests of the year's earlier quarters (their files feed this quarter's figures)."""
     q = Quarter.parse(quarter)
     plan = quarter_plan(q, plan, plans_root)
     store = Store.for_data(data_root)  # papermill's data_root: relative to the run's folder
@@ -45,69 +62,75 @@ def load_quality_context(quarter: str, lang: str = "vi", data_root: str = "data"
     com_path = store.processed(q, "commune_matches")
     com = pd.read_parquet(com_path) if com_path.exists() else None
     # personal data (contract columns marked personal) is masked before any section sees it (parplan.privacy)
-    return QualityContext(q, lang, mask_manifest(load_manifest(q, store)), rec, plan, com)
+    manifest = mask_manifest(load_manifest(q, store))
+    inputs = {x: load_manifest(x, store) for x in q.quarters_to_date()[:-1] if store.manifest(x).exists()}
+    return QualityContext(q, lang, manifest, rec, plan, com, {**inputs, q: manifest})
 
 
-def _name(ctx: QualityContext, code: str) -> str:
-    a = ctx.plan.agencies.get(code)
-    return f"{a.name(ctx.lang)} ({code})" if a else code
+def section(ctx: QualityContext, name: str) -> Markup:
+    """One section of the page rendered in the context's language (`templates/quality/<name>.html.j2`)."""
+    if name not in SECTIONS:
+        raise KeyError(f"không có mục {name!r} / no section {name!r}: {', '.join(SECTIONS)}")
+    return layout.render(f"quality/{name}.html.j2", ctx.lang, **globals()[f"{name}_view"](ctx))
 
 
-def header(ctx: QualityContext) -> str:
-    """Title and how to read the page."""
-    vi = ctx.lang == "vi"
-    title = ("Chất lượng dữ liệu nộp — " if vi else "Data quality of submissions — ") + ctx.quarter.label(ctx.lang)
-    how = ("Mỗi tệp được kiểm tra theo hợp đồng dữ liệu (Great Expectations). Bị từ chối: tệp không được đưa vào số "
-           "liệu, cơ quan cần sửa và gửi lại. Cảnh báo: tệp được dùng, các dòng nêu dưới đây cần xem lại. Số dòng là "
-           "số dòng trong tệp Excel/CSV của cơ quan." if vi else
-           "Every file is checked against its data contract (Great Expectations). Rejected: the file is not used and "
-           "must be corrected and resent. Warning: the file is used; the rows listed need checking. Row numbers are "
-           "the rows of the agency's own Excel/CSV file.")
-    return f"<h1>{esc(title)}</h1><p class=\"note\">{esc(how)}</p>"
+# ---------------------------------------------------------------- pieces shared by the sections
+_PIECE = re.compile(r"(?P<code>\bdata/[\w./<>-]*|(?:[\w.-]+/)*[\w.-]+\.(?:csv|xlsx|xlsm|xls|ods|json|yaml|yml|parquet)\b)"
+                    r"|(?P<quote>'[^']+')")
 
 
-def summary_section(ctx: QualityContext) -> str:
-    """One line per dataset: files by verdict, rows accepted, agencies missing."""
-    vi = ctx.lang == "vi"
-    rows = []
-    for ds in ctx.manifest["datasets"]:
-        files = ds["files"]
-        c = {k: sum(1 for f in files if f["verdict"] == k) for k in VERDICT}
-        contract = load_contract(ds["dataset"])
-        rows.append([contract.title_vi if vi else contract.title_en, str(len(files)), str(c["accepted"]),
-                     str(c["accepted_with_warnings"]), str(c["rejected"]), str(len(ds["missing_submitters"])),
-                     f"{ds['output_rows']:,}".replace(",", "." if vi else ",")])
-    headers = (["Bộ dữ liệu", "Số tệp", "Hợp lệ", "Có cảnh báo", "Bị từ chối", "Chưa nộp", "Số dòng được dùng"] if vi else
-               ["Dataset", "Files", "Accepted", "Warnings", "Rejected", "Missing", "Rows used"])
-    return f"<h2>{'Tổng hợp' if vi else 'Summary'}</h2>" + table(headers, rows, numeric_cols=[1, 2, 3, 4, 5, 6])
+def segments(text: str) -> list[dict[str, str]]:
+    """A message as pieces: 'text', 'code' (a file name or folder an agency needs to find its file) and 'quote'
+    (a template header or a value quoted as the file has it)."""
+    out: list[dict[str, str]] = []
+    at = 0
+    for m in _PIECE.finditer(text or ""):
+        if m.start() > at:
+            out.append({"kind": "text", "text": text[at:m.start()]})
+        out.append({"kind": m.lastgroup or "text", "text": m.group(0)})
+        at = m.end()
+    if at < len(text or ""):
+        out.append({"kind": "text", "text": text[at:]})
+    return out
 
 
-def missing_section(ctx: QualityContext) -> str:
-    """Agencies expected to submit but missing, per dataset."""
-    vi = ctx.lang == "vi"
-    rows = [[dataset_title(ds["dataset"], ctx.lang), _name(ctx, code)]
-            for ds in ctx.manifest["datasets"] for code in ds["missing_submitters"]]
-    h = "Cơ quan chưa nộp dữ liệu" if vi else "Agencies that have not submitted"
-    if not rows:
-        return f"<h2>{esc(h)}</h2><p>{esc('Không có.' if vi else 'None.')}</p>"
-    return f"<h2>{esc(h)}</h2>" + table(["Bộ dữ liệu" if vi else "Dataset", "Cơ quan" if vi else "Agency"], rows)
+def message(issue: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """A finding's message in the page's language; the allowed values of a list (task ids, labels) are quoted as
+    the template has them."""
+    text = issue.get(lang, "") or ""
+    if issue.get("rule") == "in_set" and text.endswith(")") and " (" in text:
+        head, _, values = text.partition(" (")
+        return [{"kind": "text", "text": head + " "}, {"kind": "code", "text": "(" + values}]
+    return segments(text)
 
 
-def unexpected_section(ctx: QualityContext) -> str:
-    """Folders and files under the quarter's raw folder that the plan does not expect this quarter: listed, not read."""
-    vi = ctx.lang == "vi"
-    found = ctx.manifest.get("unexpected") or []
-    h = "Thư mục, tệp kế hoạch không dự kiến nhận trong quý" if vi else "Folders and files the plan does not expect"
-    if not found:
-        return f"<h2>{esc(h)}</h2><p>{esc('Không có.' if vi else 'None.')}</p>"
-    note = ("Kế hoạch không dự kiến nhận các bộ dữ liệu này trong quý, nên không đọc và không tính. Kiểm tra tên thư mục "
-            "(viết đúng tên bộ dữ liệu) hoặc quý nộp." if vi else
-            "The plan does not expect these this quarter: they are not read and count for nothing. Check the folder's "
-            "name (the dataset's name) or the quarter.")
-    rows = [[u["name"], ("thư mục" if vi else "folder") if u["kind"] == "folder" else ("tệp" if vi else "file"),
-             str(len(u["files"])), ", ".join(u["files"][:5]) + (" …" if len(u["files"]) > 5 else "")] for u in found]
-    headers = (["Tên", "Loại", "Số tệp", "Tệp"] if vi else ["Name", "Kind", "Files", "File names"])
-    return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[2])
+_message = message  # the name the scorecard imports
+
+
+def _file(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _row(issue: dict[str, Any]) -> int | None:
+    return None if issue.get("row") is None else int(issue["row"])
+
+
+def rule_label(contract_name: str, rule: str, lang: str) -> str:
+    """A rule as reviewers read it: a contract's own rule by its text, every other rule by the catalogue's name."""
+    try:
+        own = load_contract(contract_name).rules if contract_name else []
+    except Exception:  # a folder that is no dataset (a decision about a misnamed file): the rule's generic name
+        own = []
+    for r in own:
+        if r["id"] == rule:
+            return r["vi"] if lang == "vi" else r["en"]
+    key = f"quality.rules.{rule}"
+    return i18n.t(key, lang) if i18n.has(key, lang) else i18n.t("quality.rules.unknown", lang)
+
+
+def _decision(issue: dict[str, Any]) -> dict[str, Any] | None:
+    d = issue.get("decision")
+    return None if not d else {"decision": d["decision"], "who": d["who"], "date": str(d["date"]), "why": d["why"]}
 
 
 def _rule_statuses(contract_name: str, f: dict) -> tuple[list[str], list[str], list[str]]:
@@ -122,175 +145,146 @@ def _rule_statuses(contract_name: str, f: dict) -> tuple[list[str], list[str], l
     return passed, warned, failed
 
 
-def rule_label(contract_name: str, rule: str, lang: str) -> str:
-    """A rule as reviewers read it (its sentence, not its id)."""
-    for r, vi, en in applicable_rules(load_contract(contract_name)):
-        if r == rule:
-            return vi if lang == "vi" else en
-    vi, en = RULE_TEXT.get(rule) or READER_RULES.get(rule) or (rule, rule)
-    return vi if lang == "vi" else en
-
-
-def agency_sections(ctx: QualityContext) -> str:
-    """One section per agency: each file's verdict, pass/warn/fail per rule, and the offending rows."""
-    vi = ctx.lang == "vi"
-    by_agency: dict[str, list[tuple[str, dict]]] = {}
+def _files(ctx: QualityContext):
     for ds in ctx.manifest["datasets"]:
         for f in ds["files"]:
-            by_agency.setdefault(f["agency"], []).append((ds["dataset"], f))
-    order = {a: i for i, a in enumerate(ctx.plan.agencies)}
-    out = [f"<h2>{'Theo từng cơ quan' if vi else 'By agency'}</h2>"]
-    for code in sorted(by_agency, key=lambda c: (order.get(c, 10_000), c)):
-        items = by_agency[code]
-        worst = ("rejected" if any(f["verdict"] == "rejected" for _, f in items) else
-                 "accepted_with_warnings" if any(f["verdict"] == "accepted_with_warnings" for _, f in items) else "accepted")
-        cls, lvi, len_ = VERDICT[worst]
-        out.append(f"<h3 id=\"{esc(code)}\">{esc(_name(ctx, code))} {badge(cls, lvi if vi else len_)}</h3>")
-        rows, details = [], []
-        for dataset, f in items:
-            passed, warned, failed = _rule_statuses(dataset, f)
-            vcls, v_vi, v_en = VERDICT[f["verdict"]]
-            n_passed = str(len(passed)) if f.get("checked", True) else ("không kiểm tra được" if vi else "not checked")
-            lang = "vi" if vi else "en"
-            shown = badge(vcls, v_vi if vi else v_en)
-            if f.get("superseded_by"):  # an earlier version, kept and listed: the resubmission counts
-                new = esc(f["superseded_by"].rsplit("/", 1)[-1])
-                shown += f" ({'đã thay bằng' if vi else 'replaced by'} {new})"
-            rows.append([dataset_title(dataset, lang), f["path"].rsplit("/", 1)[-1], shown, str(f["rows_read"]),
-                         n_passed, "; ".join(rule_label(dataset, r, lang) for r in warned) or "—",
-                         "; ".join(rule_label(dataset, r, lang) for r in failed) or "—"])
-            for i in f["issues"][:MAX_ROWS_SHOWN]:
-                if i["severity"] == "info":
-                    continue
-                level = (badge("rejected", "Lỗi" if vi else "Fail") if i["severity"] == "reject" else
-                         badge("ok", "Đã quyết định" if vi else "Decided") if i.get("decision") else
-                         badge("warn", "Cảnh báo" if vi else "Warn"))
-                details.append([dataset_title(dataset, lang), f["path"].rsplit("/", 1)[-1], level,
-                                "" if i.get("row") is None else str(i["row"]), i.get("column", ""), i.get("value", ""),
-                                (i["vi"] if vi else i["en"]) + decided_text(i, ctx.lang),
-                                i.get("fix_vi" if vi else "fix_en", "")])
-            if len(f["issues"]) > MAX_ROWS_SHOWN:
-                more = len(f["issues"]) - MAX_ROWS_SHOWN
-                details.append([dataset_title(dataset, lang), f["path"].rsplit("/", 1)[-1], "", "", "", "", "",
-                                f"… {more} {'vấn đề khác, có đủ trong bản kê dữ liệu của quý' if vi else 'more in the quarter’s manifest'}"])
-        h1 = (["Bộ dữ liệu", "Tệp", "Kết quả", "Số dòng", "Quy tắc đạt", "Cảnh báo", "Lỗi"] if vi else
-              ["Dataset", "File", "Verdict", "Rows", "Rules passed", "Warnings", "Failures"])
-        out.append(table(h1, rows, raw_cols=[2], numeric_cols=[3, 4]))
-        if details:
-            h2 = (["Bộ dữ liệu", "Tệp", "Mức", "Dòng", "Cột", "Giá trị", "Nội dung", "Cách sửa"] if vi else
-                  ["Dataset", "File", "Level", "Row", "Column", "Value", "Message", "How to fix"])
-            out.append(table(h2, details, raw_cols=[2]))
-    return "\n".join(out)
+            yield ds["dataset"], f
 
 
-def reconciliation_section(ctx: QualityContext) -> str:
-    """Differences between the summary tables and the dossier-level data (summary − dossiers)."""
-    vi = ctx.lang == "vi"
-    h = "Đối chiếu bảng tổng hợp với dữ liệu từng hồ sơ" if vi else "Summary tables reconciled with dossier-level data"
-    note = ("So sánh, cho từng cơ quan và cấp, bảng tổng hợp định kỳ (tthc_summary) với số tính từ dữ liệu từng hồ sơ "
-            "(tthc_dossiers) của cùng quý. Chênh lệch = bảng tổng hợp − dữ liệu hồ sơ." if vi else
-            "For each agency and level, the periodic summary table (tthc_summary) against the figures computed from the "
-            "dossier-level data (tthc_dossiers) of the same quarter. Difference = summary − dossiers.")
-    if ctx.reconciliation.empty:
-        msg = "Hai nguồn khớp nhau (hoặc chưa có đủ hai nguồn)." if vi else "The two sources agree (or one is missing)."
-        return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p><p>{esc(msg)}</p>"
-    level = load_contract("tthc_summary").column("level").allowed()  # the label officers type, not the code
-    rows = [[_name(ctx, r.agency_code), level.get(r.level, r.level) if vi else r.level,
-             MEASURES[r.measure][0 if vi else 1], str(r.summary), str(r.dossiers),
-             f"{r.difference:+d}"] for r in ctx.reconciliation.itertuples()]
-    headers = (["Cơ quan", "Cấp", "Chỉ tiêu", "Bảng tổng hợp", "Dữ liệu hồ sơ", "Chênh lệch"] if vi else
-               ["Agency", "Level", "Measure", "Summary", "Dossiers", "Difference"])
-    return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[3, 4, 5])
+# ---------------------------------------------------------------- sections
+def header_view(ctx: QualityContext) -> dict[str, Any]:
+    """Title and how to read the page."""
+    return {"quarter": ctx.quarter.label(ctx.lang), "method": METHOD_ANCHOR}
 
 
-REVIEW_RULES = ("plausibility_rows", "plausibility_rate", "plausibility_direction", "duplicate_across_files",
-                "inter_agency_counted")
+def summary_view(ctx: QualityContext) -> dict[str, Any]:
+    """One line per dataset: files by verdict, agencies missing, rows used."""
+    rows = []
+    for ds in ctx.manifest["datasets"]:
+        verdicts = [f["verdict"] for f in ds["files"]]
+        rows.append({"dataset": dataset_name(ds["dataset"], ctx.lang), "files": len(verdicts),
+                     **{v: verdicts.count(v) for v in VERDICTS}, "missing": len(ds["missing_submitters"]),
+                     "rows_used": int(ds["output_rows"])})
+    return {"rows": rows}
 
 
-def review_section(ctx: QualityContext) -> str:
+def missing_view(ctx: QualityContext) -> dict[str, Any]:
+    """Agencies expected to submit but missing, per dataset."""
+    return {"rows": [{"dataset": dataset_name(ds["dataset"], ctx.lang), "agency": unit_name(ctx.plan, code, ctx.lang)}
+                     for ds in ctx.manifest["datasets"] for code in ds["missing_submitters"]]}
+
+
+def unexpected_view(ctx: QualityContext) -> dict[str, Any]:
+    """Folders and files under the quarter's raw folder that the plan does not expect this quarter: listed, not read
+    (their names as found, for the agency to find them)."""
+    return {"rows": [{"name": u["name"], "kind": "folder" if u["kind"] == "folder" else "file",
+                      "n_files": len(u["files"]), "files": u["files"][:5], "more": len(u["files"]) > 5}
+                     for u in ctx.manifest.get("unexpected") or []]}
+
+
+def review_view(ctx: QualityContext) -> dict[str, Any]:
     """Findings left to a person: plausibility warnings (values against the plan or their own history) and keys found
     in several files; the files are used, the figures flagged until someone confirms or corrects them."""
-    vi = ctx.lang == "vi"
-    h = "Cần người xem lại" if vi else "For review"
-    note = ("Các tệp dưới đây vẫn được dùng; số liệu thay đổi bất thường so với quý trước, đi ngược hướng kế hoạch, "
-            "hoặc mã hồ sơ có trong nhiều tệp cần được cơ quan hoặc người duyệt xác nhận." if vi else
-            "These files are used; figures that moved sharply from the previous quarter or against the plan, and ids "
-            "found in several files, need the agency or a reviewer to confirm them.")
-    rows = []
-    for ds in ctx.manifest["datasets"]:
-        for f in ds["files"]:
-            for i in f["issues"]:
-                if i["rule"] in REVIEW_RULES and i["severity"] == "warn":
-                    rows.append([_name(ctx, f["agency"]), f["path"].rsplit("/", 1)[-1],
-                                 "" if i.get("row") is None else str(i["row"]), i.get("column", ""), i.get("value", ""),
-                                 (i["vi"] if vi else i["en"]) + decided_text(i, ctx.lang)])
-    if not rows:
-        return f"<h2>{esc(h)}</h2><p>{esc('Không có.' if vi else 'None.')}</p>"
-    headers = (["Cơ quan", "Tệp", "Dòng", "Chỉ tiêu / cột", "Giá trị", "Nội dung"] if vi else
-               ["Agency", "File", "Row", "Measure / column", "Value", "Message"])
-    return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows[:MAX_ROWS_SHOWN])
+    rows = [{"agency": unit_name(ctx.plan, f["agency"], ctx.lang), "dataset": dataset_name(dataset, ctx.lang),
+             "file": _file(f["path"]), "row": _row(i), "column": i.get("column", ""), "value": i.get("value", ""),
+             "message": message(i, ctx.lang), "decision": _decision(i)}
+            for dataset, f in _files(ctx) for i in f["issues"]
+            if i["rule"] in REVIEW_RULES and i["severity"] == "warn"]
+    return {"rows": rows[:MAX_ROWS_SHOWN], "more": max(0, len(rows) - MAX_ROWS_SHOWN)}
 
 
-DECISION_WORDS = {"accept": ("chấp nhận số liệu", "value accepted"), "overrule": ("bỏ qua cảnh báo", "warning overruled")}
-
-
-def decided_text(issue: dict, lang: str) -> str:
-    """' — Đã quyết định: chấp nhận số liệu (who, date): why' for a finding a person decided, else ''."""
-    d = issue.get("decision")
-    if not d:
-        return ""
-    vi = lang == "vi"
-    word = DECISION_WORDS[d["decision"]][0 if vi else 1]
-    return f" — {'Đã quyết định' if vi else 'Decided'}: {word} ({d['who']}, {d['date']}): {d['why']}"
-
-
-def decisions_section(ctx: QualityContext) -> str:
+def decisions_view(ctx: QualityContext) -> dict[str, Any]:
     """Reviewers' decisions of the quarter (data/decisions.yaml): what was decided, by whom and why; a decision that
     matches no warning is listed with the reason it was not applied."""
-    vi = ctx.lang == "vi"
-    h = "Quyết định của người duyệt" if vi else "Reviewers' decisions"
-    rows = []
-    for ds in ctx.manifest["datasets"]:
-        for f in ds["files"]:
-            for i in f["issues"]:
-                if i.get("decision"):
-                    d = i["decision"]
-                    rows.append([f["path"].rsplit("/", 1)[-1], "" if i.get("row") is None else str(i["row"]),
-                                 i["vi"] if vi else i["en"], DECISION_WORDS[d["decision"]][0 if vi else 1],
-                                 d["who"], d["date"], d["why"]])
+    rows = [{"file": _file(f["path"]), "dataset": dataset_name(dataset, ctx.lang), "row": _row(i),
+             "finding": message(i, ctx.lang), **_decision(i), "not_applied": None}
+            for dataset, f in _files(ctx) for i in f["issues"] if i.get("decision")]
     for d in ctx.manifest.get("unmatched_decisions", []):
-        rows.append([d["file"].rsplit("/", 1)[-1], "" if d.get("row") is None else str(d["row"]), d["rule"],
-                     ("không áp dụng: " if vi else "not applied: ") + (d["reason_vi"] if vi else d["reason_en"]),
-                     d["who"], d["date"], d["why"]])
-    if not rows:
-        return f"<h2>{esc(h)}</h2><p>{esc('Chưa có quyết định nào.' if vi else 'No decisions yet.')}</p>"
-    headers = (["Tệp", "Dòng", "Phát hiện", "Quyết định", "Người quyết định", "Ngày", "Lý do"] if vi else
-               ["File", "Row", "Finding", "Decision", "Decided by", "Date", "Reason"])
-    return f"<h2>{esc(h)}</h2>" + table(headers, rows)
+        parts = d["file"].split("/")
+        dataset = parts[-2] if len(parts) > 1 else ""
+        rows.append({"file": _file(d["file"]), "dataset": dataset_name(dataset, ctx.lang) if dataset else "",
+                     "row": _row(d), "finding": [{"kind": "text", "text": rule_label(dataset, d["rule"], ctx.lang)}],
+                     "decision": d["decision"], "who": d["who"], "date": str(d["date"]), "why": d["why"],
+                     "not_applied": d["reason_vi"] if ctx.lang == "vi" else d["reason_en"]})
+    return {"rows": rows}
 
 
-def communes_section(ctx: QualityContext) -> str:
+def reconciliation_view(ctx: QualityContext) -> dict[str, Any]:
+    """Differences between the summary tables and the dossier-level data (summary − dossiers)."""
+    names = {"summary": dataset_name("tthc_summary", ctx.lang), "dossiers": dataset_name("tthc_dossiers", ctx.lang)}
+    rows = [{"agency": unit_name(ctx.plan, r.agency_code, ctx.lang), "level": r.level, "measure": r.measure,
+             "summary": int(r.summary), "dossiers": int(r.dossiers), "difference": int(r.difference)}
+            for r in ctx.reconciliation.itertuples() if r.measure in MEASURES]
+    return {"names": names, "rows": rows}
+
+
+def communes_view(ctx: QualityContext) -> dict[str, Any]:
     """Commune names in the dossier files checked against the plan year's commune list: the names that match no
     commune are findings for a person, and the communes of that district are judged together, per district."""
     from ..communes import MATCHED
 
-    vi = ctx.lang == "vi"
-    h = "Tên xã, phường, thị trấn trong dữ liệu hồ sơ" if vi else "Commune names in the dossier data"
     m = ctx.communes
     if m is None:
-        msg = ("Chưa đối chiếu tên xã cho quý này." if vi else "Commune names not checked for this quarter yet.")
-        return f"<h2>{esc(h)}</h2><p>{esc(msg)}</p>"
+        return {"checked": False, "year": ctx.plan.year, "matched": 0, "rows": []}
     bad = m[~m["status"].isin(MATCHED)]
-    n_ok = int(m["status"].isin(MATCHED).sum())
-    note = (f"{n_ok} tên khớp danh mục xã, phường, thị trấn năm {ctx.plan.year}; {len(bad)} tên không khớp. Xã có tên "
-            "không khớp không được đánh giá riêng: các xã của huyện đó được đánh giá chung theo huyện cho đến khi tên "
-            "được sửa." if vi else
-            f"{n_ok} names match the {ctx.plan.year} list of communes; {len(bad)} do not. A commune whose name does not "
-            "match is not judged on its own: that district's communes are judged together until the name is corrected.")
-    if bad.empty:
-        return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>"
-    rows = [[_name(ctx, r.agency_code), str(r.commune_text), str(int(r.n_dossiers)), str(int(r.first_row)),
-             r.reason_vi if vi else r.reason_en] for r in bad.itertuples()]
-    headers = (["Huyện", "Tên xã như đã ghi", "Số hồ sơ", "Dòng đầu tiên", "Cần sửa"] if vi else
-               ["District", "Commune as typed", "Dossiers", "First row", "To fix"])
-    return f"<h2>{esc(h)}</h2><p class=\"note\">{esc(note)}</p>" + table(headers, rows, numeric_cols=[2, 3])
+    rows = [{"district": unit_name(ctx.plan, r.agency_code, ctx.lang), "typed": str(r.commune_text),
+             "dossiers": int(r.n_dossiers), "first_row": int(r.first_row),
+             "reason": segments(r.reason_vi if ctx.lang == "vi" else r.reason_en)} for r in bad.itertuples()]
+    return {"checked": True, "year": ctx.plan.year, "matched": int(m["status"].isin(MATCHED).sum()), "rows": rows}
+
+
+def _worst(verdicts: list[str]) -> str:
+    return max(verdicts, key=lambda v: VERDICTS.index(v) if v in VERDICTS else len(VERDICTS))
+
+
+def _file_view(dataset: str, f: dict[str, Any], lang: str) -> dict[str, Any]:
+    passed, warned, failed = _rule_statuses(dataset, f)
+    return {"dataset": dataset_name(dataset, lang), "file": _file(f["path"]), "verdict": f["verdict"],
+            "replaced_by": _file(f["superseded_by"]) if f.get("superseded_by") else None,
+            "rows": int(f.get("rows_read", 0)), "checked": f.get("checked", True), "passed": len(passed),
+            "warned": [rule_label(dataset, r, lang) for r in warned],
+            "failed": [rule_label(dataset, r, lang) for r in failed]}
+
+
+def _details(dataset: str, f: dict[str, Any], lang: str, several: bool) -> list[dict[str, Any]]:
+    """The file's findings (not the notes for information), at most MAX_ROWS_SHOWN, then how many more."""
+    name = dataset_name(dataset, lang)
+    file = _file(f["path"]) if several else None  # the file named only when the agency sent several of a dataset
+    out = [{"dataset": name, "file": file,
+            "level": "reject" if i["severity"] == "reject" else "decided" if i.get("decision") else "warn",
+            "row": _row(i), "column": i.get("column", ""), "value": i.get("value", ""),
+            "message": message(i, lang), "decision": _decision(i),
+            "fix": segments(i.get("fix_vi" if lang == "vi" else "fix_en", "") or ""), "more": 0}
+           for i in f["issues"][:MAX_ROWS_SHOWN] if i["severity"] != "info"]
+    if len(f["issues"]) > MAX_ROWS_SHOWN:
+        out.append({"dataset": name, "file": file, "more": len(f["issues"]) - MAX_ROWS_SHOWN})
+    return out
+
+
+def agencies_view(ctx: QualityContext) -> dict[str, Any]:
+    """One part per agency (in the plan's order): its worst verdict, each file's verdict and rules, the findings."""
+    by_agency: dict[str, list[tuple[str, dict]]] = {}
+    for dataset, f in _files(ctx):
+        by_agency.setdefault(f["agency"], []).append((dataset, f))
+    order = {a: i for i, a in enumerate(ctx.plan.agencies)}
+    out = []
+    for code in sorted(by_agency, key=lambda c: (order.get(c, 10_000), c)):
+        items = by_agency[code]
+        per_dataset = [d for d, _ in items]
+        out.append({"code": code, "name": unit_name(ctx.plan, code, ctx.lang),
+                    "status": _worst([f["verdict"] for _, f in items]),
+                    "files": [_file_view(d, f, ctx.lang) for d, f in items],
+                    "details": [x for d, f in items for x in _details(d, f, ctx.lang, per_dataset.count(d) > 1)]})
+    return {"agencies": out}
+
+
+def inputs_view(ctx: QualityContext) -> dict[str, Any]:
+    """Every input file of the quarter's figures (the year to date): quarter, agency, dataset, file, verdict, rows
+    and its SHA-256 hash, so a figure can be traced to the exact file it was computed from."""
+    manifests = ctx.inputs or {ctx.quarter: ctx.manifest}
+    rows = [{"quarter": x.label(ctx.lang), "agency": unit_name(ctx.plan, f["agency"], ctx.lang),
+             "dataset": dataset_name(ds["dataset"], ctx.lang), "path": f["path"], "verdict": f["verdict"],
+             "rows": int(f["rows_read"]), "sha256": f["sha256"]}
+            for x, m in sorted(manifests.items(), key=lambda kv: (kv[0].year, kv[0].q))
+            for ds in m["datasets"] for f in ds["files"]]
+    return {"rows": rows}
