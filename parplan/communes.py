@@ -90,8 +90,7 @@ def display_name(unit: str, plan: Plan, lang: str = "vi") -> str:
     r = hit.iloc[0]
     if lang == "vi":
         return f"{r['unit_type']} {r['commune_vi']} ({_district_name(plan, r['district_code'], 'vi')})"
-    kind = {"xã": "commune", "phường": "ward", "thị trấn": "township"}[r["unit_type"]]
-    return f"{r['commune_vi']} {kind} ({_district_name(plan, r['district_code'], 'en')})"
+    return f"{r['commune_vi']} {UNIT_TYPE_EN[r['unit_type']]} ({_district_name(plan, r['district_code'], 'en')})"
 
 
 def units(plan: Plan, district: str | None = None) -> list[str]:
@@ -124,10 +123,12 @@ def match_name(district: str, text: object, plan: Plan, communes: pd.DataFrame |
                 "unit_type": r["unit_type"]}
     shown = unicodedata.normalize("NFC", str(text)).strip()
     if len(hit) > 1:
-        names = ", ".join(f"{t} {n}" for t, n in zip(hit["unit_type"], hit["commune_vi"], strict=True))
+        pairs = list(zip(hit["unit_type"], hit["commune_vi"], strict=True))
+        names = ", ".join(f"{t} {n}" for t, n in pairs)
+        names_en = ", ".join(f"{n} {UNIT_TYPE_EN.get(t, t)}" for t, n in pairs)  # 'Tam Đàn commune', no 'xã' in English
         return {**out, "status": "ambiguous",
                 "reason_vi": f"'{shown}' không dấu khớp với nhiều xã của huyện: {names}; hãy ghi tên có dấu",
-                "reason_en": f"'{shown}' without diacritics fits several communes of the district: {names}; "
+                "reason_en": f"'{shown}' without diacritics fits several communes of the district: {names_en}; "
                              "write the name with its diacritics"}
     elsewhere = c[(c["district_code"] != district) & (c["commune_vi"].map(key) == k)]
     if len(elsewhere):
@@ -153,6 +154,7 @@ def _district_name(plan: Plan, code: str, lang: str) -> str:
 
 
 MATCHED = ("exact", "no_diacritics")
+UNIT_TYPE_EN = {"xã": "commune", "phường": "ward", "thị trấn": "township"}  # a unit type in English
 
 
 def match_dossiers(dossiers: pd.DataFrame, q: Quarter, plan: Plan) -> pd.DataFrame:

@@ -49,6 +49,7 @@ def test_match_rules(plan):
     # Phú Ninh has both Tam Đàn and Tam Dân: without diacritics it is ambiguous, with them exact
     amb = m("PHU_NINH", "Tam Dan")
     assert amb["status"] == "ambiguous" and amb["unit"] == "" and "Tam Đàn" in amb["reason_vi"] and "Tam Dân" in amb["reason_en"]
+    assert "xã Tam Đàn" in amb["reason_vi"] and "Tam Đàn commune, Tam Dân commune" in amb["reason_en"]  # no 'xã' in English
     assert m("PHU_NINH", "xã Tam Đàn")["unit"] == "XA_PHU_NINH__20374"
     assert m("PHU_NINH", "Tam Dân")["unit"] == "XA_PHU_NINH__20392"
     other = m("TAM_KY", "Cẩm An")                                                     # a ward of Hội An
@@ -150,12 +151,12 @@ def test_data_quality_page_lists_unmatched_commune_names(plan):
         {"agency_code": "PHU_NINH", "commune_text": "Tam Đàn", "n_dossiers": 9, "first_row": 12, "status": "exact",
          "reason_vi": "", "reason_en": ""}])
     ctx = quality.QualityContext(Quarter(2023, 2), "vi", {"datasets": []}, pd.DataFrame(), plan, m)
-    page = quality.communes_section(ctx)
+    page = str(quality.section(ctx, "communes"))
     assert "1 tên khớp" in page and "1 tên không khớp" in page
     assert "Tam Dan" in page and "không dấu khớp nhiều xã" in page and "236" in page
     assert "Tam Đàn" not in page  # a matched name is not a finding
     none = quality.QualityContext(Quarter(2023, 2), "vi", {"datasets": []}, pd.DataFrame(), plan, None)
-    assert "Chưa đối chiếu" in quality.communes_section(none)
+    assert "Chưa đối chiếu" in quality.section(none, "communes")
 
 
 def plan_copy(tmp_path, year: int = 2023, edit=None):
