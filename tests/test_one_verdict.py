@@ -17,8 +17,9 @@ import pytest
 from parplan import data, pipeline, render
 from parplan.catalogue import load_plan
 from parplan.periods import Quarter
-from parplan.progress import SCOPE_GROUP, SEVERITY, label, target_verdicts
+from parplan.progress import SCOPE_GROUP, SEVERITY, label, level_target, target_verdicts
 from parplan.render import strip_tags
+from parplan.report import i18n
 from parplan.report import overview as ov
 from parplan.report import scorecard as sc
 
@@ -159,16 +160,16 @@ def test_departments_on_time_worked_out_from_the_indicators(q):
     else:
         assert status in (("at_risk", "off_track") if below else ("on_course", "at_risk"))
     group = SCOPE_GROUP[tg.scope]
-    html = ov.ontime_section(overview(q))
-    agg_row = next(r for r in html.split("<tr>") if r.startswith(f"<td>{ov.t('group_total', 'vi')}</td>"))
+    html = ov.section(overview(q), "ontime")
+    agg_row = next(r for r in html.split("<tr>") if r.startswith(f"<td>{i18n.t('overview.ontime.group_total', 'vi')}</td>"))
     agg_row = agg_row.split("</tr>")[0]
     assert "Số chung, không đánh giá riêng" in agg_row
     assert not any(label(s, "vi") in strip_tags(agg_row) for s in ("met", "on_course", "at_risk", "off_track",
                                                                      "not_met"))
     assert group in set(d.progress.loc[d.progress["task_id"] == "A.IV.4.1", "agency"])
     # the task table's row shows the task's status and the aggregate as a figure only
-    tasks = ov.progress_tasks(overview(q))
-    row = next(r for r in tasks.split("<tr>") if r.startswith("<td>A.IV.4.1</td>")).split("</tr>")[0]
+    tasks = ov.section(overview(q), "tasks")
+    row = next(r for r in tasks.split("<tr>") if '<span class="task-id">A.IV.4.1</span>' in r).split("</tr>")[0]
     assert label(status, "vi") in strip_tags(row) and "không đánh giá riêng" in strip_tags(row)
 
 
@@ -192,7 +193,7 @@ def test_scorecard_trend_chart_is_coloured_by_the_units_own_status(q):
     checked = 0
     for ctx in scorecards(q).values():
         for code in ctx.codes:
-            tg = ov.ontime_target(ctx.plan, ctx.plan.agencies[code].kind)
+            tg = level_target(ctx.plan, "ontime_rate", ctx.plan.agencies[code].kind)
             if tg is None:
                 continue
             own = prog[(prog["task_id"] == tg.task_id) & (prog["role"] == "target") & (prog["agency"] == code)]
