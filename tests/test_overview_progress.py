@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,8 @@ from parplan.metric_formulas import is_implemented
 from parplan.periods import Quarter
 from parplan.progress import target_status, task_progress
 from parplan.render import strip_tags
+from parplan.report import i18n, layout
+from parplan.report import language_check as lc
 from parplan.report import overview as ov
 
 
@@ -46,15 +49,20 @@ def departments_rows(cat):
 
 def test_on_time_section_one_verdict_per_unit_and_the_aggregate_as_a_figure(cat):
     ctx = context(cat, departments_rows(cat))
-    text = strip_tags(ov.ontime_section(ctx))
+    html = ov.section(ctx, "ontime")
+    text = " ".join(strip_tags(html).split())
     assert "18/19 sở, ban, ngành đạt; chưa đạt: Sở Tài nguyên và Môi trường" in text
-    rows, chart = ov.ontime_rows(ctx, "A.IV.4.1", "department", "ALL_DEPARTMENTS")
-    assert len(rows) == 20 and len(chart) == 19
-    stnmt = next(r for r in rows if r[0] == "Sở Tài nguyên và Môi trường")
-    assert "94,0 % (94/100)" in stnmt[2] and "Không đạt" in stnmt[4]
+    rows = ov.ontime_rows(ctx, "A.IV.4.1")
+    assert len(rows) == 20 and sum(not r["aggregate"] for r in rows) == 19
+    stnmt = next(r for r in rows if r["unit"] == "Sở Tài nguyên và Môi trường")
+    assert (stnmt["ytd"]["numerator"], stnmt["ytd"]["denominator"]) == (94, 100) and stnmt["status"] == "not_met"
     agg = rows[-1]
-    assert agg[0] == "Chung (tỷ lệ của tổng)" and "99,7 %" in agg[2]
-    assert "Số chung, không đánh giá riêng" in agg[4] and "Đạt" not in strip_tags(agg[4])   # no second verdict
+    assert agg["aggregate"] and agg["status"] is None and agg["ytd"]["value"] == pytest.approx(1894 / 1900)
+    stnmt_row = next(r for r in html.split("<tr>") if "Sở Tài nguyên và Môi trường</td>" in r)
+    assert "94,0 % (94/100)" in stnmt_row and "Không đạt" in stnmt_row
+    agg_row = next(r for r in html.split("<tr>") if r.startswith("<td>Chung (tỷ lệ của tổng)</td>"))
+    assert "99,7 %" in agg_row and "Số chung, không đánh giá riêng" in agg_row
+    assert "Đạt" not in strip_tags(agg_row).replace("Đạt", "", 0).split("không đánh giá riêng")[1]  # no second verdict
     assert "khoảng tin cậy" not in text
 
 
@@ -64,7 +72,7 @@ def test_task_table_names_the_units_and_marks_self_reported_values(cat):
         row("cchc_plan_tasks_completed_share", "PROVINCE", 0.9, math.nan, value=0.9, source="self_reported"),
     ]
     ctx = context(cat, rows)
-    text = strip_tags(ov.progress_tasks(ctx))
+    text = " ".join(strip_tags(ov.section(ctx, "tasks")).split())
     assert "◆ tự báo cáo — số liệu do cơ quan tự báo cáo, chưa đối chiếu với hồ sơ" in text
     a_i_4 = text[text.index("A.I.4 "):text.index("A.I.5 ")]
     assert "1/37 cơ quan, đơn vị đạt; chưa có số liệu:" in a_i_4 and "Sở Tư pháp" in a_i_4 and "Phú Ninh" in a_i_4
@@ -82,7 +90,7 @@ def test_task_table_names_the_units_and_marks_self_reported_values(cat):
 
 def test_english_task_table_speaks_english(cat):
     ctx = context(cat, departments_rows(cat), lang="en")
-    text = strip_tags(ov.progress_tasks(ctx))
+    text = " ".join(strip_tags(ov.section(ctx, "tasks")).split())
     assert "◆ self-reported — figure reported by the agency itself, not checked against records" in text
     assert "18/19 departments meet it; missing it: Department of Natural Resources and Environment" in text
     for vi in ("Đạt", "chưa có", "tự báo cáo", "không đánh giá"):
@@ -92,7 +100,7 @@ def test_english_task_table_speaks_english(cat):
 def test_no_met_badge_before_the_due_date(cat):
     rows = [row("ontime_rate", a.code, 100, 100, quarter="2023Q2") for a in cat.by_kind("department")]
     ctx = context(cat, rows, quarter="2023Q2")
-    text = strip_tags(ov.ontime_section(ctx))
+    text = " ".join(strip_tags(ov.section(ctx, "ontime")).split())
     assert "19/19 sở, ban, ngành đang đạt" in text and "Đang đạt" in text
     assert " Đạt " not in text
 
@@ -101,13 +109,13 @@ def test_each_unit_section_lists_every_each_unit_target(cat):
     rows = departments_rows(cat) + [row("cchc_initiatives_count", "SNV", 1, math.nan, unit="count",
                                         source="self_reported")]
     ctx = context(cat, rows)
-    html = ov.each_unit_section(ctx)
-    text = strip_tags(html)
+    html = ov.section(ctx, "each_unit")
+    text = " ".join(strip_tags(html).split())
     assert "Chỉ tiêu áp dụng cho từng đơn vị" in text
     ids = [tg.task_id for tg in cat.targets if tg.judge == "each" and tg.role == "target" and tg.measurable
            and tg.scope != "each_record" and is_implemented(cat.metrics[tg.metric])]
     for task_id in ids:
-        assert f"{task_id} " in text, task_id
+        assert f"{task_id} — {cat.task(task_id).short('vi')}" in text, task_id
     a_iv_4_1 = text[text.index("A.IV.4.1 "):text.index("A.IV.4.2 ")]
     assert "18/19 sở, ban, ngành" in a_iv_4_1 and "Sở Tài nguyên và Môi trường" in a_iv_4_1
     a_i_4 = text[text.index("A.I.4 "):text.index("A.I.5 ")]
@@ -187,27 +195,28 @@ def _vi(x: float, decimals: int) -> str:
 def test_overview_shows_the_title_baseline_and_goal_of_the_plan_it_is_given(other):
     ctx = ov.load_context(other["quarter"], data_root=str(other["data"]), plans_root=other["root"])
     assert ctx.plan.year == OTHER_YEAR and ctx.plan.folder == (other["root"] / str(OTHER_YEAR)).resolve()
-    text = strip_tags(ov.header(ctx))
+    text = " ".join(strip_tags(ov.section(ctx, "header")).split())
     assert f"Báo cáo tiến độ {other['short_vi']} — tỉnh Quảng Nam" in text
     assert (f"Năm {OTHER_BASELINE}: PAR INDEX {_vi(other['points'], 2)} điểm, xếp hạng {other['rank']}/63; "
             f"SIPAS {_vi(other['sipas'], 2)}/10. Mục tiêu năm {OTHER_YEAR}: nằm trong nhóm {other['goal']} tỉnh") in text
     for old in ("2022", "2023", "80,91", "57/63", "7,58"):      # nothing of the 2023 plan's own figures is left
         assert old not in text, old
-    en = strip_tags(ov.header(ov.load_context(other["quarter"], "en", str(other["data"]), plans_root=other["root"])))
+    en = " ".join(strip_tags(ov.section(ov.load_context(other["quarter"], "en", str(other["data"]),
+                                                         plans_root=other["root"]), "header")).split())
     assert f"Progress report: {other['short_en']}" in en and f"{OTHER_BASELINE}: PAR INDEX {other['points']:.2f}" in en
     assert f"{OTHER_YEAR} goal: top {other['goal']} of 63" in en
 
 
 def test_overview_targets_and_laggard_dates_come_from_the_plan(other):
     ctx = ov.load_context(other["quarter"], data_root=str(other["data"]), plans_root=other["root"])
-    kpis = strip_tags(ov.kpis(ctx))
+    kpis = " ".join(strip_tags(ov.section(ctx, "kpis")).split())
     assert f"Hồ sơ giải quyết trực tuyến (chỉ tiêu ≥ {other['online'] * 100:g} %)" in kpis and "60,0 %" in kpis
     assert "70 %" not in kpis
-    assert f"hồ sơ trực tuyến ≥ {other['online'] * 100:g} %" in strip_tags(ov.online_section(ctx))
-    lag = strip_tags(ov.laggards_section(ctx))
+    assert f"hồ sơ trực tuyến ≥ {other['online'] * 100:g} %" in strip_tags(ov.section(ctx, "online"))
+    lag = " ".join(strip_tags(ov.section(ctx, "laggards")).split())
     day = "/".join(reversed(other["lag_day"].split("-")))           # 31/03/2031
-    assert f"giải ngân tại {day}" in lag
-    assert f"Danh sách giải ngân dưới {other['lag_value'] * 100:g} % tại {day} có trước khi ban hành Kế hoạch" in lag
+    assert f"Tỷ lệ giải ngân vốn đầu tư công tại {day}" in lag
+    assert f"Danh sách Tỷ lệ giải ngân vốn đầu tư công dưới {other['lag_value'] * 100:g} % tại {day} có trước khi ban hành Kế hoạch" in lag
     assert "2023" not in lag and "20 %" not in lag
 
 
@@ -223,22 +232,24 @@ def test_scorecard_and_quality_pages_name_the_plan_they_are_given(other):
     card = sc.load_scorecard_context(other["quarter"], "TAM_KY", data_root=str(other["data"]),
                                      plans_root=other["root"])
     assert card.plan.year == OTHER_YEAR
-    text = strip_tags(sc.header(card))
-    assert f"Kết quả thực hiện {other['short_vi']}" in text and "2023" not in text
-    assert f"{other['short_en']}: agency scorecard" in strip_tags(sc.header(
-        sc.load_scorecard_context(other["quarter"], "TAM_KY", "en", str(other["data"]), plans_root=other["root"])))
+    text = strip_tags(sc.render_section(card, "header"))
+    assert other["short_vi"] in text and "2023" not in text
+    assert other["short_en"] in strip_tags(sc.render_section(
+        sc.load_scorecard_context(other["quarter"], "TAM_KY", "en", str(other["data"]), plans_root=other["root"]),
+        "header"))
     q = dq.load_quality_context(other["quarter"], data_root=str(other["data"]), plans_root=other["root"])
     assert q.plan.year == OTHER_YEAR
-    assert f"1 tên khớp danh mục xã, phường, thị trấn năm {OTHER_YEAR}; 0 tên không khớp" in strip_tags(
-        dq.communes_section(q))
+    view = dq.communes_view(q)
+    assert (view["year"], view["matched"], view["rows"]) == (OTHER_YEAR, 1, [])
 
 
 def test_a_plan_without_laggard_lists_has_no_laggards_section(cat):
     import dataclasses
 
     bare = dataclasses.replace(cat, indices={k: v for k, v in cat.indices.items() if k != "laggards"})
-    assert ov.laggards_section(context(bare, departments_rows(bare))) == ""
-    assert "Các đơn vị Kế hoạch nêu tên là chậm" in ov.laggards_section(context(cat, departments_rows(cat)))
+    assert ov.laggards_view(context(bare, departments_rows(bare))) is None
+    assert ov.section(context(bare, departments_rows(bare)), "laggards") == ""
+    assert "Các đơn vị Kế hoạch nêu tên là chậm" in ov.section(context(cat, departments_rows(cat)), "laggards")
 
 
 def test_quality_page_names_datasets_by_their_title_not_their_id(cat):
@@ -253,9 +264,68 @@ def test_quality_page_names_datasets_by_their_title_not_their_id(cat):
                               "output_rows": 9}]}
     ctx = dq.QualityContext(Quarter.parse("2023Q2"), "vi", manifest, pd.DataFrame(), cat, None)
     title = load_contract("tthc_dossiers").title_vi
-    for section in (dq.agency_sections, dq.missing_section):
-        text = strip_tags(section(ctx))
-        assert title in text and "tthc_dossiers" not in text and "manifest" not in text, section.__name__
-    assert "3 vấn đề khác" in strip_tags(dq.agency_sections(ctx))
+    for section in ("agencies", "missing"):
+        text = strip_tags(dq.section(ctx, section))
+        assert title in text and "tthc_dossiers" not in text and "manifest" not in text, section
     en = dq.QualityContext(Quarter.parse("2023Q2"), "en", manifest, pd.DataFrame(), cat, None)
-    assert load_contract("tthc_dossiers").title_en in strip_tags(dq.missing_section(en))
+    assert load_contract("tthc_dossiers").title_en in strip_tags(dq.section(en, "missing"))
+
+
+# ---------------------------------------------------------------- the view holds no HTML; the page passes the check
+def _strings(x):
+    """Every string inside a view (dicts, lists, tuples), figures' image data left out."""
+    if isinstance(x, str):
+        yield x
+    elif isinstance(x, dict):
+        for k, v in x.items():
+            if k != "src":
+                yield from _strings(v)
+    elif isinstance(x, list | tuple):
+        for v in x:
+            yield from _strings(v)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_views_hold_no_html(cat, lang):
+    rows = departments_rows(cat) + [row("cchc_initiatives_count", "SNV", 1, math.nan, unit="count",
+                                        source="self_reported")]
+    ctx = context(cat, rows, lang=lang)
+    for name, view in ov.VIEWS.items():
+        bad = [x for x in _strings(view(ctx)) if re.search(r"<[A-Za-z/!]|&[a-z]+;", x)]  # a tag or an entity;
+        # a threshold such as '< 0 %' is text
+        assert bad == [], (name, bad[:3])
+
+
+def test_a_catalogue_label_shows_on_the_page(cat, tmp_path, monkeypatch):
+    """The section headings come from the catalogue: a changed label is what the page shows."""
+    import shutil
+
+    folder = tmp_path / "locales"
+    shutil.copytree(i18n.LOCALES, folder)
+    vi = folder / "vi.yaml"
+    vi.write_text(vi.read_text(encoding="utf-8").replace("    title: Tiến độ từng nhiệm vụ\n",
+                                                         "    title: Nhiệm vụ và tiến độ (thử)\n", 1), encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALES", folder)
+    i18n.reload()
+    try:
+        assert "Nhiệm vụ và tiến độ (thử)" in ov.section(context(cat, departments_rows(cat)), "tasks")
+    finally:
+        monkeypatch.undo()
+        i18n.reload()
+
+
+@pytest.mark.parametrize("q", ["2023Q2", "2023Q4"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_overview_page_passes_the_language_check(q, lang):
+    """Every section of the real overview (the shipped sample's processed data, prepared on demand), in the base
+    layout, has no forbidden token: no code, file name, status key or word of the other language."""
+    from parplan import data
+    from parplan.report import outlook as ol
+
+    d = data.load(q, say=lambda s: None)
+    ctx = ov.load_context(q, lang, data_root=str(d.store.data_root), plan=d.plan)
+    body = "".join(str(ov.section(ctx, name)) for name in ov.VIEWS)
+    body += str(ol.overview_summary(ol.load_outlook_context(q, lang=lang, data_root=str(d.store.data_root))))
+    page = layout.page(ov.title(d.plan, lang), body, lang, sample=True)
+    hits = lc.scan_html(page, lc.vocabulary(d.plan), "overview.html", lang)
+    assert [(h.kind, h.token, h.context) for h in hits] == []
