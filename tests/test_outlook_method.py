@@ -17,6 +17,8 @@ import yaml
 from parplan import scoring
 from parplan.catalogue import load_plan
 from parplan.periods import Quarter
+from parplan.report import i18n, layout
+from parplan.report import language_check as lc
 from parplan.report import outlook as ol
 
 PLAN_ISSUED = dt.date(2023, 6, 1)     # plan.yaml: June 2023, day blank in the plan text -> first of the month
@@ -356,8 +358,12 @@ def test_a_plan_with_another_baseline_year_says_its_years_and_uses_its_figures(p
     assert "Dự báo điểm PAR INDEX năm 2024 theo lĩnh vực" in text and "Tỷ lệ 2023" in text and "Điểm 2023*" in text
     assert "giữ như năm 2023" in text and f"{_vi(NEW_TOTAL)} (công bố)" in text
     assert f"5. {p.indices['par_fields'][4]['name_vi']}" in text and f"{_vi(points[5])}" in text
-    assert "Điểm 2023 của mỗi lĩnh vực = tỷ lệ % 2023" in text and f"tổng {_vi(sum(points.values()), 3)}" in text
+    assert "Điểm 2023 của mỗi lĩnh vực" in text and "= tỷ lệ % 2023 × điểm tối đa" in text
+    assert f"tổng {_vi(sum(points.values()), 3)}" in text
     assert f"kịch bản dự kiến đạt {_vi(all_met)} (điểm cao nhất cả nước năm 2023: {_vi(best, 1)})" in text
+    rows = {r["kind"]: r for r in ol.assumptions_view(ctx)["rows"]}
+    assert rows["baseline"]["sum"] == pytest.approx(sum(points.values()))
+    assert (rows["calibration"]["total"], rows["calibration"]["best"]) == (pytest.approx(all_met), best)
     assert "2022" not in text and " 25 " not in text and "hạng 25" not in text
     th = re.sub(r"<[^>]+>", " ", ol.threshold_section(ctx) + ol.survey_section(ctx))
     assert f"Điểm của tỉnh xếp thứ {NEW_RANK} năm 2024" in th and f"khoảng điểm hạng {NEW_RANK} năm 2023" in th
@@ -410,3 +416,103 @@ def test_before_its_baseline_results_are_in_the_references_a_plan_uses_its_own_f
     text = re.sub(r"<[^>]+>", " ", ol.sipas_section(ctx, chart=False))
     assert f"Năm 2023: {_vi(NEW_SIPAS)}/10 (công bố); trung bình cả nước 2023 chưa được công bố." in text
     assert "SIPAS cả nước chưa được công bố" in text and "nan" not in text
+
+
+# ====================================================================== views, templates, catalogue (issue 16)
+def survey_frame() -> pd.DataFrame:
+    """Two respondents of two districts: every factor answered 5 by the first, 2 by the second."""
+    return pd.DataFrame([{"respondent_id": rid, "district": d, "factor": k, "answer": a}
+                         for rid, d, a in (("r1", "TAM_KY", 5), ("r2", "HOI_AN", 2)) for k in range(1, 6)])
+
+
+def ctx_with_survey(plan, lang: str) -> ol.OutlookContext:
+    return ol.build_context(Quarter(2023, 2), tasks_frame(), plan, lang, survey=survey_frame(),
+                            survey_quarter=Quarter(2023, 2))
+
+
+def strings(x) -> list[str]:
+    if isinstance(x, dict):
+        return [s for k, v in x.items() if k != "src" for s in strings(v)]   # src: the chart's PNG data URI
+    if isinstance(x, list | tuple):
+        return [s for v in x for s in strings(v)]
+    return [x] if isinstance(x, str) else []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_views_hold_plain_data_without_html(plan, lang):
+    ctx = ctx_with_survey(plan, lang)
+    for name, view in ol.VIEWS.items():
+        data = view(ctx)
+        texts = strings(data)
+        assert texts, name
+        assert not [s for s in texts if "<" in s or ">" in s], name
+    # numbers stay numbers: the projected total of the expected scenario is the scoring's own float
+    assert ol.projection_view(ctx, chart=False)["total"]["projected"][1] == \
+        scoring.total_range(ctx.projection)["expected"]
+
+
+def test_sipas_view_counts_respondents_and_shares_from_the_answers(plan):
+    v = ol.sipas_view(ctx_with_survey(plan, "vi"), chart=False)
+    overall = v["rows"][-1]
+    # 10 answers, 5 of them satisfied (5 ∈ {4, 5}), 2 respondents; each district: 1 respondent, all or none satisfied
+    assert (overall["n"], overall["share"], overall["name"]) == (2, 0.5, "Chung")
+    assert [(d["name"], d["n"], d["share"]) for d in v["districts"]] == [
+        (plan.agencies["TAM_KY"].name("vi"), 1, 1.0), (plan.agencies["HOI_AN"].name("vi"), 1, 0.0)]
+    assert v["scale"] == "4, 5" and v["pooled"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_assumptions_are_a_readable_table_not_monospace(plan, lang):
+    ctx = ol.build_context(Quarter(2023, 2), tasks_frame(), plan, lang)
+    html = str(ol.assumptions_section(ctx))
+    assert "<pre" not in html and "monospace" not in html and "<table>" in html
+    cfg = yaml.safe_load((plan.folder / "par_scoring.yaml").read_text(encoding="utf-8"))["projection"]
+    rows = re.findall(r"<tr>(.*?)</tr>", html, flags=re.S)
+    text = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).strip() for r in rows]
+    sep = "," if lang == "vi" else "."
+    for status, m in cfg["multipliers"].items():   # one row per status: its label and the three multipliers
+        values = " / ".join(f"{x:.1f}".replace(".", sep) for x in m)
+        assert any(i18n.t(f"status.{status}", lang) in r and values in r for r in text), (status, values)
+    for code, alias in cfg.get("status_as", {}).items():   # the one vocabulary's label first, else the alias's name
+        name = i18n.t(f"status.{code}", lang) if i18n.has(f"status.{code}", lang) else alias[lang]
+        assert any(name in r and i18n.t(f"status.{alias['counts_as']}", lang) in r for r in text), code
+    # the header row; one row per lever, multiplier, alias and section without a field; six fixed rows (baseline,
+    # survey split, unknown statuses, survey parts, bounds, calibration) and one for the tasks not scored
+    n = (len(scoring.levers(plan)) + len(cfg["multipliers"]) + len(cfg.get("status_as", {}))
+         + len(plan.indices.get("par_sections_without_field", [])) + 6 + bool(cfg.get("not_scored")))
+    assert len(rows) == 1 + n
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_tasks_are_shown_beside_their_short_text(plan, lang):
+    ctx = ol.build_context(Quarter(2023, 2), tasks_frame(), plan, lang)
+    html = str(ol.whatif_section(ctx)) + str(ol.header(ctx))
+    ids = re.findall(r'<span class="task-id">([^<]+)</span> — ([^<]+)</span>', html)
+    assert ids and all(plan.task(i).short(lang) == s.replace("&#39;", "'") for i, s in ids)
+    assert ("A.I.1", plan.task("A.I.1").short(lang)) in ids              # the task with an unknown status
+
+
+def test_overview_summary_links_the_page_and_the_method(plan):
+    ctx = ol.build_context(Quarter(2023, 2), tasks_frame(), plan, "vi")
+    s = ol.overview_summary(ctx)
+    assert hasattr(s, "__html__") and 'href="outlook.html"' in s and 'href="method.html#projection"' in s
+    assert "parplan" not in s and "docs/method" not in s
+
+
+def test_ordinals_follow_the_language():
+    assert [ol.ordinal(n, "en") for n in (1, 2, 3, 11, 12, 13, 21, 22, 25)] == \
+        ["1st", "2nd", "3rd", "11th", "12th", "13th", "21st", "22nd", "25th"]
+    assert ol.ordinal(25, "vi") == "25"
+
+
+@pytest.mark.parametrize("q", ["2023Q2", "2023Q4"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_language_check_finds_nothing_on_the_page(prepared_2023, plan, q, lang):
+    """Issue 16 items 4 and 7: no code, id, module or file name or other-language word on the outlook page."""
+    ctx = ol.load_outlook_context(q, lang, data_root=str(prepared_2023))
+    assert not ctx.survey.empty
+    body = "\n".join(str(ol.render(s, ctx)) for s in ol.SECTIONS)
+    html = layout.page(i18n.t("outlook.title", lang, quarter=ctx.quarter.label(lang)), body, lang, sample=True)
+    hits = lc.scan_html(html, lc.vocabulary(plan), "outlook.html", lang)
+    assert not hits, "\n".join(lc.summary(hits, top=20))
+    assert "<pre" not in html and "method.html#projection" in html and "method.html#sipas" in html
