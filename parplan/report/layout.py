@@ -33,8 +33,10 @@ _page_lang: ContextVar[str] = ContextVar("page_lang")
 
 def _in_page_language(fn: Any) -> Any:
     """A filter or global that takes the page's language from the template (fn(value, lang, *args))."""
-    return jinja2.pass_context(lambda ctx, value, *args, **kw: fn(value, ctx.get("lang") or _page_lang.get(),
-                                                                  *args, **kw))
+    def call(ctx: Any, subject: Any, /, *args: Any, **kw: Any) -> Any:  # positional-only: a field may be 'value'
+        return fn(subject, ctx.get("lang") or _page_lang.get(), *args, **kw)
+
+    return jinja2.pass_context(call)
 
 
 def _status_label(status: str, lang: str) -> str:
