@@ -24,7 +24,7 @@ from .. import scoring
 from ..catalogue import Plan, quarter_plan
 from ..periods import Quarter
 from ..store import Store
-from . import charts, i18n, layout
+from . import charts, fmt, i18n, layout
 
 SCENARIOS = scoring.SCENARIOS
 POSITIONS = {"below bracket": "below", "inside bracket": "inside", "at or above bracket": "above"}
@@ -243,7 +243,7 @@ def _field_chart(ctx: OutlookContext, fields: pd.DataFrame) -> dict[str, str]:
         ax.legend(fontsize=8, loc="lower left")
         fig.tight_layout()
     alt = i18n.t("outlook.chart.fields_alt", lang, n=len(fields), baseline_year=by, year=year,
-                 start=charts.fmt.pct(floor / 100, lang, 0))
+                 start=fmt.pct(floor / 100, lang, 0))
     return charts.figure(fig, alt)
 
 
@@ -324,7 +324,7 @@ def _distance_chart(ctx: OutlookContext, nb: pd.DataFrame) -> dict[str, str]:
         ax.invert_yaxis()
         lo = min([*scores, tr["pessimistic"], th["low"]]) - 1
         ax.set_xlim(lo, max([*scores, tr["optimistic"], th["high"]]) + 1)
-        ax.set_xlabel(i18n.t("outlook.chart.distance_x", lang, start=charts.fmt.number(lo, lang, 0)))
+        ax.set_xlabel(i18n.t("outlook.chart.distance_x", lang, start=fmt.number(lo, lang, 0)))
         ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
         fig.tight_layout()
     return charts.figure(fig, i18n.t("outlook.chart.distance_alt", lang, rank=k, kth=kth, year=y,
@@ -400,7 +400,7 @@ def _sipas_chart(f: pd.DataFrame, names: list[str], lang: str, mark: float | Non
         ax.set_yticks(ys, names)
         ax.invert_yaxis()
         ax.set_xlabel(i18n.t("outlook.chart.sipas_x", lang))
-        m = "" if mark is None else charts.fmt.pct(mark / 100, lang, 0)
+        m = "" if mark is None else fmt.pct(mark / 100, lang, 0)
         ax.set_title(i18n.t("outlook.chart.sipas_title", lang)
                      + (i18n.t("outlook.chart.sipas_mark", lang, mark=m) if m else ""), loc="left", fontsize=10)
         fig.tight_layout()
