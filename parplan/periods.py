@@ -120,6 +120,12 @@ class Quarter:
 
         return i18n.t("format.quarter", lang, roman=_ROMAN[self.q], q=self.q, year=self.year)
 
+    def short_label(self, lang: str = "vi") -> str:
+        """The quarter without its year, for a year's axis (`format.quarter_short`): 'Quý II' / 'Q2'."""
+        from .report import i18n
+
+        return i18n.t("format.quarter_short", lang, roman=_ROMAN[self.q], q=self.q, year=self.year)
+
     def ytd_label(self, lang: str = "vi") -> str:
         """Year-to-date label from the UI catalogue: 'Lũy kế 6 tháng năm 2023' / 'Jan–Jun 2023 (year to date)'."""
         from babel.dates import format_date

@@ -28,15 +28,17 @@ def test_languages_are_the_catalogue_files_default_first():
     assert i18n.languages()[0] == "vi" and i18n.default_language() == "vi"
 
 
-def test_every_language_has_the_same_keys_and_fields():
+def test_every_language_has_the_same_keys():
     langs = i18n.languages()
     base = i18n.catalogue(langs[0])
     for lang in langs[1:]:
         other = i18n.catalogue(lang)
         assert set(base) == set(other), (lang, sorted(set(base) ^ set(other))[:20])
-        for k in base:  # format patterns may use different fields of the ones the code fills (Q{q} vs Quý {roman})
-            if not k.startswith("format."):
-                assert fields(base[k]) == fields(other[k]), (lang, k, base[k], other[k])
+        # the fields ({name}) may differ: the code fills every field any language uses ('UBND {unit} {name}' vs
+        # '{name}', '{rank}' vs '{kth}'), and the pages of every language are rendered by the tests
+        for k in base:
+            for f in fields(base[k]) | fields(other[k]):
+                assert f.isidentifier(), (lang, k, f)  # a field is a name the code passes, never an expression
 
 
 def test_catalogue_texts_are_nfc_and_not_empty():
@@ -65,7 +67,9 @@ def test_every_key_written_in_a_template_or_in_code_is_in_every_catalogue():
     assert len(keys) > 30  # the scan finds the keys (a broken pattern would pass vacuously)
     for lang in i18n.languages():
         have = i18n.keys(lang)
-        missing = sorted((w, k) for w, k in keys if k not in have)
+        # a key built in a template ("index.files_" ~ status) is checked as a prefix some key has
+        missing = sorted((w, k) for w, k in keys if (k not in have if not k.endswith(("_", "."))
+                                                     else not any(h.startswith(k) for h in have)))
         assert not missing, (lang, missing[:20])
 
 

@@ -29,8 +29,7 @@ from ..progress import (
     unit_status,
 )
 from ..store import Store
-from . import charts, i18n, layout, names
-from .html import badge, esc
+from . import charts, i18n, layout
 from .names import dataset_name, is_self_reported, unit_name
 from .page import check_lang, read_table
 
@@ -516,18 +515,3 @@ def data_quality_view(ctx: Context) -> dict[str, Any]:
 VIEWS = {"header": header_view, "kpis": kpis_view, "by_section": by_section_view, "each_unit": each_unit_section_view,
          "ontime": ontime_view, "laggards": laggards_view, "online": online_view, "tasks": tasks_view,
          "data_quality": data_quality_view}
-
-
-# ---------------------------------------------------------------- re-export for pages not yet converted
-dataset_title = dataset_name  # re-export for pages not yet converted
-self_mark = names.self_mark  # re-export for pages not yet converted
-
-
-def legend(lang: str) -> str:
-    """The one-line legend of the self-reported mark (re-export for pages not yet converted)."""
-    return f'<p class="note legend">{esc(i18n.t("names.self_legend", lang))}</p>'
-
-
-def status_badge(status: str, lang: str) -> str:
-    """A status pill with the catalogue's label (re-export for pages not yet converted; templates: m.badge)."""
-    return badge(layout.badge_class(status), i18n.t(f"status.{status}", lang))

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from ..catalogue import Agency, Plan, Target, Task, quarter_plan
 from ..ingest import load_manifest
-from ..periods import _ROMAN, Quarter
+from ..periods import Quarter
 from ..privacy import mask_manifest
 from ..progress import (
     at_level,
@@ -237,11 +237,6 @@ def _metric_name(ctx: ScorecardContext, metric: str, tg: Target | None = None) -
     return i18n.t(f"scorecard.measure_{how}", ctx.lang, name=name, date=fmt.date(day, ctx.lang))
 
 
-def _quarter_short(x: Quarter, lang: str) -> str:
-    """'Quý II' / 'Q2' (the catalogue's `scorecard.quarter_short`)."""
-    return i18n.t("scorecard.quarter_short", lang, roman=_ROMAN[x.q], q=x.q)
-
-
 def _due(task: Task) -> dict[str, Any]:
     """A task's due date (ISO text) or, without one, its schedule's kind (recurring, external)."""
     return {"due": task.schedule.get("due") or None, "schedule": task.schedule["kind"]}
@@ -400,7 +395,7 @@ def target_view(ctx: ScorecardContext) -> list[dict[str, Any]]:
 def targets_view(ctx: ScorecardContext) -> dict[str, Any]:
     """Targets covering this agency (its commune group too, for a district): the rows (target_view), the quarters
     of the trend columns, the quarters left out of it, and the on-time chart (charts.figure data, or None)."""
-    return {"rows": target_view(ctx), "quarters": [_quarter_short(x, ctx.lang) for x in ctx.trend],
+    return {"rows": target_view(ctx), "quarters": [x.short_label(ctx.lang) for x in ctx.trend],
             "skipped": [x.label(ctx.lang) for x in ctx.skipped], "chart": ontime_chart(ctx),
             "method_page": ctx.method_page}
 
@@ -458,7 +453,7 @@ def ontime_chart(ctx: ScorecardContext) -> dict[str, str] | None:
     if not quarters:
         return None
     panels, alts = [], []
-    labels = [_quarter_short(x, lang) for x in quarters]
+    labels = [x.short_label(lang) for x in quarters]
     for code in ctx.codes:
         target = level_target(ctx.plan, "ontime_rate", ctx.plan.agencies[code].kind)  # the unit's level's target
         if target is None:
