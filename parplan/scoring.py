@@ -744,17 +744,6 @@ def assumptions(as_of: DateLike, plan: Plan, config: dict[str, Any] | None = Non
             "assessment_year": plan.year, "as_of": to_date(as_of).isoformat()}
 
 
-def _fmt(x: float, lang: str, nd: int = 2) -> str:
-    s = f"{x:.{nd}f}"
-    return s.replace(".", ",") if lang == "vi" else s
-
-
-def _g(x: float, lang: str) -> str:
-    """A maximum as printed in the scheme: 61.5, 22 (decimal comma in Vietnamese)."""
-    s = f"{float(x):g}"
-    return s.replace(".", ",") if lang == "vi" else s
-
-
 def part_letter(plan: Plan, index: str) -> str:
     """The appendix part of an index (the id of its top task row: 'A' for PAR, 'B' for SIPAS in the plan)."""
     for t in plan.tasks:
@@ -763,154 +752,10 @@ def part_letter(plan: Plan, index: str) -> str:
     return index
 
 
-def component_name(component: str, plan: Plan, lang: str = "vi") -> str:
-    """Reviewer name of a survey-based component with its maximum and fields (par_scoring.yaml)."""
-    vi_name, en_name = COMPONENT_NAMES.get(component, (component, component))
-    cfg = _cfg(plan)
-    try:
-        c = _survey_component(cfg, component)
-    except KeyError:
-        return vi_name if lang == "vi" else en_name
-    mx, fields = _g(_scheme_max(cfg, c["scheme_component"]), lang), field_list(c["fields"])
-    if lang == "vi":
-        return f"{vi_name} ({mx} điểm, trong lĩnh vực {fields})"
-    return f"{en_name} ({mx} points, within field{'s' if len(c['fields']) > 1 else ''} {fields})"
-
-
-def not_scored_text(plan: Plan, lang: str = "vi") -> str:
-    """The appendix sections whose tasks add no projected points, in words ('mục IX phần A và phần B (SIPAS)')."""
-    cfg = _cfg(plan)
-    out = []
-    for n in cfg["projection"].get("not_scored", []):
-        letter, secs = part_letter(plan, n["index"]), list(n["sections"])
-        whole = set(secs) == set(cfg["sections"].get(n["index"], {}))
-        if whole:
-            out.append(f"phần {letter} ({n['index']})" if lang == "vi" else f"part {letter} ({n['index']})")
-        elif lang == "vi":
-            out.append(f"mục {', '.join(secs)} phần {letter}")
-        else:
-            out.append(f"section{'s' if len(secs) > 1 else ''} " + ", ".join(f"{letter}.{s}" for s in secs))
-    return (" và " if lang == "vi" else " and ").join(out)
-
-
-def _without_field_lines(plan: Plan, cfg: dict[str, Any], lang: str) -> list[str]:
-    """'Section A.II (communication) counts towards field 2 …' for each PAR section with no field of its own."""
-    names = {int(f["number"]): f for f in plan.indices["par_fields"]}
-    letter = part_letter(plan, "PAR")
-    lines = []
-    for s in plan.indices.get("par_sections_without_field", []):
-        field = int(cfg["sections"]["PAR"][s]["field"])
-        try:
-            head = plan.task(f"{letter}.{s}")
-            topic = f" ({(head.task_vi if lang == 'vi' else head.task_en).lower()})"
-        except KeyError:
-            topic = ""
-        name = names[field]["name_vi" if lang == "vi" else "name_en"]
-        lines.append(f"- Mục {s} phần {letter}{topic} được tính vào lĩnh vực {field} '{name}'." if lang == "vi" else
-                     f"- Section {letter}.{s}{topic} counts towards field {field} '{name}'.")
-    return lines
-
-
 def all_met_total(plan: Plan, config: dict[str, Any] | None = None) -> float:
     """The expected total if every task were met and the survey parts stayed at their baseline level."""
     lev = levers(plan, config)
     return float(baseline(plan).query("level == 'field'")["baseline_points"].sum() + lev["influenceable_points"].sum())
-
-
-def assumptions_text(as_of: DateLike, plan: Plan, lang: str = "vi", config: dict[str, Any] | None = None,
-                     statuses: Iterable[str] = ()) -> str:
-    """The projection method and its assumptions as plain text (Vietnamese 'vi' or English 'en')."""
-    from .progress import label
-
-    cfg = _cfg(plan, config)
-    a = assumptions(as_of, plan, cfg, statuses)
-    vi = lang == "vi"
-    by = plan.baseline_year
-    base = baseline(plan)
-    names = base[base["level"] == "field"].set_index("field")
-    tot = base[base["level"] == "total"].iloc[0]
-    app, leaders = _g(_scheme_max(cfg, "appraisal"), lang), _g(_scheme_max(cfg, "leaders_survey"), lang)
-    sf = field_list(survey_fields(cfg))
-    decision = cfg["scheme"].get("decision", "")
-    skipped = not_scored_text(plan, lang)
-    derived_pct = (names["pct_status"] == "derived").all()  # e.g. a skeleton plan: % = published points ÷ maximum
-    L = []
-    if vi:
-        L += ["Dự báo Chỉ số PAR INDEX — giả định (do nhóm phân tích đặt ra, không phải số liệu công bố):",
-              f"- Điểm {by} của mỗi lĩnh vực = tỷ lệ % {by} "
-              + ("(SUY RA từ điểm công bố ÷ điểm tối đa)" if derived_pct else "(Kế hoạch)") + " × điểm tối đa (SUY RA"
-              + (f", QĐ {decision}" if decision else "") + f"); tổng {_fmt(tot['baseline_points'], lang, 3)} so với "
-              f"{_fmt(tot['published_points'], lang)} công bố (chênh lệch do tỷ lệ % được làm tròn).",
-              f"- Lĩnh vực {sf} gồm điểm thẩm định ({app}) và điểm khảo sát lãnh đạo, quản lý ({leaders}); cách Bộ "
-              f"Nội vụ chia {leaders} điểm khảo sát cho các lĩnh vực không được công bố: giả định chia theo tỷ lệ điểm "
-              f"tối đa của lĩnh vực, và năm {by} cả hai phần đều đạt tỷ lệ % của lĩnh vực.",
-              f"- Tiến độ nhiệm vụ chỉ làm thay đổi điểm thẩm định: phần có thể gỡ lại = (tối đa − điểm {by} của phần "
-              "thẩm định) × tỷ lệ tác động, chia đều cho các nhiệm vụ của các mục phụ lục tương ứng, mỗi nhiệm vụ nhân "
-              "với hệ số theo trạng thái và kịch bản.",
-              "- Điểm khảo sát (SIPAS, khảo sát lãnh đạo, quản lý) và điểm tác động kinh tế - xã hội không phụ thuộc "
-              f"tiến độ nhiệm vụ: mỗi phần lấy mức năm {by} và một khoảng có thể giảm hoặc tăng theo lịch sử của "
-              "tỉnh (bảng dưới)."
-              + (f" Nhiệm vụ {skipped} được theo dõi nhưng không cộng điểm dự báo." if skipped else ""),
-              *_without_field_lines(plan, cfg, lang),
-              f"Lĩnh vực | mục | tối đa phần thẩm định | điểm {by} | điểm mất | tỷ lệ tác động | có thể gỡ"]
-    else:
-        L += ["PAR INDEX outlook — assumptions (set by the analysts, not published figures):",
-              f"- {by} points of a field = "
-              + (f"the {by} % (DERIVED from published points ÷ maximum)" if derived_pct else f"the plan's {by} %")
-              + " × the field maximum (DERIVED"
-              + (f", Decision {decision}" if decision else "") + f"); total {_fmt(tot['baseline_points'], lang, 3)} vs "
-              f"{_fmt(tot['published_points'], lang)} published (the difference comes from the rounded percentages).",
-              f"- Fields {sf} hold the appraisal points ({app}) and the leaders' survey ({leaders}); how MoHA spreads "
-              f"the {leaders} survey points over the fields is not published: assumed proportional to each field's "
-              f"maximum, both parts scoring the field's {by} % in {by}.",
-              f"- Task progress moves only the appraisal points: points a lever can win back = (appraisal max − {by} "
-              "appraisal points) × share, split equally between the tasks of its appendix sections, each task's slice "
-              "multiplied by the multiplier of its status in the scenario.",
-              "- Survey points (SIPAS, leaders' survey) and the socio-economic points do not follow task progress: each "
-              f"keeps its {by} level with a range that can fall as well as rise, from the province's own history "
-              "(table below)." + (f" Tasks of {skipped} are tracked but add no projected points." if skipped else ""),
-              *_without_field_lines(plan, cfg, lang),
-              f"Field | sections | appraisal max | {by} | lost | share | influenceable"]
-    for lv in a["levers"]:
-        name = names.at[lv["field"], "name_vi" if vi else "name_en"]
-        letter = part_letter(plan, lv["index"])
-        where = (f"mục {lv['sections'].replace(',', ', ')} phần {letter}" if vi
-                 else f"{letter}.{lv['sections'].replace(',', ', ')}")
-        L.append(f"{lv['field']}. {name} | {where} | {_fmt(lv['max_points'], lang)} | "
-                 f"{_fmt(lv['baseline_points'], lang, 3)} | {_fmt(lv['baseline_lost_points'], lang, 3)} | "
-                 f"{_fmt(lv['share'], lang)} | {_fmt(lv['influenceable_points'], lang, 3)}")
-    L.append("Hệ số theo trạng thái (bi quan / dự kiến / lạc quan):" if vi
-             else "Multiplier per status (pessimistic / expected / optimistic):")
-    for status, m in a["multipliers"].items():
-        L.append(f"- {label(status, lang) if vi else status}: " + " / ".join(_fmt(x, lang, 1) for x in m))
-    L.append("Trạng thái khác được tính như:" if vi else "Other status codes count as:")
-    for code, alias in a["status_as"].items():
-        L.append(f"- {alias['vi']} → {label(alias['counts_as'], lang)}" if vi else f"- {code} → {alias['counts_as']}")
-    unknown = [c for c, m in a["status_mapping"].items() if m["why"] == "unknown"]
-    L.append((f"- Mọi trạng thái chưa có trong bảng được tính như '{label(a['unknown_status_as'], lang)}'; các nhiệm "
-              "vụ mang trạng thái đó được liệt kê trên trang để người phụ trách xem xét"
-              + (f" (hiện có {len(unknown)} mã trạng thái như vậy)." if unknown else ".")) if vi else
-             f"- Any code not in the table counts as '{a['unknown_status_as']}'; its tasks are listed on the page "
-             "for a person" + (f" (found now: {', '.join(unknown)})." if unknown else "."))
-    L.append(f"- Hệ số âm: nhiệm vụ chậm, quá hạn có thể làm mất điểm so với {by}. Mỗi phần điểm giữ trong "
-             "[0, tối đa]." if vi else f"- A negative multiplier: a late or overdue task may lose points against {by}. "
-             "Every part stays within [0, max].")
-    L.append(_calibration_line(as_of, plan, cfg, lang))
-    return "\n".join(L)
-
-
-def _calibration_line(as_of: DateLike, plan: Plan, cfg: dict[str, Any], lang: str) -> str:
-    """What the shares imply: the expected total with every task met, against the baseline year's national best."""
-    by = plan.baseline_year
-    total = _fmt(all_met_total(plan, cfg), lang)
-    best = national_best(by, as_of, plan)["value"]
-    if lang == "vi":
-        cmp = f" (điểm cao nhất cả nước năm {by}: {_fmt(best, lang, 1)})" if not math.isnan(best) else ""
-        return (f"- Với các tỷ lệ tác động này, khi mọi nhiệm vụ đạt và điểm khảo sát giữ nguyên, kịch bản dự kiến đạt "
-                f"{total}{cmp}; tỷ lệ tác động là giả định, không phải kết quả đo.")
-    cmp = f" (the {by} national best: {_fmt(best, lang, 1)})" if not math.isnan(best) else ""
-    return (f"- With these shares, every task met and the survey parts unchanged, the expected total is {total}{cmp}; "
-            "the shares are an assumption, not a measurement.")
 
 
 # ---------------------------------------------------------------- SIPAS
@@ -1010,43 +855,3 @@ def sipas(survey: pd.DataFrame, as_of: DateLike, plan: Plan, by: str | None = No
     return out
 
 
-def sipas_method_text(as_of: DateLike, plan: Plan, lang: str = "vi", scale_satisfied: Iterable[int] = (4, 5),
-                      overall: str = "pooled") -> str:
-    """How sipas() computes its shares, and what it cannot claim (Vietnamese 'vi' or English 'en')."""
-    sat = ", ".join(str(x) for x in sorted(int(x) for x in scale_satisfied))
-    refs = _sipas_refs(as_of, plan)
-    by = refs["baseline_year"]
-    nat = _fmt(refs["national_share"] * 100, lang)
-    has_nat = not math.isnan(refs["national_share"])
-    qn = _fmt(refs["qn_score_10"], lang)
-    n = len(plan.indices["sipas_factors"])
-    if lang == "vi":
-        how = ("gộp: mọi câu trả lời hài lòng ÷ mọi câu trả lời (yếu tố có nhiều câu hỏi có trọng số lớn hơn)"
-               if overall == "pooled" else f"trung bình cộng tỷ lệ của {n} yếu tố (trọng số bằng nhau)")
-        return "\n".join([
-            "Cách tính SIPAS từ phiếu khảo sát của tỉnh:",
-            f"- Câu trả lời thang 1–5; 'hài lòng' = câu trả lời thuộc {{{sat}}} (có thể đổi trong cấu hình).",
-            "- Tỷ lệ của một yếu tố = số câu trả lời hài lòng ÷ số câu trả lời các câu hỏi của yếu tố đó.",
-            f"- Chỉ số chung: {how} (có thể chọn gộp hoặc trung bình cộng các yếu tố).",
-            "- Điểm quy đổi 10 = tỷ lệ × 10. Khoảng tin cậy Wilson 95 % tính trên số câu trả lời; câu trả lời của "
-            "cùng một người có tương quan nên khoảng thực tế rộng hơn — vì vậy báo cáo kèm số người trả lời.",
-            "- Cách tổng hợp chính xác của Bộ Nội vụ (trọng số câu hỏi, yếu tố, mẫu; cách quy đổi ra 10 điểm) KHÔNG "
-            "được công bố trong tài liệu chúng tôi có; kết quả ở đây là chỉ báo xu hướng, không tái tạo Chỉ số SIPAS "
-            "chính thức. Mọi tỷ lệ đều là số SUY RA.",
-            f"- So sánh: Quảng Nam {by} đạt {qn}/10 (Kế hoạch, có nguồn)"
-            + (f"; SIPAS cả nước {by} {nat} % (có nguồn)." if has_nat else "; SIPAS cả nước chưa được công bố."),
-        ])
-    how = ("pooled: all satisfied answers ÷ all answers (factors with more items weigh more)"
-           if overall == "pooled" else f"mean of the {n} factor shares (equal weights)")
-    return "\n".join([
-        "How SIPAS is computed from the survey answers (parplan.scoring.sipas):",
-        f"- Answers on a 1–5 scale; 'satisfied' = an answer in {{{sat}}} (parameter scale_satisfied).",
-        "- Factor share = satisfied answers ÷ answers to that factor's items.",
-        f"- Overall: {how} (parameter overall = 'pooled' | 'mean_of_factors').",
-        "- 10-point form = share × 10. Wilson 95 % interval over answers; answers of one respondent are correlated, "
-        "so the real interval is wider — the respondent count is reported for that reason.",
-        "- The exact MoHA aggregation (item, factor and sample weights; conversion to 10 points) is NOT public in our "
-        "material; this is an indicator of direction, not a replica of the official SIPAS. Every share is DERIVED.",
-        f"- Comparison: Quảng Nam {by} scored {qn}/10 (plan, sourced)"
-        + (f"; national SIPAS {by} {nat} % (sourced)." if has_nat else "; the national SIPAS is not yet published."),
-    ])

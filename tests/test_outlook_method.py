@@ -378,8 +378,9 @@ def test_a_plan_with_another_baseline_year_says_its_years_and_uses_its_figures(p
     assert o["change_vs_baseline_score_10"] == pytest.approx(10.0 - NEW_SIPAS)
     assert o["national_baseline_share"] == pytest.approx(nat / 100)
     assert set(s[s["level"] == "factor"]["baseline_status"]) == {f"NOT FOUND (plan: every factor below {NEW_BELOW} %)"}
-    m = scoring.sipas_method_text(ctx.as_of, p, "vi")
-    assert f"Quảng Nam 2023 đạt {_vi(NEW_SIPAS)}/10" in m and f"SIPAS cả nước 2023 {_vi(nat)} %" in m
+    with_survey = ol.build_context(Quarter(2024, 2), tasks_frame(), p, "vi", survey=survey)
+    m = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", str(ol.sipas_section(with_survey, chart=False))))
+    assert _vi(NEW_SIPAS) in m and f"{_vi(nat)} %" in m, m  # the new baseline year's SIPAS levels, province and nation
 
 
 def test_a_goal_rank_that_disagrees_with_par_scoring_is_refused(plan):
@@ -516,3 +517,38 @@ def test_language_check_finds_nothing_on_the_page(prepared_2023, plan, q, lang):
     hits = lc.scan_html(html, lc.vocabulary(plan), "outlook.html", lang)
     assert not hits, "\n".join(lc.summary(hits, top=20))
     assert "<pre" not in html and "method.html#projection" in html and "method.html#sipas" in html
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_assumptions_table_counts_unknown_statuses_and_names_sections_without_a_field(plan, lang):
+    """The 'strange_code' task of tasks_frame is an unknown status: the table says how many there are and what they
+    count as; every plan section scored without a field of its own is named with its field."""
+    ctx = ol.build_context(Quarter(2023, 2), tasks_frame(), plan, lang)
+    rows = ol.assumptions_view(ctx)["rows"]
+    unknown = next(r for r in rows if r["kind"] == "unknown")
+    assert unknown["n_unknown"] == 1  # worked out from tasks_frame(): one status outside the multipliers and aliases
+    cfg = yaml.safe_load((plan.folder / "par_scoring.yaml").read_text(encoding="utf-8"))
+    assert unknown["counts_as"] == ol.status_label(cfg["projection"]["unknown_status_as"], plan, lang)
+    without = [r for r in rows if r["kind"] == "without_field"]
+    assert [r["field"] for r in without] == [int(cfg["sections"]["PAR"][x]["field"])
+                                            for x in plan.indices.get("par_sections_without_field", [])]
+
+
+def test_assumptions_say_whether_the_field_percentages_are_printed_or_derived():
+    """2023's field percentages are printed in the plan; the 2024 skeleton's are derived from published points."""
+    from parplan.catalogue import load_plan
+
+    for year, printed in ((2023, True), (2024, False)):
+        p = load_plan(year)
+        ctx = ol.build_context(Quarter(year, 2), tasks_frame(), p, "vi")
+        row = next(r for r in ol.assumptions_view(ctx)["rows"] if r["kind"] == "baseline")
+        assert row["derived_pct"] is (not printed)
+        text = re.sub(r"<[^>]+>", " ", str(ol.assumptions_section(ctx)))
+        assert (i18n.t("outlook.assumptions.baseline.source_derived", "vi") in text) is (not printed), year
+
+
+def test_sipas_section_says_the_official_aggregation_is_not_public(plan):
+    survey = pd.DataFrame([{"respondent_id": "r1", "district": "TAM_KY", "factor": k, "answer": 4} for k in range(1, 6)])
+    ctx = ol.build_context(Quarter(2023, 2), tasks_frame(), plan, "en", survey=survey)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", str(ol.sipas_section(ctx, chart=False))))
+    assert i18n.t("outlook.sipas.method.not_official", "en").replace("'", "&#39;") in text

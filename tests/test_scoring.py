@@ -12,16 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parplan import scoring
-from parplan.periods import Quarter
 from parplan.scoring import (
     SCENARIOS,
-    assumptions_text,
     baseline,
     distance_to_top25,
-    neighbours,
     project,
     sipas,
-    sipas_method_text,
     total_range,
     what_if,
 )
@@ -282,48 +278,6 @@ def test_task_without_a_section_is_listed_not_counted(plan):
     assert total_range(p) == total_range(project(frame("met"), plan, AS_OF_2023))
 
 
-def test_assumptions_text_prints_multipliers_and_status_mapping_vietnamese_without_codes(plan):
-    vi = assumptions_text(AS_OF_2023, plan, "vi", statuses=["finished"])
-    en = assumptions_text(AS_OF_2023, plan, "en", statuses=["finished"])
-    from parplan.progress import label
-
-    assert f"{label('off_track', 'vi')}: -0,2 / 0,0 / 0,3" in vi
-    assert "-0,2 / 0,0 / 0,3" in vi and "off_track: -0.2 / 0.0 / 0.3" in en
-    assert "Đang đạt → Đúng tiến độ" in vi and "on_course → on_track" in en
-    assert "(found now: finished)" in en and "hiện có 1 mã trạng thái" in vi
-    for key in ("off_track", "on_course", "F8_SIPAS", "no_data", "finished", "pessimistic"):
-        assert key not in vi
-    assert "mục I, II phần A" in vi and "A.I, II" in en
-    # what the shares imply, against the 2022 national best of the references (par_sipas_aggregates.csv)
-    agg = pd.read_csv(PLAN_DIR / "references" / "par_sipas_aggregates.csv", dtype=str)
-    best = float(agg[(agg["index"] == "PAR INDEX provinces") & (agg["year"] == "2022")
-                     & agg["metric"].str.startswith("max")]["value"].iloc[0])
-    all_met = BASELINE + SHARE * LOST_APP                                      # 90.1625
-    assert scoring.all_met_total(plan) == pytest.approx(all_met)
-    assert f"kịch bản dự kiến đạt {all_met:.2f}".replace(".", ",") in vi
-    assert f"(điểm cao nhất cả nước năm 2022: {best:.1f})".replace(".", ",") in vi
-    assert f"the expected total is {all_met:.2f} (the 2022 national best: {best:.1f})" in en
-    assert "Điểm 2022 của mỗi lĩnh vực = tỷ lệ % 2022" in vi and "(61,5)" in vi and "(22)" in vi
-    assert "Fields 1–7 hold the appraisal points (61.5) and the leaders' survey (22)" in en
-    assert "Mục II phần A (công tác tuyên truyền) được tính vào lĩnh vực 2 'Chỉ đạo, điều hành CCHC'" in vi
-    assert "Nhiệm vụ mục IX phần A và phần B (SIPAS) được theo dõi" in vi
-    assert "Tasks of section A.IX and part B (SIPAS) are tracked" in en
-
-
-# ====================================================================== top 25
-def test_neighbours_have_numeric_scores_only_and_quang_nam_at_zero(plan):
-    n = neighbours(AS_OF_2023, plan, window=3)
-    assert n["score"].notna().all() and set(n["year"]) == {2022}
-    assert list(n["score"]) == sorted(n["score"], reverse=True)
-    qn = n[n["is_province"]].iloc[0]
-    assert qn["province"] == "Quảng Nam" and qn["score"] == 80.91 and qn["diff_vs_province"] == 0
-    i = int(n.index[n["is_province"]][0])
-    assert i == 3 and len(n) == 5          # 3 above (Ninh Thuận, Nam Định, Đồng Nai), 1 below (Gia Lai)
-    assert list(n["province"]) == ["Ninh Thuận", "Nam Định", "Đồng Nai", "Quảng Nam", "Gia Lai"]
-    assert n.loc[n["province"] == "Ninh Thuận", "diff_vs_province"].iloc[0] == pytest.approx(85.78 - 80.91)
-    assert "NOT FOUND" not in set(neighbours(AS_OF_2023, plan, window=100)["score"].astype(str))
-
-
 def test_distance_to_top25_arithmetic():
     totals = {"pessimistic": 84.0, "expected": 86.0, "optimistic": 87.0}
     rows = []
@@ -468,13 +422,6 @@ def test_sipas_scale_and_baseline_comparisons(survey, plan):
     assert not [c for c in s.columns if "2022" in c or "2023" in c]
 
 
-def test_sipas_method_text_says_the_moha_aggregation_is_not_public(plan):
-    en = sipas_method_text(AS_OF_2023, plan, "en")
-    vi = sipas_method_text(AS_OF_2023, plan, "vi", overall="mean_of_factors")
-    assert "NOT public" in en and "pooled" in en and "80.08" in en and "7.58" in en
-    assert "KHÔNG" in vi and "trung bình cộng" in vi and "80,08" in vi
-
-
 def test_field_baseline_status_is_the_plans():
     """2023's field percentages are printed in the plan (sourced); the 2024 skeleton's are derived from points."""
     from parplan.catalogue import load_plan
@@ -485,13 +432,3 @@ def test_field_baseline_status_is_the_plans():
         got = scoring.baseline(plan)
         assert list(got[got["level"] == "field"]["pct_status"]) == want
     assert set(want) == {"derived"}
-
-
-def test_assumptions_say_whether_the_field_percentages_are_printed_or_derived():
-    from parplan.catalogue import load_plan
-
-    for year, printed in ((2023, True), (2024, False)):
-        plan = load_plan(year)
-        text = scoring.assumptions_text(scoring.as_of_date(Quarter(year, 2), plan), plan, "vi")
-        line = next(x for x in text.splitlines() if x.startswith(f"- Điểm {plan.baseline_year} của mỗi lĩnh vực"))
-        assert ("(Kế hoạch)" in line) is printed and ("SUY RA từ điểm công bố" in line) is not printed
