@@ -255,14 +255,15 @@ def mark_commune_groups(ind: pd.DataFrame) -> pd.DataFrame:
 
 
 def formula_text(spec: dict, lang: str = "en") -> str:
-    """A dossier metric's definition in words, generated from its terms (the YAML `formula` / `formula_vi`)."""
+    """A dossier metric's definition in words, generated from its terms (the YAML `dossier_terms` give each term's
+    words per language, the UI catalogue the connectives: `format.formula_*`)."""
     from . import catalogue, yamlfile
+    from .report import i18n
 
     words = yamlfile.load(catalogue.HERE / "metrics.yaml")["dossier_terms"]
-    key = "vi" if lang == "vi" else "en"
-    and_ = " và " if lang == "vi" else " and "
-    den = [words[t][key] for t in denominator_terms(spec)]
-    num = den + [words[t][key] for t in numerator_terms(spec) if t not in denominator_terms(spec)]
+    and_ = i18n.t("format.formula_and", lang)
+    den = [words[t][lang] for t in denominator_terms(spec)]
+    num = den + [words[t][lang] for t in numerator_terms(spec) if t not in denominator_terms(spec)]
     if spec["unit"] == "count":
-        return ("số " if lang == "vi" else "count of ") + and_.join(num)
-    return and_.join(num) + " ÷ " + and_.join(den)
+        return i18n.t("format.formula_count", lang, terms=and_.join(num))
+    return i18n.t("format.formula_ratio", lang, numerator=and_.join(num), denominator=and_.join(den))

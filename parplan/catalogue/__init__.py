@@ -126,14 +126,22 @@ class Target:
         }[self.op]
 
     def describe(self, lang: str = "vi") -> str:
-        """Short threshold text, e.g. '> 99 %'."""
+        """Short threshold text, e.g. '> 99 %' or '≥ 5 ngày làm việc' (number formats and unit words from the UI
+        catalogue: `format.threshold_<unit>`)."""
+        from ..report import fmt, i18n
+
         sym = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "==": "="}[self.op]
         if self.unit == "fraction":
-            num = f"{self.value * 100:g}".replace(".", "," if lang == "vi" else ".")
-            return f"{sym} {num} %"
-        unit = {"count": "", "working_days": " ngày làm việc" if lang == "vi" else " working days",
-                "days": " ngày" if lang == "vi" else " days", "percentage_points": " đ.p.t" if lang == "vi" else " pp"}[self.unit]
-        return f"{sym} {self.value:g}{unit}"
+            value = fmt.number(self.value * 100, lang, _decimals(self.value * 100))
+        else:
+            value = fmt.number(self.value, lang, _decimals(self.value))
+        return i18n.t(f"format.threshold_{self.unit}", lang, op=sym, value=value)
+
+
+def _decimals(x: float) -> int:
+    """How many decimals a threshold is written with (99 -> 0, 99.5 -> 1): as many as it has, at most 3."""
+    text = f"{x:.3f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 @dataclass(frozen=True)
