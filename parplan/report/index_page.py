@@ -8,10 +8,12 @@ from typing import Any
 from ..catalogue import Plan
 from ..periods import Quarter
 from . import i18n
+from .docx_report import FILE_NAME as DOCX_FILE
 from .layout import badge_class
 
 REPORTS = (("overview.html", "index.link_overview"), ("outlook.html", "index.link_outlook"),
-           ("data-quality.html", "index.link_quality"), ("method.html", "index.link_method"))
+           ("data-quality.html", "index.link_quality"), ("method.html", "index.link_method"),
+           (DOCX_FILE, "index.link_docx"))  # the department's report to sign (report/docx_report.py)
 SCORECARD_KINDS = ("department", "district")
 FILE_COUNTS = ("accepted", "accepted_with_warnings", "rejected", "missing")
 
