@@ -18,7 +18,7 @@ from .ingest import check_raw_quarter, end_summary, ingest_quarter, sample_marke
 from .io import atomic_write, atomic_write_text
 from .metrics import combine_quarters, dossier_indicators
 from .periods import Quarter
-from .report import i18n
+from .report import docx_report, i18n
 from .store import (
     PARAM_KEYS,
     QUARTER_ONLY,
@@ -313,6 +313,12 @@ def quarterly(quarter: Quarter | str | None = None, lang: str | None = None, roo
                 for x in with_data]
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    # the department's quarterly report to the Provincial People's Committee, from the pages' views, for an officer
+    # to edit and sign (report/docx_report.py; the same bytes for the same inputs); the index links it
+    try:
+        docx_report.write_report(str(q), out_dir, lang, store.data_root, sample, plan)
+    except Exception as e:  # reported with the pages that failed: the run ends in an error, the index is written
+        failures.append((str(out_dir / docx_report.FILE_NAME), f"{type(e).__name__}: {e}"))
     render.write_method(q, out_dir, lang, sample, root)
     index = render.write_index(q, out_dir, lang, sample, summary, plan, links(out_dir), root)
     for x in with_data:
