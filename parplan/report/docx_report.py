@@ -47,7 +47,8 @@ FONT = "Times New Roman"
 
 
 def _t(key: str, lang: str, **fields: Any) -> str:
-    return i18n.t(f"docx.{key}", lang, **fields)
+    """A catalogue text (the report's own are under `docx.`)."""
+    return i18n.t(key, lang, **fields)
 
 
 def _plain(html: Any) -> str:
@@ -182,8 +183,8 @@ def _names(names: list[str], lang: str, most: int | None = None) -> str:
     if not names:
         return fmt.missing(lang)
     shown = names if most is None or len(names) <= most else names[:most]
-    text = _t("list_sep", lang).join(shown)
-    return text + (_t("more", lang, n=fmt.count(len(names) - len(shown), lang)) if len(shown) < len(names) else "")
+    text = _t("docx.list_sep", lang).join(shown)
+    return text + (_t("docx.more", lang, n=fmt.count(len(names) - len(shown), lang)) if len(shown) < len(names) else "")
 
 
 def _first_upper(text: str) -> str:
@@ -195,7 +196,7 @@ def _status(status: str, lang: str) -> str:
 
 
 def _counts(counts: list[tuple[str, int]], lang: str) -> str:
-    return _t("list_sep", lang).join(_t("results.count_item", lang, n=fmt.count(n, lang), status=_status(s, lang))
+    return _t("docx.list_sep", lang).join(_t("docx.results.count_item", lang, n=fmt.count(n, lang), status=_status(s, lang))
                                      for s, n in counts)
 
 
@@ -203,7 +204,7 @@ def _due(task: dict[str, Any], lang: str) -> str:
     if task["due"]:
         return fmt.date(task["due"], lang)
     kind = task["schedule"] if task["schedule"] in ("recurring", "external") else "none"
-    return _t(f"schedule.{kind}", lang)
+    return _t(f"docx.schedule.{kind}", lang)
 
 
 def _ratio(r: dict[str, Any] | None, lang: str) -> str:
@@ -212,7 +213,7 @@ def _ratio(r: dict[str, Any] | None, lang: str) -> str:
         return fmt.missing(lang)
     text = fmt.pct(r["value"], lang)
     if r.get("denominator") is not None:
-        text += " " + _t("results.ratio_counts", lang, numerator=_amount(r["numerator"], lang),
+        text += " " + _t("docx.results.ratio_counts", lang, numerator=_amount(r["numerator"], lang),
                          denominator=_amount(r["denominator"], lang))
     return text
 
@@ -224,11 +225,11 @@ def _amount(x: float | None, lang: str) -> str:
 
 
 def _kpi(k: dict[str, Any], lang: str) -> str:
-    text = _t("results.kpi", lang, name=i18n.t(f"overview.kpis.{k['metric']}", lang), value=_ratio(k, lang))
+    text = _t("docx.results.kpi", lang, name=i18n.t(f"overview.kpis.{k['metric']}", lang), value=_ratio(k, lang))
     if k.get("target"):
-        text += _t("results.kpi_target", lang, threshold=k["target"])
+        text += _t("docx.results.kpi_target", lang, threshold=k["target"])
         if k.get("status"):
-            text += _t("results.kpi_status", lang, status=_status(k["status"], lang))
+            text += _t("docx.results.kpi_status", lang, status=_status(k["status"], lang))
     return text + "."
 
 
@@ -236,7 +237,7 @@ def _level(lv: dict[str, Any], lang: str) -> str:
     noun = i18n.t(f"overview.nouns.{lv['scope']}", lang)
     units = i18n.t("overview.units.final" if lv["final"] else "overview.units.on_course", lang,
                    ok=fmt.count(lv["n_ok"], lang), n=fmt.count(lv["n_units"], lang), noun=noun)
-    return _t("results.level", lang, level=i18n.t(f"overview.levels.{lv['scope']}", lang), threshold=lv["threshold"],
+    return _t("docx.results.level", lang, level=i18n.t(f"overview.levels.{lv['scope']}", lang), threshold=lv["threshold"],
               units=units, rate=_ratio(lv["ytd"], lang),
               status=_status(lv["status"], lang) if lv["status"] else fmt.missing(lang))
 
@@ -270,7 +271,7 @@ def _style(doc: Any, lang: str) -> None:
     if lang_el is None:
         lang_el = rpr.makeelement(qn("w:lang"), {})
         rpr.append(lang_el)
-    lang_el.set(qn("w:val"), _t("language_tag", lang))
+    lang_el.set(qn("w:val"), _t("docx.language_tag", lang))
     normal.paragraph_format.space_after = Pt(6)
 
 
@@ -322,14 +323,14 @@ def _grid(doc: Any, widths_mm: tuple[float, float]) -> Any:
 def _header(doc: Any, v: dict[str, Any], lang: str) -> None:
     """Issuing body and number on the left, the national name, motto and place-and-date line on the right."""
     left, right = _grid(doc, (70, 95))
-    _para(left, _t("header.superior", lang), size=13, align="center", after=0)
-    _para(left, _t("header.issuer", lang), bold=True, size=13, align="center", after=0)
+    _para(left, _t("docx.header.superior", lang), size=13, align="center", after=0)
+    _para(left, _t("docx.header.issuer", lang), bold=True, size=13, align="center", after=0)
     _para(left, "———", align="center", after=6)
-    _para(left, _t("header.number", lang), size=13, align="center", after=0)
-    _para(right, _t("header.nation", lang), bold=True, size=12, align="center", after=0)
-    _para(right, _t("header.motto", lang), bold=True, size=13, align="center", after=0)
+    _para(left, _t("docx.header.number", lang), size=13, align="center", after=0)
+    _para(right, _t("docx.header.nation", lang), bold=True, size=12, align="center", after=0)
+    _para(right, _t("docx.header.motto", lang), bold=True, size=13, align="center", after=0)
     _para(right, "———————", align="center", after=6)
-    _para(right, _t("header.place_date", lang), italic=True, size=13, align="center", after=0)
+    _para(right, _t("docx.header.place_date", lang), italic=True, size=13, align="center", after=0)
 
 
 def document(v: dict[str, Any]) -> Any:
@@ -340,132 +341,132 @@ def document(v: dict[str, Any]) -> Any:
     doc = docx.Document()
     _style(doc, lang)
     if v["sample"]:
-        _para(doc, _t("sample_note", lang), bold=True, color="B42318", align="center")
+        _para(doc, _t("docx.sample_note", lang), bold=True, color="B42318", align="center")
     _header(doc, v, lang)
     _para(doc, "", after=0)
-    _para(doc, _t("kind", lang), bold=True, size=14, align="center", after=0)
-    _para(doc, _t("title", lang, plan=v["plan"], quarter=v["quarter"]), bold=True, size=14, align="center")
-    _para(doc, _t("to", lang), align="center")
-    _para(doc, _t("opening", lang, plan=v["plan"], quarter=v["quarter"], ytd=v["ytd"], date=fmt.date(v["end"], lang)),
+    _para(doc, _t("docx.kind", lang), bold=True, size=14, align="center", after=0)
+    _para(doc, _t("docx.title", lang, plan=v["plan"], quarter=v["quarter"]), bold=True, size=14, align="center")
+    _para(doc, _t("docx.to", lang), align="center")
+    _para(doc, _t("docx.opening", lang, plan=v["plan"], quarter=v["quarter"], ytd=v["ytd"], date=fmt.date(v["end"], lang)),
           indent=True, align="justify")
     _results(doc, v, lang)
     _problems(doc, v, lang)
     _next(doc, v, lang)
     _closing(doc, lang)
-    doc.core_properties.title = _t("kind", lang).capitalize() + " " + _t("title", lang, plan=v["plan"],
+    doc.core_properties.title = _t("docx.kind", lang).capitalize() + " " + _t("docx.title", lang, plan=v["plan"],
                                                                           quarter=v["quarter"])
     return doc
 
 
 def _results(doc: Any, v: dict[str, Any], lang: str) -> None:
     """I. Kết quả thực hiện: tasks by part and section, the headline figures, the PAR INDEX outlook."""
-    _heading(doc, _t("results.heading", lang), 1)
-    _heading(doc, _t("results.tasks_heading", lang), 2)
+    _heading(doc, _t("docx.results.heading", lang), 1)
+    _heading(doc, _t("docx.results.tasks_heading", lang), 2)
     if v["task_total"]:
-        _para(doc, _t("results.tasks_total", lang, n=fmt.count(v["task_total"], lang), date=fmt.date(v["end"], lang),
+        _para(doc, _t("docx.results.tasks_total", lang, n=fmt.count(v["task_total"], lang), date=fmt.date(v["end"], lang),
                       counts=_counts(v["task_counts"], lang)), indent=True, align="justify")
     else:
-        _para(doc, _t("results.no_tasks", lang), indent=True)
+        _para(doc, _t("docx.results.no_tasks", lang), indent=True)
     for letter, part in zip("abcdefgh", v["parts"], strict=False):
         _heading(doc, f"{letter}) {part['name']}", 3)
         for s in part["sections"]:
-            _para(doc, _t("results.section", lang, name=s["name"], n=fmt.count(s["total"], lang),
+            _para(doc, _t("docx.results.section", lang, name=s["name"], n=fmt.count(s["total"], lang),
                           counts=_counts(s["counts"], lang)), indent=True, align="justify")
-    _heading(doc, _t("results.figures_heading", lang, ytd=v["ytd"]), 2)
+    _heading(doc, _t("docx.results.figures_heading", lang, ytd=v["ytd"]), 2)
     for k in v["kpis"]:
         _para(doc, _kpi(k, lang), indent=True, align="justify")
     for lv in v["levels"]:
         _para(doc, _level(lv, lang), indent=True, align="justify")
     if not v["kpis"] and not v["levels"]:
-        _para(doc, _t("results.no_figures", lang), indent=True)
+        _para(doc, _t("docx.results.no_figures", lang), indent=True)
     o = v["outlook"]
-    _heading(doc, _t("results.outlook_heading", lang, year=o["year"]), 2)
-    _para(doc, _t("results.projection", lang, year=o["year"], range=_range3(o["projected"], lang)), indent=True,
+    _heading(doc, _t("docx.results.outlook_heading", lang, year=o["year"]), 2)
+    _para(doc, _t("docx.results.projection", lang, year=o["year"], range=_range3(o["projected"], lang)), indent=True,
           align="justify")
-    _para(doc, _t("results.threshold", lang, year=o["year"], rank=fmt.count(o["rank"], lang),
+    _para(doc, _t("docx.results.threshold", lang, year=o["year"], rank=fmt.count(o["rank"], lang),
                   low=fmt.number(o["low"], lang, 2), high=fmt.number(o["high"], lang, 2),
-                  how=_t("results.threshold_projected" if o["threshold_projected"] else "results.threshold_published",
+                  how=_t("docx.results.threshold_" + ("projected" if o["threshold_projected"] else "published"),
                          lang)), indent=True, align="justify")
     _para(doc, o["sentence"], indent=True, align="justify", bold=True)
     s = o["sipas"]
     if s:
-        _para(doc, _t("results.sipas", lang, quarter=s["quarter"], score=fmt.number(s["score_10"], lang, 2),
+        _para(doc, _t("docx.results.sipas", lang, quarter=s["quarter"], score=fmt.number(s["score_10"], lang, 2),
                       year=s["baseline_year"], baseline=fmt.number(s["baseline"], lang, 2)), indent=True,
               align="justify")
     else:
-        _para(doc, _t("results.no_sipas", lang), indent=True)
+        _para(doc, _t("docx.results.no_sipas", lang), indent=True)
 
 
 def _problems(doc: Any, v: dict[str, Any], lang: str) -> None:
     """II. Tồn tại, hạn chế: failing tasks with their lead agencies, units missing a target, files."""
-    _heading(doc, _t("problems.heading", lang), 1)
-    _heading(doc, _t("problems.tasks_heading", lang), 2)
+    _heading(doc, _t("docx.problems.heading", lang), 1)
+    _heading(doc, _t("docx.problems.tasks_heading", lang), 2)
     for t in v["failing"]:
-        _para(doc, "– " + _task_line("problems.task", t, lang), indent=True, align="justify")
+        _para(doc, "– " + _task_line("docx.problems.task", t, lang), indent=True, align="justify")
     if not v["failing"]:
-        _para(doc, _t("problems.no_tasks", lang), indent=True)
-    _heading(doc, _t("problems.units_heading", lang), 2)
+        _para(doc, _t("docx.problems.no_tasks", lang), indent=True)
+    _heading(doc, _t("docx.problems.units_heading", lang), 2)
     for u in v["unit_misses"]:
-        _para(doc, "– " + _t("problems.unit", lang, what=_first_upper(u["what"]), threshold=u["threshold"],
+        _para(doc, "– " + _t("docx.problems.unit", lang, what=_first_upper(u["what"]), threshold=u["threshold"],
                              status=_status(u["status"], lang), ok=fmt.count(u["n_ok"], lang),
                              n=fmt.count(u["n_units"], lang), units=_names(u["missing"], lang, MAX_NAMES)),
               indent=True, align="justify")
     if not v["unit_misses"]:
-        _para(doc, _t("problems.no_units", lang), indent=True)
-    _heading(doc, _t("problems.files_heading", lang), 2)
+        _para(doc, _t("docx.problems.no_units", lang), indent=True)
+    _heading(doc, _t("docx.problems.files_heading", lang), 2)
     for f in v["files"]:
         if f["rejected"]:
-            _para(doc, "– " + _t("problems.rejected", lang, dataset=f["dataset"], units=_names(f["rejected"], lang)),
+            _para(doc, "– " + _t("docx.problems.rejected", lang, dataset=f["dataset"], units=_names(f["rejected"], lang)),
                   indent=True, align="justify")
         if f["missing"]:
-            _para(doc, "– " + _t("problems.missing", lang, dataset=f["dataset"], units=_names(f["missing"], lang)),
+            _para(doc, "– " + _t("docx.problems.missing", lang, dataset=f["dataset"], units=_names(f["missing"], lang)),
                   indent=True, align="justify")
     if not v["files"]:
-        _para(doc, _t("problems.no_files", lang), indent=True)
+        _para(doc, _t("docx.problems.no_files", lang), indent=True)
 
 
 def _next(doc: Any, v: dict[str, Any], lang: str) -> None:
     """III. Nhiệm vụ, giải pháp quý tới: the actions that would add most points, then the overdue and the files."""
-    _heading(doc, _t("actions.heading", lang), 1)
+    _heading(doc, _t("docx.actions.heading", lang), 1)
     n = 0
     if v["actions"]:
         n += 1
-        _para(doc, f"{n}. " + _t("actions.points_intro", lang, year=v["outlook"]["year"]), indent=True,
+        _para(doc, f"{n}. " + _t("docx.actions.points_intro", lang, year=v["outlook"]["year"]), indent=True,
               align="justify")
         for a in v["actions"]:
-            _para(doc, "– " + _task_line("actions.task", a, lang), indent=True, align="justify")
+            _para(doc, "– " + _task_line("docx.actions.task", a, lang), indent=True, align="justify")
     if v["failing"]:
         n += 1
-        _para(doc, f"{n}. " + _t("actions.failing", lang), indent=True, align="justify")
+        _para(doc, f"{n}. " + _t("docx.actions.failing", lang), indent=True, align="justify")
     if v["files"]:
         n += 1
-        _para(doc, f"{n}. " + _t("actions.files", lang), indent=True, align="justify")
+        _para(doc, f"{n}. " + _t("docx.actions.files", lang), indent=True, align="justify")
     n += 1
-    _para(doc, f"{n}. " + _t("actions.report", lang), indent=True, align="justify")
+    _para(doc, f"{n}. " + _t("docx.actions.report", lang), indent=True, align="justify")
 
 
 def _closing(doc: Any, lang: str) -> None:
     """Nơi nhận on the left, the signature block (GIÁM ĐỐC, room to sign, a blank for the name) on the right."""
     _para(doc, "", after=0)
     left, right = _grid(doc, (80, 85))
-    _para(left, _t("recipients.heading", lang), bold=True, italic=True, size=12, after=0)
+    _para(left, _t("docx.recipients.heading", lang), bold=True, italic=True, size=12, after=0)
     for key in RECIPIENTS:
-        _para(left, _t(f"recipients.{key}", lang), size=11, after=0)
-    _para(right, _t("signature.title", lang), bold=True, size=13, align="center", after=0)
-    _para(right, _t("signature.sign", lang), italic=True, size=12, align="center", after=0)
+        _para(left, _t(f"docx.recipients.{key}", lang), size=11, after=0)
+    _para(right, _t("docx.signature.title", lang), bold=True, size=13, align="center", after=0)
+    _para(right, _t("docx.signature.sign", lang), italic=True, size=12, align="center", after=0)
     for _ in range(4):
         _para(right, "", after=0)
-    _para(right, _t("signature.name", lang), bold=True, size=13, align="center", after=0)
+    _para(right, _t("docx.signature.name", lang), bold=True, size=13, align="center", after=0)
 
 
 # ---------------------------------------------------------------- the same bytes for the same inputs
 def to_bytes(doc: Any, lang: str, when: dt.datetime = FIXED_TIME) -> bytes:
     """The document's bytes with fixed core properties (author, times, revision) and fixed zip entry times."""
     cp = doc.core_properties
-    cp.author = cp.last_modified_by = _t("author", lang)
+    cp.author = cp.last_modified_by = _t("docx.author", lang)
     cp.created = cp.modified = cp.last_printed = when
     cp.revision = 1
-    cp.language = _t("language_tag", lang)
+    cp.language = _t("docx.language_tag", lang)
     cp.comments = cp.keywords = cp.subject = cp.category = ""
     buf = _io.BytesIO()
     doc.save(buf)
