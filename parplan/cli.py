@@ -1,4 +1,4 @@
-"""Command line: `python -m parplan catalogue|quarterly|ingest|new-quarter|feedback|sample|coverage|templates|language-check`."""
+"""Command line: `python -m parplan catalogue|quarterly|ingest|new-quarter|feedback|sample|coverage|templates|language-check|issue`."""
 from __future__ import annotations
 
 import argparse
@@ -123,6 +123,14 @@ def _language_check(args: argparse.Namespace) -> int:
     return code
 
 
+def _issue(args: argparse.Namespace) -> int:
+    from .issuing import issue
+    from .periods import Quarter
+
+    issue(Quarter.parse(args.quarter), args.lang, date=args.date or None, reissue=args.reissue)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     p = argparse.ArgumentParser(prog="parplan", description="Quảng Nam PAR INDEX / SIPAS plan tracker (plans/<year>/)")
@@ -166,6 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     lc.add_argument("--quarter", required=True, help="YYYYQn")
     lc.add_argument("--lang", choices=list(LANGS), default=None, help="one language (default: every language)")
     lc.set_defaults(fn=_language_check)
+    iss = sub.add_parser("issue", help="freeze a quarter's rendered pages in reports/issued/<Q>/ with their hashes "
+                         "(issued.json); the live pages then note what changed since")
+    iss.add_argument("quarter", help="YYYYQn")
+    iss.add_argument("--lang", choices=list(LANGS), default=None, help="the pages' language (default vi)")
+    iss.add_argument("--date", default="", help="the issue date, YYYY-MM-DD (default today; recorded in issued.json "
+                     "only)")
+    iss.add_argument("--reissue", action="store_true", help="issue again: the old copy moves to superseded-<n>/")
+    iss.set_defaults(fn=_issue)
     args = p.parse_args(argv)
     try:
         return args.fn(args)

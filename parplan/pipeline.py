@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import render, yamlfile
+from . import issuing, render, yamlfile
 from .catalogue import Plan, load_plan, project_plans
 from .communes import district_of, write_matches
 from .feedback import write_feedback
@@ -325,6 +325,10 @@ def quarterly(quarter: Quarter | str | None = None, lang: str | None = None, roo
         there = store.report_dir(x, lang, render.LANGS[0])
         if x != q and not (there / "index.html").exists():
             render.write_placeholder(x, there, lang, sample_marker(store, x)["sample_data"], plan, links(there), root)
+    # the headline figures beside the pages (issued with them), then each page's note if the quarter was issued
+    # (parplan/issuing.py): only reports/<Q>/... is written here, never reports/issued/
+    issuing.write_headlines(out_dir, issuing.headlines(store, q, lang, summary, plan, sample))
+    issuing.annotate(store, q, lang)
     log = out_dir / "render.log"
     atomic_write_text(log, f"quarter={q} lang={lang} seconds={time.monotonic() - t0:.1f}\n" + "".join(stderr)
                       + "".join(f"FAILED {o}: {e}\n" for o, e in failures))

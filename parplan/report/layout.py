@@ -73,8 +73,16 @@ def render(template: str, lang: str, **context: Any) -> Markup:
 
 
 def page(title: str, body: str, lang: str, sample: bool = False, provenance: dict[str, Any] | None = None,
-         home: str = "", nav: bool = True) -> str:
+         home: str = "", nav: bool = True, revision: dict[str, Any] | None = None) -> str:
     """A complete self-contained page (inline CSS, no scripts, no external links) in the base layout; `home` is
-    the relative path from the page to the quarter's report folder ('' or '../')."""
+    the relative path from the page to the quarter's report folder ('' or '../'); `revision` the issuing note near
+    the top (parplan.issuing.notes: the page changed since the quarter was issued), none by default."""
     return str(render("base.html.j2", lang, title=title, body=Markup(body), sample=sample,
-                      css=Markup(CSS_FILE.read_text(encoding="utf-8")), provenance=provenance, home=home, nav=nav))
+                      css=Markup(CSS_FILE.read_text(encoding="utf-8")), provenance=provenance, home=home, nav=nav,
+                      revision=revision))
+
+
+def revision_region(lang: str, revision: dict[str, Any] | None = None) -> str:
+    """The base layout's revision region (between its marker comments) with this note, or empty: what `page` writes
+    there, so a page written without a note gets one afterwards with the same bytes as if it had been given."""
+    return str(render("issuing/region.html.j2", lang, revision=revision))
