@@ -48,8 +48,14 @@ test: $(STAMP) ## run the whole test suite (ruff lint first)
 	$(BIN)/ruff check parplan tests tools browser_tests benchmarks
 	$(BIN)/python -m pytest
 
-.PHONY: browser-test
-browser-test: $(STAMP) ## real-browser check of the rendered reports (headless Chromium): links, images, console, screenshots
+.PHONY: browser-setup browser-test
+browser-setup: $(STAMP) ## install Playwright for Python into .venv (extra 'browser'); the browser is Debian's chromium, never downloaded
+	@$(BIN)/python -c 'import playwright.sync_api' 2>/dev/null || { echo ">> installing parplan[browser] (playwright) into $(VENV)"; \
+	    $(BIN)/python -m pip install --quiet -e '.[dev,browser]'; }
+	@test -x "$${PARPLAN_CHROMIUM:-/usr/bin/chromium}" || command -v chromium >/dev/null || \
+	    echo "!! Không có Chromium / Chromium not installed: apt-get install -y chromium (hoặc / or PARPLAN_CHROMIUM=<path>)" >&2
+
+browser-test: browser-setup ## real-browser check (Playwright + Chromium) of QUARTER's pages at 1366 and 390 px, overview PDF, screenshots
 	$(BIN)/python -m pytest browser_tests -q
 
 lab: $(STAMP) ## open JupyterLab on the repository root with the parplan kernel (PORT=8888, ARGS="--no-browser")
