@@ -14,6 +14,7 @@ import pytest
 from parplan.catalogue import load_plan
 from parplan.pipeline import quarterly
 from parplan.render import strip_tags
+from parplan.report import i18n
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -120,13 +121,23 @@ def test_district_ontime_rate_equals_rate_from_raw_rows(run):
 
 
 def test_faulty_submission_listed_with_file_row_column(run):
+    """The overview's data-quality section names the agency, its verdict, the row, the column (its header) and the
+    value of every finding of the quarter's rejected and warned dossier files, by name: no file path on the page."""
+    from parplan.contracts import load_contract
+    from parplan.progress import label
+
     root, _ = run
     text = visible(html(root, "2023Q2"))
-    assert re.search(r"data/raw/2023Q2/tthc_dossiers/SGTVT\.csv Bị từ chối 58 Ngày hẹn trả 31/06/2023 Ngày không hợp lệ", text)
-    assert re.search(r"SGTVT\.csv Bị từ chối 122 Hình thức nộp Qua mạng Giá trị không thuộc danh mục", text)
-    assert re.search(r"HIEP_DUC\.csv Hợp lệ, có cảnh báo \d+ Ngày tiếp nhận 03/07/2023", text)
-    # the rejected department is shown as such, not silently left out
-    assert "Sở Giao thông vận tải Tệp bị từ chối" in text
+    plan = load_plan(2023)
+    header = {c.name: c.header_vi for c in load_contract("tthc_dossiers").columns}
+    assert "data/raw/" not in text and "SGTVT.csv" not in text
+    sgtvt, hiep_duc = plan.agencies["SGTVT"].name("vi"), plan.agencies["HIEP_DUC"].name("vi")
+    rejected, warned = label("rejected", "vi"), label("accepted_with_warnings", "vi")
+    assert re.search(rf"{re.escape(sgtvt)} {rejected} 58 {re.escape(header['due_date'])} 31/06/2023", text)
+    assert re.search(rf"{re.escape(sgtvt)} {rejected} 122 {re.escape(header['channel'])} Qua mạng", text)
+    assert re.search(rf"{re.escape(hiep_duc)} {warned} \d+ {re.escape(header['received_date'])} 03/07/2023", text)
+    # the rejected department is shown as such in the on-time table, not silently left out
+    assert f"{sgtvt} {i18n.t('overview.ontime.file_rejected', 'vi')}" in text
 
 
 def test_every_department_and_district_in_the_report(run):
@@ -280,7 +291,7 @@ def test_outlook_shows_range_top25_bracket_and_top5_whatif(run):
     assert "Chỉ số hài lòng SIPAS từ khảo sát của tỉnh" in text and "/10" in text
     assert 'href="outlook.html"' in html(root, "2023Q2", "index.html")
     ov = visible(html(root, "2023Q2"))
-    assert f"Tổng điểm PAR INDEX 2023 dự báo (ước tính, suy ra): {shown}" in ov
+    assert f"Tổng điểm PAR INDEX 2023 dự báo: {shown} (bi quan – dự kiến – lạc quan) (ước tính, suy ra)" in ov
 
 
 def test_english_rendering(run, tmp_path):
@@ -292,8 +303,9 @@ def test_english_rendering(run, tmp_path):
                     {"quarter": "2023Q2", "lang": "en", "data_root": "data", "sample_data": True}, "Overview", "en", True,
                     cwd=root)
     text = visible(out.read_text(encoding="utf-8"))
-    assert "Dossiers resolved on time" in text and "Progress of every task" in text and "Provenance" in text
-    assert "Đánh giá (lũy kế)" not in text  # Vietnamese table headers are not left behind
+    for key in ("overview.kpis.ontime_rate", "overview.tasks.title", "base.provenance_title"):
+        assert i18n.t(key, "en") in text, key
+    assert i18n.t("overview.ontime.h_status", "vi") not in text  # Vietnamese table headers are not left behind
     assert '<html lang="en">' in out.read_text(encoding="utf-8")
 
 

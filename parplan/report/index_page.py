@@ -59,6 +59,6 @@ def view(quarter: Quarter, folder: Path, lang: str, summary: dict[str, Any], pla
 def placeholder_view(quarter: Quarter, lang: str, plan: Plan, links: list[tuple[Quarter, str]],
                      default_lang: str) -> dict[str, Any]:
     """A quarter with data but no rendered reports yet: the switcher and how to render them."""
-    command = f"make quarterly QUARTER={quarter}" + ("" if lang == default_lang else f" REPORT_LANG={lang}")
+    command = f"python -m parplan quarterly --quarter {quarter}" + ("" if lang == default_lang else f" --lang {lang}")
     return {"title": title(plan, quarter, lang), "switcher": switcher(quarter, links, lang), "quarter":
             quarter.label(lang), "command": command}
