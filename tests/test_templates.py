@@ -282,12 +282,13 @@ def test_text_cells_cannot_become_formulas(written, tmp_path):
         for name in ("commune", "procedure_code"):
             cell = ws.cell(i, col[name])
             assert cell.data_type == "s", (cell.coordinate, cell.data_type)
-            assert cell.value == "'" + payload.replace("\r", "\n")  # XML turns a raw CR into LF
+            # a raw CR survives as CR (lxml, which python-docx brings) or becomes LF (the standard library's XML)
+            assert cell.value in ("'" + payload, "'" + payload.replace("\r", "\n")), (cell.coordinate, cell.value)
     with zipfile.ZipFile(out) as zf:
         sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/")]
         assert not [n for n in sheets if re.search(r"<(\w+:)?f[ >]", zf.read(n).decode())]
     got = read_back(out, contract)  # the reader sees the neutralised text, never a computed value
-    assert got["commune"] == ["'" + p.replace("\r", "\n") for p in PAYLOADS]
+    assert [g.replace("\r", "\n") for g in got["commune"]] == ["'" + p.replace("\r", "\n") for p in PAYLOADS]
 
 
 def test_round_trip_with_the_shipped_sample_values(tmp_path):
