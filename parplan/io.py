@@ -767,6 +767,22 @@ def read_table(path: Path, contract: Contract) -> ReadResult:
                    ([t for t in title if t], path.stem))
 
 
+def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
+    """A zip archive (xlsx, docx) rewritten with every entry's time set to `when` and fixed permissions, so the same
+    content gives the same bytes."""
+    import io as _io
+    import zipfile
+
+    out = _io.BytesIO()
+    with zipfile.ZipFile(_io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, src.read(info.filename))
+    return out.getvalue()
+
+
 def atomic_write(path: Path, writer: Callable[[Path], None]) -> None:
     """Write via a temporary file in the same folder, then rename: readers never see a half-written file."""
     path = Path(path)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .contracts import Column, Contract, available, header_key, load_contract
-from .io import atomic_write
+from .io import atomic_write, fixed_zip
 
 if TYPE_CHECKING:
     from .catalogue import Plan
@@ -345,12 +345,7 @@ def save_workbook(wb: Any, path: Path, when: dt.datetime = FIXED_TIME, creator: 
     wb.properties.modified = when
     buf = _io.BytesIO()
     ExcelWriter(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()  # save() closes it
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
+    Path(path).write_bytes(fixed_zip(buf.getvalue(), when))
 
 
 def _save(wb: Any, path: Path) -> None:

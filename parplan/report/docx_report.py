@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from .. import scoring
 from ..catalogue import Plan
-from ..io import atomic_write
+from ..io import atomic_write, fixed_zip
 from . import fmt, i18n
 from . import outlook as ol
 from . import overview as ov
@@ -470,14 +470,7 @@ def to_bytes(doc: Any, lang: str, when: dt.datetime = FIXED_TIME) -> bytes:
     cp.comments = cp.keywords = cp.subject = cp.category = ""
     buf = _io.BytesIO()
     doc.save(buf)
-    out = _io.BytesIO()
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
-    return out.getvalue()
+    return fixed_zip(buf.getvalue(), when)
 
 
 def write(path: Path | str, v: dict[str, Any]) -> Path:
