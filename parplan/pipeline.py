@@ -18,7 +18,7 @@ from .ingest import check_raw_quarter, end_summary, ingest_quarter, sample_marke
 from .io import atomic_write, atomic_write_text
 from .metrics import combine_quarters, dossier_indicators
 from .periods import Quarter
-from .report import docx_report, i18n
+from .report import answer, docx_report, i18n
 from .store import (
     PARAM_KEYS,
     QUARTER_ONLY,
@@ -168,7 +168,7 @@ def _task_status_counts(q: Quarter, store: Store) -> dict[str, int]:
 def _agency_summaries(q: Quarter, store: Store, lang: str, plan: Plan) -> list[dict[str, Any]]:
     """Departments and districts with a badge: the unit's own status (progress.unit_status over its target rows, a
     district's communes included; a target without data is not left out), not the province's."""
-    from .progress import label, unit_status
+    from .progress import label, status_counts, unit_status
     from .report.layout import badge_class
 
     prog = pd.read_parquet(store.processed(q, "progress"))
@@ -178,7 +178,8 @@ def _agency_summaries(q: Quarter, store: Store, lang: str, plan: Plan) -> list[d
         own = (prog["agency"] == a.code) | (prog["agency"].map(district_of) == a.code)  # a district's communes too
         worst_status = unit_status(prog[own]["status"])
         out.append({"code": a.code, "kind": a.kind, "name": a.name(lang), "status": worst_status,
-                    "badge": badge_class(worst_status), "label": label(worst_status, lang)})
+                    "badge": badge_class(worst_status), "label": label(worst_status, lang),
+                    "counts": status_counts(prog[own]["status"])})  # its target rows by status (the badge's counts)
     return out
 
 
@@ -221,6 +222,14 @@ def _stamp(store: Store, q: Quarter, step: str, key: str) -> None:
 def quarters_with_data(year: int, store: Store) -> list[Quarter]:
     """The quarters of a year that have a raw-data folder."""
     return [x for x in Quarter.of_year(year) if store.raw(x).is_dir()]
+
+
+def comparison_quarters(q: Quarter, store: Store) -> list[Quarter]:
+    """The quarters q's headline figures are compared with (the previous one, the same one last year) that have raw
+    data but are not among q's year to date: prepared too, so that a comparison never depends on an earlier run."""
+    from .report.compare import other_quarters
+
+    return [x for _, x in other_quarters(q) if x not in q.quarters_to_date() and store.raw(x).is_dir()]
 
 
 def prepare(q: Quarter, store: Store, say: Callable[[str], None] = print) -> dict[str, Manifest]:
@@ -272,6 +281,8 @@ def quarterly(quarter: Quarter | str | None = None, lang: str | None = None, roo
                          f"{', '.join(render.LANGS)}, not {lang!r}")
     store = params.store(root)
     manifests = prepare(q, store, say)
+    for x in comparison_quarters(q, store):  # the headline figures sit beside them (report/compare.py)
+        prepare(x, store, say)
     plan = plan_of(q, root)
     sample = any(m.sample for m in manifests.values())  # recorded by the data itself
     out_dir = store.report_dir(q, lang, render.LANGS[0])
@@ -303,7 +314,8 @@ def quarterly(quarter: Quarter | str | None = None, lang: str | None = None, roo
     store.reports_root.mkdir(parents=True, exist_ok=True)
     atomic_write_text(cache, json.dumps(old, indent=1, sort_keys=True) + "\n")
     summary = file_summary(manifests[str(q)])
-    summary.update(task_statuses=_task_status_counts(q, store), agencies=agencies)
+    summary.update(task_statuses=_task_status_counts(q, store), agencies=agencies,
+                   answer=answer.box(str(q), lang, store.data_root, plan, project_plans(root)))  # the answer first
     # the switcher comes from the data (the plan year's quarters with a raw folder), so every quarter's page lists
     # the same quarters whatever was rendered before; a quarter with data but no page yet gets a placeholder
     with_data = quarters_with_data(q.year, store)

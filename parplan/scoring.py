@@ -24,6 +24,7 @@ from . import yamlfile
 from .catalogue import Plan
 from .metrics import wilson_interval
 from .periods import Quarter
+from .progress import SEVERITY
 
 SCORING_FILE = "par_scoring.yaml"   # in the plan's folder
 SCENARIOS = ("pessimistic", "expected", "optimistic")
@@ -706,24 +707,86 @@ def neighbours(as_of: DateLike, plan: Plan, province: str = PROVINCE, window: in
               "source_url", "note"]].reset_index(drop=True)
 
 
-def what_if(task_progress: pd.DataFrame, plan: Plan, top: int = 5,
-            config: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Tasks not yet met/done ranked by the appraisal points their completion would add (expected scenario)."""
+TOP_DISTINCT = 3   # the first actions come from different fields (issue 17): at most one per field among them
+ACTION_COLUMNS = ["rank", "task_id", "index", "section", "field", "lever", "current_status", "counts_as", "severity",
+                  "due", "scored", "multiplier_expected", "lever_share", "lever_influenceable_points",
+                  "n_tasks_in_lever", "task_share", "slice_points", "points_added", "shared_equally", "status"]
+
+
+def _urgency(status: str, due: str | None) -> tuple[int, str]:
+    """Worst status first (progress.SEVERITY, the one ranking of statuses), then the nearest deadline."""
+    return -SEVERITY.get(status, 4), due or "9999-12-31"
+
+
+def _spread(rows: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    """The first n rows taken from different fields (the best of each, in order), then the rest in order."""
+    first, seen = [], set()
+    for r in rows:
+        if len(first) < n and r["_group"] not in seen:
+            first.append(r)
+            seen.add(r["_group"])
+    ids = {id(r) for r in first}
+    return first + [r for r in rows if id(r) not in ids]
+
+
+def rank_actions(task_progress: pd.DataFrame, plan: Plan, index: str | None = None,
+                 config: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Every task not yet met/done, as the action list: the appraisal points its completion would add first
+    (expected scenario), ties broken by urgency (worst status, then nearest deadline), the first TOP_DISTINCT from
+    different fields; tasks whose part carries no projected points (scored=False) come after, by urgency alone.
+
+    A task's points are its lever's influenceable points shared equally among the lever's tasks (shared_equally):
+    neither the plan nor the scheme's text in the repository says which criterion each task serves."""
     cfg = _cfg(plan, config)
     t, _, _ = _slices(task_progress, plan, cfg)
     credited = set(cfg["projection"].get("credited", ["met", "done"]))
-    t = t[~t["counts_as"].isin(credited)].copy()
-    t["points_added"] = t["slice_points"] * (1.0 - t["mult_expected"])
-    t = t[t["points_added"] > 0]
-    t = t.sort_values(["points_added", "task_id"], ascending=[False, True], kind="stable").head(max(0, int(top)))
-    out = pd.DataFrame({
-        "task_id": t["task_id"], "index": t["index"], "section": t["field"], "lever": t["lever"],
-        "field": t["par_field"].astype("Int64"), "current_status": t["status"], "counts_as": t["counts_as"],
-        "multiplier_expected": t["mult_expected"], "lever_share": t["share"],
-        "lever_influenceable_points": t["influenceable_points"], "n_tasks_in_lever": t["n_tasks_in_lever"],
-        "task_share": t["task_share"], "slice_points": t["slice_points"], "points_added": t["points_added"],
-        "status": "derived"})
-    return out.reset_index(drop=True)
+    mapping = status_mapping(task_progress["status"], plan, cfg)
+    scored = {r.task_id: r for r in t.itertuples()}
+    in_plan = {x.id: x for x in plan.tasks}
+    rows = []
+    for r in task_progress[list(TASK_COLUMNS)].itertuples():
+        if (index is not None and r.index != index) or mapping[str(r.status)]["counts_as"] in credited:
+            continue
+        due = in_plan[r.task_id].schedule.get("due") if r.task_id in in_plan else None
+        s = scored.get(r.task_id)
+        row = {"task_id": r.task_id, "index": r.index, "section": r.field, "current_status": r.status,
+               "counts_as": mapping[str(r.status)]["counts_as"], "due": due or "", "scored": s is not None,
+               "status": "derived"}
+        if s is not None:
+            added = float(s.slice_points) * (1.0 - float(s.mult_expected))
+            if added <= 0:
+                continue
+            row.update(field=int(s.par_field), lever=s.lever, multiplier_expected=float(s.mult_expected),
+                       lever_share=float(s.share), lever_influenceable_points=float(s.influenceable_points),
+                       n_tasks_in_lever=int(s.n_tasks_in_lever), task_share=float(s.task_share),
+                       slice_points=float(s.slice_points), points_added=added,
+                       shared_equally=int(s.n_tasks_in_lever) > 1, _group=("field", int(s.par_field)))
+        else:
+            row.update(field=None, lever=None, multiplier_expected=math.nan, lever_share=math.nan,
+                       lever_influenceable_points=math.nan, n_tasks_in_lever=0, task_share=math.nan,
+                       slice_points=math.nan, points_added=math.nan, shared_equally=False,
+                       _group=("section", r.index, r.field))
+        row["severity"] = SEVERITY.get(str(r.status), 4)
+        rows.append(row)
+    rows.sort(key=lambda x: (not x["scored"], -round(x["points_added"], 9) if x["scored"] else 0.0,
+                             *_urgency(str(x["current_status"]), x["due"]), str(x["task_id"])))
+    on, off = [x for x in rows if x["scored"]], [x for x in rows if not x["scored"]]
+    rows = _spread(on, TOP_DISTINCT) + _spread(off, TOP_DISTINCT)
+    for i, x in enumerate(rows, 1):
+        x["rank"] = i
+        x.pop("_group")
+    out = pd.DataFrame(rows, columns=ACTION_COLUMNS)
+    out["field"] = out["field"].astype("Int64")
+    return out
+
+
+def what_if(task_progress: pd.DataFrame, plan: Plan, top: int = 5,
+            config: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The `top` tasks of rank_actions that carry points: not yet met/done, most appraisal points added first
+    (expected scenario), ties by urgency, the first three from different fields."""
+    a = rank_actions(task_progress, plan, None, config)
+    a = a[a["scored"].astype(bool)].head(max(0, int(top)))
+    return a.drop(columns=["rank", "scored"]).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- assumptions
@@ -855,3 +918,29 @@ def sipas(survey: pd.DataFrame, as_of: DateLike, plan: Plan, by: str | None = No
     return out
 
 
+
+
+def sipas_outlook(survey: pd.DataFrame, as_of: DateLike, plan: Plan, rank: int | None = None) -> dict[str, Any]:
+    """The province's own survey (overall satisfied share, Wilson 95 % bounds) against the goal-rank bracket of the
+    latest SIPAS published by `as_of` (sipas_provinces.csv, rank25_bracket): likely / possible / unlikely as verdict()
+    says, with the lower bound, the share and the upper bound as the three cases. The survey is the province's, not
+    the ministry's: the verdict says how the province's own measure compares, never a forecast of the published rank.
+    Verdict None when there is no survey yet or no bracket can be formed from what is published."""
+    rank = goal_rank(plan) if rank is None else int(rank)
+    p = reference_table("sipas_provinces", as_of, plan)
+    years = sorted({int(y) for y in p["year"]}) if len(p) else []
+    year = years[-1] if years else None
+    bracket = rank25_bracket(year, as_of, plan, rank, provinces=p) if year is not None else None
+    out: dict[str, Any] = {"rank": rank, "bracket_year": year, "bracket": bracket, "verdict": None, "survey": None}
+    if survey is None or survey.empty:
+        return out
+    s = sipas(survey, as_of, plan)
+    o = s[s["level"] == "overall"].iloc[0]
+    out["survey"] = {"share": float(o["share"]), "lower": float(o["lower"]), "upper": float(o["upper"]),
+                     "n_respondents": int(o["n_respondents"]), "score_10": float(o["score_10"]),
+                     "baseline_score_10": float(o["baseline_score_10"]), "baseline_year": int(o["baseline_year"])}
+    if bracket is not None and not (math.isnan(bracket["low"]) or math.isnan(bracket["high"])):
+        cases = {"pessimistic": 100 * out["survey"]["lower"], "expected": 100 * out["survey"]["share"],
+                 "optimistic": 100 * out["survey"]["upper"]}
+        out["verdict"] = verdict(cases, bracket)
+    return out

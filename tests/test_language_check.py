@@ -138,6 +138,13 @@ def test_urls_and_proper_names_are_not_hits() -> None:
     assert hits(vi("<p>Nguồn: https://example.org/data/some_file.json — PAR INDEX</p>")) == []
 
 
+def test_an_agency_in_a_document_number_is_notation_not_a_code() -> None:
+    # Nghị định 30/2020/NĐ-CP: number / document type - issuing body ('…/BC-SNV', '538/SNV-NS')
+    assert hits(vi("<p>Số: …/BC-SNV; theo Công văn số 538/SNV-NS ngày 01/3/2023</p>")) == []
+    assert hits(vi("<p>Số 12/2023/BC-SNV</p>")) == []
+    assert hits(vi("<p>do SNV chủ trì; mẫu BC/SNV</p>")) == [("agency_code", "SNV"), ("agency_code", "SNV")]
+
+
 def test_a_clean_page_passes() -> None:
     page = vi('<div class="sample-banner">DỮ LIỆU MẪU — SAMPLE DATA</div><main><h1>Tổng quan quý IV/2023</h1>'
               f'<table><tr><th>Nhiệm vụ</th><th>Cơ quan chủ trì</th><th>Tình trạng</th></tr><tr><td>A.IV.4.1</td>'
@@ -199,14 +206,16 @@ def test_english_words_are_no_vietnamese_words_of_the_plan(plan) -> None:
         assert not re.search(rf"(?<!\w){re.escape(e['word'].casefold())}(?!\w)", vi_text), e["word"]
 
 
-def test_the_real_banner_is_exempt() -> None:
-    """The base layout's bilingual sample-data banner (both languages in one text) is never a hit."""
+def test_the_real_banner_is_exempt(plan) -> None:
+    """The base layout's bilingual sample-data banner (both languages in one text) is never a hit; nor is its
+    printed header (the province's name on an English page is one of the plan's names)."""
     from parplan.report.layout import page
 
+    vocab = lc.vocabulary(plan)
     for lang in ("vi", "en"):
         html = page("x", "", lang, sample=True, nav=False)
         assert 'class="sample-banner"' in html and "SAMPLE DATA" in html and "DỮ LIỆU MẪU" in html
-        assert hits(html, lang) == []
+        assert lc.scan_html(html, vocab, "p.html", lang) == []
 
 
 # ---------------------------------------------------------------- pages of a quarter

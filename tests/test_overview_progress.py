@@ -58,7 +58,8 @@ def test_on_time_section_one_verdict_per_unit_and_the_aggregate_as_a_figure(cat)
     assert (stnmt["ytd"]["numerator"], stnmt["ytd"]["denominator"]) == (94, 100) and stnmt["status"] == "not_met"
     agg = rows[-1]
     assert agg["aggregate"] and agg["status"] is None and agg["ytd"]["value"] == pytest.approx(1894 / 1900)
-    stnmt_row = next(r for r in html.split("<tr>") if "Sở Tài nguyên và Môi trường</td>" in r)
+    stnmt_row = next(r for r in html.split("<tr>") if "Sở Tài nguyên và Môi trường</a></td>" in r)
+    assert 'href="agencies/STNMT.html"' in stnmt_row  # the unit's name links to its scorecard
     assert "94,0 % (94/100)" in stnmt_row and "Không đạt" in stnmt_row
     agg_row = next(r for r in html.split("<tr>") if r.startswith("<td>Chung (tỷ lệ của tổng)</td>"))
     assert "99,7 %" in agg_row and "Số chung, không đánh giá riêng" in agg_row

@@ -206,10 +206,20 @@ def test_next_actions_put_off_track_before_at_risk(root, plan):
     off, risk = label("off_track", "vi"), label("at_risk", "vi")
     for agency in both[:4] + ["TAM_KY"]:
         ctx = ctx_for(root, agency)
-        tiers = [i["tier"] for i in sc.action_items(ctx)]
+        items = sc.action_items(ctx)
+        tiers = [i["tier"] for i in items]
         assert tiers == sorted(tiers), agency
+        acts = sc.actions(items, ctx)
+        # one action per task, at the tier of its most urgent item, in tier order
+        ids = [a["task_id"] for a in acts if a["task_id"]]
+        assert len(ids) == len(set(ids)) == len({i["task_id"] for i in items if i.get("task_id")}), agency
+        assert all(a["tier"] == min(i["tier"] for i in items if i.get("task_id") == a["task_id"])
+                   for a in acts if a["task_id"]), agency
         html = section(ctx, "next_actions")
-        assert [int(t) for t in re.findall(r'<li data-tier="(\d)">', html)] == tiers, agency
+        assert [int(t) for t in re.findall(r'<li data-tier="(\d)">', html)] == [a["tier"] for a in acts], agency
+        for a in acts:  # a measurement missed by several units is one line naming them all
+            keys = [(x["kind"], str(x["what"]), str(x["threshold"])) for x in a["lines"] if "units" in x]
+            assert len(keys) == len(set(keys)), agency
         if agency in both:
             assert html.rindex(off) < html.index(risk), agency
     html = section(ctx_for(root), "next_actions")

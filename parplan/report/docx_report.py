@@ -26,9 +26,10 @@ from markupsafe import Markup
 from .. import scoring
 from ..catalogue import Plan
 from ..io import atomic_write, fixed_zip
-from . import fmt, i18n
+from . import answer, fmt, i18n
 from . import outlook as ol
 from . import overview as ov
+from .answer import task_brief
 from .names import dataset_name, unit_name
 
 FILE_NAME = "bao-cao-quy.docx"  # reports/<Q>/[<lang>/]bao-cao-quy.docx: a fixed ascii name in every language
@@ -57,16 +58,7 @@ def _plain(html: Any) -> str:
 
 
 # ---------------------------------------------------------------- the view
-def _lead(plan: Plan, codes: Any, lang: str) -> list[str]:
-    return [unit_name(plan, c, lang) for c in codes if c]
-
-
-def _task(plan: Plan, task_id: str, lang: str, due: Any = None) -> dict[str, Any]:
-    """A task as the report names it: short text, lead agencies' names, deadline (or its schedule's kind)."""
-    task = plan.task(task_id)
-    due = due if isinstance(due, str) and due else task.schedule.get("due") or None
-    return {"short": task.short(lang), "lead": _lead(plan, task.lead, lang), "due": due,
-            "schedule": task.schedule.get("kind", "none")}
+_task = task_brief  # a task as the report names it: short text, lead agencies' names, deadline (report/answer.py)
 
 
 def _sections(ctx: ov.Context) -> list[dict[str, Any]]:
@@ -151,13 +143,10 @@ def _outlook(octx: ol.OutlookContext) -> dict[str, Any]:
                                               "baseline": s["baseline_score_10"], "baseline_year": octx.baseline_year}}
 
 
-def _actions(octx: ol.OutlookContext, ctx: ov.Context) -> list[dict[str, Any]]:
-    """Next quarter's actions: the tasks whose completion would add most PAR INDEX points (scoring.what_if, the
-    outlook's ranking), each with its short text, lead agencies and deadline."""
-    due = dict(zip(ctx.tasks["task_id"], ctx.tasks["due"], strict=True)) if len(ctx.tasks) else {}
-    w = scoring.what_if(octx.tasks, octx.plan, top=N_ACTIONS)
-    return [{**_task(ctx.plan, str(r.task_id), ctx.lang, due.get(str(r.task_id))), "status": str(r.current_status),
-             "points": float(r.points_added)} for r in w.itertuples()]
+def _actions(octx: ol.OutlookContext) -> list[dict[str, Any]]:
+    """Next quarter's actions: the answer box's ranking (report/answer.py, scoring.rank_actions: points at stake,
+    ties by urgency, one per field among the first three), each with its short text, lead agencies and deadline."""
+    return answer.actions(octx, "PAR", N_ACTIONS)
 
 
 def view(quarter: str, lang: str = "vi", data_root: str | Path = "data", sample_data: bool = True,
@@ -174,7 +163,7 @@ def view(quarter: str, lang: str = "vi", data_root: str | Path = "data", sample_
             if len(ctx.tasks) else [],
             "parts": _sections(ctx), "kpis": ov.kpis_view(ctx)["items"], "levels": _levels(ctx, each_unit),
             "outlook": _outlook(octx), "failing": _failing_tasks(ctx), "unit_misses": _unit_misses(each_unit),
-            "files": _files(ctx), "actions": _actions(octx, ctx)}
+            "files": _files(ctx), "actions": _actions(octx)}
 
 
 # ---------------------------------------------------------------- texts of the view's pieces

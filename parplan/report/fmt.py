@@ -34,6 +34,16 @@ def number(x: float | int | None, lang: str = "vi", decimals: int = 0) -> str:
     return format_decimal(x, _pattern(decimals), locale=i18n.locale(lang))
 
 
+def signed(x: float | int | None, lang: str = "vi", decimals: int = 0) -> str:
+    """A change with its sign: +1,25 / −0,50 / 0 (babel pattern with an explicit plus; zero has no sign)."""
+    if _isnan(x):
+        return missing(lang)
+    if round(float(x), decimals) == 0:
+        return format_decimal(0, _pattern(decimals), locale=i18n.locale(lang))
+    pattern = _pattern(decimals)
+    return format_decimal(x, f"+{pattern};-{pattern}", locale=i18n.locale(lang))
+
+
 def count(n: float | int | None, lang: str = "vi") -> str:
     """A count: a whole number without decimals (118.0 -> '118'); a fractional count is an error, never rounded."""
     if _isnan(n):

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..catalogue import Plan
 from ..periods import Quarter
+from ..progress import SEVERITY
 from . import i18n
 from .docx_report import FILE_NAME as DOCX_FILE
 from .layout import badge_class
@@ -16,6 +17,23 @@ REPORTS = (("overview.html", "index.link_overview"), ("outlook.html", "index.lin
            (DOCX_FILE, "index.link_docx"))  # the department's report to sign (report/docx_report.py)
 SCORECARD_KINDS = ("department", "district")
 FILE_COUNTS = ("accepted", "accepted_with_warnings", "rejected", "missing")
+# what a scorecard's badge counts ('3 chậm · 2 nguy cơ'): catalogue key `index.badge.<name>` -> the statuses counted
+BADGE_COUNTS = (("behind", ("off_track", "not_met", "overdue")), ("at_risk", ("at_risk",)), ("no_data", ("no_data",)))
+
+
+def badge_counts(counts: dict[str, int]) -> list[dict[str, Any]]:
+    """The badge's counts of a unit's target rows, non-zero only, in BADGE_COUNTS order."""
+    out = [{"key": key, "n": sum(int(counts.get(s, 0)) for s in statuses)} for key, statuses in BADGE_COUNTS]
+    return [c for c in out if c["n"]]
+
+
+def worst_first(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Units worst first: by their status (progress.SEVERITY), then by their counts in BADGE_COUNTS order, then name."""
+    def key(e: dict[str, Any]) -> tuple[Any, ...]:
+        n = {c["key"]: c["n"] for c in e["counts"]}
+        return (-SEVERITY.get(e["status"], 4), *(-n.get(k, 0) for k, _ in BADGE_COUNTS), e["name"])
+
+    return sorted(entries, key=key)
 
 
 def title(plan: Plan, quarter: Quarter, lang: str) -> str:
@@ -41,14 +59,14 @@ def view(quarter: Quarter, folder: Path, lang: str, summary: dict[str, Any], pla
     statuses = summary.get("task_statuses") or {}
     groups = []
     for kind in SCORECARD_KINDS:
-        entries = [{"href": f"agencies/{a['code']}.html", "name": a["name"], "status": a["status"],
-                    "badge": badge_class(a["status"])}
-                   for a in summary.get("agencies", []) if a["kind"] == kind
-                   and (folder / "agencies" / f"{a['code']}.html").exists()]
+        entries = worst_first([{"href": f"agencies/{a['code']}.html", "name": a["name"], "status": a["status"],
+                                "badge": badge_class(a["status"]), "counts": badge_counts(a.get("counts") or {})}
+                               for a in summary.get("agencies", []) if a["kind"] == kind
+                               and (folder / "agencies" / f"{a['code']}.html").exists()])
         if entries:
             groups.append({"kind": kind, "entries": entries})
     return {"title": title(plan, quarter, lang), "switcher": switcher(quarter, links, lang),
-            "plan": plan_line(plan, lang),
+            "plan": plan_line(plan, lang), "answer": summary.get("answer", ""),
             "task_statuses": [{"status": k, "count": v} for k, v in statuses.items()],
             "files_total": files.get("total", 0),
             "files": [{"status": k, "count": files.get(k, 0)} for k in FILE_COUNTS],

@@ -34,6 +34,9 @@ NEIGHBOUR = 300       # characters looked at before and after a task id for the 
 TEXT_WORDS = 12       # leading (or trailing) words of a task's text that must stand beside its id: all of a short
                       # text (≤ 12 words); the first or last twelve of a full text (a plan without short texts)
 URL_RE = re.compile(r"https?://\S+")
+# a Vietnamese document's number and notation ('538/STC-NS', 'Số: …/BC-SNV', '30/2020/NĐ-CP'): an agency's
+# abbreviation inside it is the official notation (Nghị định 30/2020/NĐ-CP, Phụ lục I), not a code
+DOC_NUMBER_RE = re.compile(r"(?<![\w/])(?:\d+|…|\.\.\.)(?:/\d{4})?/[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*(?![\w-])")
 SNAKE_RE = re.compile(r"(?<![\w.])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+(?![\w])")
 WORD_RE = re.compile(r"\w+")
 SEPARATORS = " \t\n\r:;,.·–—-()[]/|"
@@ -300,6 +303,7 @@ def scan_html(html: str, vocab: Vocabulary, page: str = "", lang: str = "vi",
         if c.exempt:
             continue
         taken: list[tuple[int, int]] = [m.span() for m in URL_RE.finditer(c.text)]
+        taken += [m.span() for m in DOC_NUMBER_RE.finditer(c.text)]
         if pat.proper:
             taken += [m.span() for m in pat.proper.finditer(c.text)]
 

@@ -54,7 +54,7 @@ def environment(folder: str = str(TEMPLATES)) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update({name: _in_page_language(fn) for name, fn in
-                        (("number", fmt.number), ("count", fmt.count), ("pct", fmt.pct), ("date", fmt.date),
+                        (("number", fmt.number), ("signed", fmt.signed), ("count", fmt.count), ("pct", fmt.pct), ("date", fmt.date),
                          ("status", _status_label))})
     env.globals.update(t=_in_page_language(i18n.t), badge_class=badge_class)
     return env

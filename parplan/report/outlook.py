@@ -213,6 +213,8 @@ def projection_view(ctx: OutlookContext, chart: bool = True) -> dict[str, Any]:
 
 
 def _field_chart(ctx: OutlookContext, fields: pd.DataFrame) -> dict[str, str]:
+    """Per field, the baseline year's share of the maximum points beside the projection with its pessimistic–
+    optimistic range, on a 0–100 % axis (charts' palette; the legend above the chart)."""
     import matplotlib.pyplot as plt
 
     lang, p = ctx.lang, ctx.projection
@@ -222,28 +224,27 @@ def _field_chart(ctx: OutlookContext, fields: pd.DataFrame) -> dict[str, str]:
         return float(p[(p.level == "field") & (p.field == f) & (p.scenario == sc)]["projected_pct"].iloc[0]) * 100
 
     with plt.rc_context(charts.STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 3.8))
+        fig, ax = plt.subplots(figsize=(charts.WIDTH, 4.3), layout="constrained")
         xs = list(range(len(fields)))
         exp = [pct(f, "expected") for f in fields["field"]]
         lo = [pct(f, "pessimistic") for f in fields["field"]]
         hi = [pct(f, "optimistic") for f in fields["field"]]
         base = list(fields["baseline_pct"] * 100)
-        floor = int(min([50.0, *base, *lo]) // 10 * 10)
-        ax.bar([x - 0.2 for x in xs], base, width=0.4, color="#8c959f",
+        ax.bar([x - 0.2 for x in xs], base, width=0.4, color=charts.COLOURS["baseline"],
                label=i18n.t("outlook.chart.fields_baseline", lang, year=by))
-        ax.bar([x + 0.2 for x in xs], exp, width=0.4, color="#0b5394",
+        ax.bar([x + 0.2 for x in xs], exp, width=0.4, color=charts.COLOURS["projection"],
                yerr=[[e - a for e, a in zip(exp, lo, strict=True)], [b - e for e, b in zip(exp, hi, strict=True)]],
-               capsize=3, label=i18n.t("outlook.chart.fields_projection", lang, year=year))
-        ax.axhline(100, color="#1b1f24", linewidth=0.8, linestyle=":")
+               capsize=3, ecolor=charts.COLOURS["target"], label=i18n.t("outlook.chart.fields_projection", lang, year=year))
+        ax.axhline(100, color=charts.COLOURS["target"], linewidth=0.8, linestyle=":",
+                   label=i18n.t("charts.fields_max", lang))
         ax.set_xticks(xs, [str(f) for f in fields["field"]])
         ax.set_xlabel(i18n.t("outlook.chart.fields_x", lang))
-        ax.set_ylabel(i18n.t("outlook.chart.fields_y", lang))
-        ax.set_ylim(floor, 102)
-        ax.set_title(i18n.t("outlook.chart.fields_title", lang, baseline_year=by, year=year), loc="left", fontsize=10)
-        ax.legend(fontsize=8, loc="lower left")
-        fig.tight_layout()
+        ax.set_ylabel(i18n.t("charts.fields_y", lang))
+        ax.set_ylim(0, 105)  # a share: from 0
+        charts.title_and_legend(fig, ax, i18n.t("outlook.chart.fields_title", lang, baseline_year=by, year=year),
+                    ax.get_legend_handles_labels()[0])
     alt = i18n.t("outlook.chart.fields_alt", lang, n=len(fields), baseline_year=by, year=year,
-                 start=fmt.pct(floor / 100, lang, 0))
+                 start=fmt.pct(0, lang, 0))
     return charts.figure(fig, alt)
 
 
@@ -304,29 +305,43 @@ def top25_view(ctx: OutlookContext, chart: bool = True) -> dict[str, Any]:
 
 
 def _distance_chart(ctx: OutlookContext, nb: pd.DataFrame) -> dict[str, str]:
-    """Neighbours' published scores, the projected goal-rank range and Quảng Nam's projected range on one axis."""
+    """Neighbours' published scores, the projected goal-rank range and Quảng Nam's projected range on one axis (PAR
+    INDEX points, not a share: the axis starts near the lowest score, said in its label and drawn as a break)."""
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     lang, th = ctx.lang, ctx.threshold
     y, k = ctx.assessment_year, ctx.rank
     kth = ordinal(k, lang)
     tr = scoring.total_range(ctx.projection)
     scores = [float(x) for x in nb["score"]]
+    own_bar = [bool(x) for x in nb["is_province"]]
+    colours = [charts.COLOURS["own"] if o else charts.COLOURS["published"] for o in own_bar]
     with plt.rc_context(charts.STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 0.32 * (len(nb) + 1) + 1.4))
-        ax.axvspan(th["low"], th["high"], color="#d0d7de", alpha=0.8,
-                   label=i18n.t("outlook.chart.distance_range", lang, rank=k, kth=kth, year=y))
-        ax.barh([f"{r.province} ({r.year})" for r in nb.itertuples()], scores, color="#8c959f")
+        fig, ax = plt.subplots(figsize=(charts.WIDTH, 0.36 * (len(nb) + 1) + 1.9), layout="constrained")
+        ax.axvspan(th["low"], th["high"], color=charts.COLOURS["range"])
+        ax.barh([f"{r.province} ({r.year})" for r in nb.itertuples()], scores, color=colours,
+                hatch=["" if o else "//" for o in own_bar], edgecolor="white", linewidth=0)
         own = i18n.t("outlook.chart.distance_own", lang, province=scoring.PROVINCE, year=y)
         ax.errorbar([tr["expected"]], [own], xerr=[[tr["expected"] - tr["pessimistic"]],
                                                    [tr["optimistic"] - tr["expected"]]],
-                    fmt="o", color="#0b5394", capsize=4)
+                    fmt="o", color=charts.COLOURS["projection"], capsize=4)
         ax.invert_yaxis()
         lo = min([*scores, tr["pessimistic"], th["low"]]) - 1
         ax.set_xlim(lo, max([*scores, tr["optimistic"], th["high"]]) + 1)
+        charts.mark_axis_cut(ax, "x")
         ax.set_xlabel(i18n.t("outlook.chart.distance_x", lang, start=fmt.number(lo, lang, 0)))
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
-        fig.tight_layout()
+        handles = [Patch(color=charts.COLOURS["range"],
+                         label=i18n.t("outlook.chart.distance_range", lang, rank=k, kth=kth, year=y)),
+                   Patch(facecolor=charts.COLOURS["published"], hatch="//", edgecolor="white",
+                         label=i18n.t("charts.distance_published", lang))]
+        if any(own_bar):
+            handles.append(Patch(color=charts.COLOURS["own"],
+                                 label=i18n.t("charts.distance_own_published", lang, province=scoring.PROVINCE)))
+        handles.append(Line2D([], [], marker="o", color=charts.COLOURS["projection"],
+                              label=i18n.t("charts.distance_projected", lang, province=scoring.PROVINCE, year=y)))
+        charts.title_and_legend(fig, ax, "", handles)
     return charts.figure(fig, i18n.t("outlook.chart.distance_alt", lang, rank=k, kth=kth, year=y,
                                      province=scoring.PROVINCE))
 
@@ -345,9 +360,13 @@ def not_scored_tasks(plan: Plan, lang: str) -> list[dict[str, str]]:
 
 def whatif_view(ctx: OutlookContext, top: int = 5) -> dict[str, Any]:
     """The tasks whose completion would add most appraisal points under the expected scenario."""
+    from .answer import task_brief
+
     w = scoring.what_if(ctx.tasks, ctx.plan, top=top)
     rows = [{"task": task_ref(ctx.plan, str(r.task_id), ctx.lang), "field": int(r.field),
-             "status": status_label(str(r.current_status), ctx.plan, ctx.lang), "points": float(r.points_added)}
+             "status": status_label(str(r.current_status), ctx.plan, ctx.lang), "points": float(r.points_added),
+             **{k: v for k, v in task_brief(ctx.plan, str(r.task_id), ctx.lang).items() if k in ("lead", "due",
+                                                                                                 "schedule")}}
             for r in w.itertuples()]
     return {**_common(ctx), "top": top, "rows": rows, "not_scored": not_scored_tasks(ctx.plan, ctx.lang)}
 
@@ -387,23 +406,32 @@ def sipas_view(ctx: OutlookContext, chart: bool = True) -> dict[str, Any]:
 
 
 def _sipas_chart(f: pd.DataFrame, names: list[str], lang: str, mark: float | None) -> dict[str, str]:
+    """Each factor's share satisfied with its 95 % interval on a 0–100 % axis, its name and value written above its
+    row, the plan's mark as a dashed line named in the legend."""
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
+    shares = [float(x) * 100 for x in f["share"]]
     with plt.rc_context(charts.STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 2.8))
+        fig, ax = plt.subplots(figsize=(charts.WIDTH, 0.62 * len(f) + 1.7), layout="constrained")
         ys = list(range(len(f)))
-        ax.errorbar(list(f["share"] * 100), ys,
-                    xerr=[list((f["share"] - f["lower"]) * 100), list((f["upper"] - f["share"]) * 100)],
-                    fmt="o", color="#0b5394", capsize=3)
-        if mark is not None:
-            ax.axvline(mark, color="#b42318", linestyle="--", linewidth=1)
-        ax.set_yticks(ys, names)
-        ax.invert_yaxis()
-        ax.set_xlabel(i18n.t("outlook.chart.sipas_x", lang))
+        ax.errorbar(shares, ys, xerr=[list((f["share"] - f["lower"]) * 100), list((f["upper"] - f["share"]) * 100)],
+                    fmt="o", color=charts.COLOURS["projection"], capsize=3)
+        for yy, name, s in zip(ys, names, shares, strict=True):
+            ax.text(0, yy - 0.3, f"{name} — {fmt.pct(s / 100, lang)}", va="bottom", ha="left", fontsize=charts.SMALL,
+                    color=charts.COLOURS["text"], bbox=charts.LABEL_BOX)
+        handles = [Line2D([], [], marker="o", color=charts.COLOURS["projection"], label=i18n.t("charts.sipas_share", lang))]
         m = "" if mark is None else fmt.pct(mark / 100, lang, 0)
-        ax.set_title(i18n.t("outlook.chart.sipas_title", lang)
-                     + (i18n.t("outlook.chart.sipas_mark", lang, mark=m) if m else ""), loc="left", fontsize=10)
-        fig.tight_layout()
+        if mark is not None:
+            ax.axvline(mark, color=charts.COLOURS["mark"], linestyle="--", linewidth=1.2)
+            handles.append(Line2D([], [], color=charts.COLOURS["mark"], linestyle="--", linewidth=1.2,
+                                  label=i18n.t("charts.sipas_mark", lang, mark=m)))
+        ax.set_xlim(0, 100)  # a share: from 0
+        ax.set_ylim(len(f) - 0.5, -0.8)
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(i18n.t("charts.sipas_x", lang))
+        charts.title_and_legend(fig, ax, i18n.t("outlook.chart.sipas_title", lang), handles)
     return charts.figure(fig, i18n.t("outlook.chart.sipas_alt", lang, n=len(f))
                          + (i18n.t("outlook.chart.sipas_alt_mark", lang, mark=m) if m else ""))
 

@@ -20,7 +20,7 @@ from ..privacy import mask_manifest
 from ..progress import (
     GROUP_CODES,
     SCOPE_KIND,
-    at_level,
+    SEVERITY,
     context_below,
     forecast_misses,
     level_target,
@@ -29,7 +29,7 @@ from ..progress import (
     unit_status,
 )
 from ..store import Store
-from . import charts, i18n, layout
+from . import charts, compare, i18n, layout
 from .names import dataset_name, is_self_reported, unit_name
 from .page import check_lang, read_table
 
@@ -102,6 +102,12 @@ def section(ctx: Context, name: str) -> Any:
 
 
 # ---------------------------------------------------------------- small readers
+def by_urgency(rows: list[dict[str, Any]], key: str = "status") -> list[dict[str, Any]]:
+    """Table rows worst status first (progress.SEVERITY, the one ranking; a row without a status last), otherwise in
+    their order (a stable sort)."""
+    return sorted(rows, key=lambda r: -SEVERITY.get(r[key], 4) if r[key] else 1)
+
+
 def _num(x: Any) -> float | None:
     """A number, None where there is none (NaN, missing)."""
     return None if x is None or x != x else float(x)
@@ -183,6 +189,11 @@ def kpis_view(ctx: Context) -> dict[str, Any]:
         items.append({"metric": metric, **_ratio(r.value, r.numerator, r.denominator),
                       "target": tg.describe(ctx.lang) if tg else None,
                       "status": _target_status(ctx, tg) if tg else None})
+    # beside the previous quarter and the same quarter last year, from their own processed data (report/compare.py)
+    cmp = compare.kpi_comparisons(Store.for_data(str(ctx.data_root)), ctx.quarter,
+                                  {k["metric"]: k["value"] for k in items}, ctx.lang)
+    for k in items:
+        k["compare"] = cmp[k["metric"]]
     return {"items": items}
 
 
@@ -305,19 +316,26 @@ def forecast_view(ctx: Context, task_id: str) -> dict[str, Any] | None:
         if n else None
 
 
-def _ontime_chart(ctx: Context, scope: str, rows: list[dict[str, Any]], target: Target,
-                  statuses: list[str]) -> dict[str, str]:
-    """The level's bar chart (each unit's year-to-date rate against the target), as figure data for m.figure."""
+def _ontime_chart(ctx: Context, scope: str, rows: list[dict[str, Any]], target: Target) -> dict[str, str]:
+    """The level's bar chart (each unit's year-to-date rate against the target, coloured, hatched and labelled by
+    the unit's own status, worst first; a unit without a verdict, or whose file was rejected, as no bar and a label),
+    as figure data for m.figure. Each row carries its own status (`statuses` is the same, in the rows' order)."""
     lang = ctx.lang
-    units = [(r, s) for r, s in zip((x for x in rows if not x["aggregate"]), statuses, strict=True)]
+    units = sorted((r for r in rows if not r["aggregate"]),  # worst first: progress.SEVERITY, then the lower rate
+                   key=lambda r: (-SEVERITY.get(r["status"] or "no_data", 4), _ytd(r) if _ytd(r) == _ytd(r) else 2))
     fig = charts.threshold_bars(
-        [r["unit"] for r, _ in units], [r["ytd"]["value"] if r["ytd"] else float("nan") for r, _ in units],
-        target.value, [at_level(s) for _, s in units],
+        [r["unit"] for r in units], [_ytd(r) for r in units], target.value, [r["status"] or "no_data" for r in units],
         title=i18n.t("overview.ontime.chart_title", lang, level=i18n.t(f"overview.levels.{scope}", lang),
                      ytd=ctx.quarter.ytd_label(lang)),
-        xlabel="%", threshold_label=i18n.t("overview.ontime.chart_target", lang, threshold=target.describe(lang)),
-        lang=lang)
+        xlabel=i18n.t("charts.ontime_x", lang),
+        threshold_label=i18n.t("overview.ontime.chart_target", lang, threshold=target.describe(lang)), lang=lang,
+        no_data=[i18n.t("charts.no_data_rejected", lang) if r["file_status"] == "rejected" else "" for r in units])
     return charts.figure(fig, i18n.t("overview.ontime.chart_alt", lang, threshold=target.describe(lang)))
+
+
+def _ytd(row: dict[str, Any]) -> float:
+    """A chart row's year-to-date rate, NaN without one."""
+    return row["ytd"]["value"] if row["ytd"] and row["ytd"]["value"] is not None else float("nan")
 
 
 # the levels drawn as a chart (the commune level has too many units for one)
@@ -333,11 +351,10 @@ def ontime_view(ctx: Context) -> dict[str, Any]:
         target = ctx.plan.task(task_id).targets[0]
         rows = ontime_rows(ctx, task_id)
         v = level_verdict(ctx, task_id)
-        statuses = [str(s) for s in level_rows(ctx, task_id).query("role == 'target'")["status"]]
         levels.append({"task": _task(ctx.plan, task_id, ctx.lang), "scope": scope, "threshold": target.describe(ctx.lang),
                        "verdict": None if v is None else {"status": v["status"], **_units(ctx.plan, v, ctx.lang)},
-                       "forecast": forecast_view(ctx, task_id), "rows": rows,
-                       "figure": _ontime_chart(ctx, scope, rows, target, statuses) if kind in CHART_KINDS else None})
+                       "forecast": forecast_view(ctx, task_id), "rows": by_urgency(rows),
+                       "figure": _ontime_chart(ctx, scope, rows, target) if kind in CHART_KINDS else None})
     return {"formula": formula_text(ctx.plan.metrics["ontime_rate"], ctx.lang), "quarter": ctx.quarter.label(ctx.lang),
             "ytd": ctx.quarter.ytd_label(ctx.lang), "levels": levels}
 
@@ -397,7 +414,8 @@ def laggards_view(ctx: Context) -> dict[str, Any] | None:
     contexts = [{"measure": _measure(ctx.plan, tg.key, ctx.lang), "below": tg.direction == "higher", "value": tg.value,
                  "fraction": tg.unit == "fraction", "date": tg.as_of or tg.from_date or ""}
                 for tg in context_laggard_targets(ctx.plan)]
-    return {"rows": rows, "levels": [_task(ctx.plan, t, ctx.lang) for t, _, _ in levels], "contexts": contexts}
+    return {"rows": by_urgency(rows), "levels": [_task(ctx.plan, t, ctx.lang) for t, _, _ in levels],
+            "contexts": contexts}
 
 
 # ---------------------------------------------------------------- online resolution and payment
@@ -476,7 +494,7 @@ def task_rows(ctx: Context) -> list[dict[str, Any]]:
 
 def tasks_view(ctx: Context) -> dict[str, Any] | None:
     """The task table's view (task_rows), None when the quarter has no task table."""
-    return None if ctx.tasks.empty else {"rows": task_rows(ctx)}
+    return None if ctx.tasks.empty else {"rows": by_urgency(task_rows(ctx))}
 
 
 # ---------------------------------------------------------------- data quality (summary; details on its own page)

@@ -22,7 +22,6 @@ from ..ingest import load_manifest
 from ..periods import Quarter
 from ..privacy import mask_manifest
 from ..progress import (
-    at_level,
     level_target,
     qualitative_status,
     reports_counting,
@@ -32,7 +31,8 @@ from ..progress import (
 from ..rankings import rank as rank_metric
 from ..store import Store
 from . import charts, fmt, i18n, layout
-from .names import dataset_name, is_self_reported, unit_name
+from .names import dataset_name, is_self_reported, linked, unit_name
+from .overview import by_urgency
 from .page import check_lang, read_table
 
 KINDS = ("department", "district")
@@ -112,8 +112,11 @@ class ScorecardContext:
         code = code or self.agency
         a = self.plan.agencies.get(code)
         if a is not None and a.kind == "district" and a.unit_vi:
-            return i18n.t("scorecard.district_name", self.lang, unit=a.unit_vi, name=a.name(self.lang))
-        return unit_name(self.plan, code, self.lang)
+            text = i18n.t("scorecard.district_name", self.lang, unit=a.unit_vi, name=a.name(self.lang))
+        else:
+            text = unit_name(self.plan, code, self.lang)
+        # in a page a link to the unit's scorecard (names.linked), relative to this one; none to this page itself
+        return str.__str__(text) if code == self.agency else linked(text, self.plan, code, self.home)
 
     def led_tasks(self) -> list[Task]:
         """Tasks of the plan whose lead codes expand (groups included) to this agency, in plan order."""
@@ -323,9 +326,50 @@ def header_view(ctx: ScorecardContext) -> dict[str, Any]:
             "n_bad": sum(1 for i in items if i["tier"] == 0), "n_risk": sum(1 for i in items if i["tier"] == 1)}
 
 
+LINE_FIELDS = ("value", "unit", "numerator", "denominator", "self_reported", "missed", "past_due")
+
+
+def actions(items: list[dict[str, Any]], ctx: ScorecardContext) -> list[dict[str, Any]]:
+    """action_items as actions, one per task (or per file to send), in their order: the task's short text, its
+    deadline, what is missing (its failing measurements, units with the same measurement and threshold on one line)
+    and the evidence the plan expects (its 'expected result'); a repeated line is shown once."""
+    out: list[dict[str, Any]] = []
+    by_task: dict[str, dict[str, Any]] = {}
+    for i in items:
+        if not i.get("task_id"):
+            out.append({"task_id": None, "dataset": i["dataset"], "status": i["status"], "tier": i["tier"],
+                        "lines": [{k: v for k, v in i.items() if k not in ("tier", "status", "task_id")}]})
+            continue
+        a = by_task.get(i["task_id"])
+        if a is None:
+            task = ctx.plan.task(i["task_id"])
+            a = {"task_id": task.id, "short": i["short"], "dataset": None, "status": i["status"], "tier": i["tier"],
+                 **_due(task), "evidence": getattr(task, f"result_{ctx.lang}", "") or "", "lines": [], "_keys": {}}
+            by_task[task.id] = a
+            out.append(a)
+        if i["kind"] in ("target_value", "target_no_data"):
+            key = (i["kind"], str(i["what"]), str(i["threshold"]))
+            line = a["_keys"].get(key)
+            if line is None:
+                line = {"kind": i["kind"], "what": i["what"], "threshold": i["threshold"], "units": []}
+                a["_keys"][key] = line
+                a["lines"].append(line)
+            unit = {"who": i["who"], **{k: i.get(k) for k in LINE_FIELDS}}
+            if unit not in line["units"]:
+                line["units"].append(unit)
+        else:
+            line = {k: v for k, v in i.items() if k not in ("tier", "status", "task_id", "short", "text")}
+            if line not in a["lines"]:
+                a["lines"].append(line)
+    for a in out:
+        a.pop("_keys", None)
+    return out
+
+
 def next_actions_view(ctx: ScorecardContext) -> dict[str, Any]:
-    """'Việc cần làm tiếp': overdue and off-track items first, then at risk, then no report / no data."""
-    return {"items": action_items(ctx), "method_page": ctx.method_page}
+    """'Việc cần làm tiếp' as actions: overdue and off-track first, then at risk, then no report / no data; each
+    task once, with its deadline, what is missing and the evidence expected."""
+    return {"actions": actions(action_items(ctx), ctx), "method_page": ctx.method_page}
 
 
 def task_statuses(ctx: ScorecardContext) -> dict[str, str]:
@@ -358,7 +402,7 @@ def task_rows(ctx: ScorecardContext) -> list[dict[str, Any]]:
 
 def tasks_view(ctx: ScorecardContext) -> dict[str, Any]:
     """Tasks whose lead expands to this agency (task_rows), with the link to how a status is decided."""
-    return {"rows": task_rows(ctx), "method_page": ctx.method_page}
+    return {"rows": by_urgency(task_rows(ctx), "overall"), "method_page": ctx.method_page}
 
 
 def target_view(ctx: ScorecardContext) -> list[dict[str, Any]]:
@@ -395,7 +439,7 @@ def target_view(ctx: ScorecardContext) -> list[dict[str, Any]]:
 def targets_view(ctx: ScorecardContext) -> dict[str, Any]:
     """Targets covering this agency (its commune group too, for a district): the rows (target_view), the quarters
     of the trend columns, the quarters left out of it, and the on-time chart (charts.figure data, or None)."""
-    return {"rows": target_view(ctx), "quarters": [x.short_label(ctx.lang) for x in ctx.trend],
+    return {"rows": by_urgency(target_view(ctx), "own"), "quarters": [x.short_label(ctx.lang) for x in ctx.trend],
             "skipped": [x.label(ctx.lang) for x in ctx.skipped], "chart": ontime_chart(ctx),
             "method_page": ctx.method_page}
 
@@ -410,39 +454,48 @@ def _trend_values(ctx: ScorecardContext, key: str, code: str) -> dict[Quarter, f
 
 # ---------------------------------------------------------------- the on-time chart
 def _sparkline(panels: list[dict[str, Any]], lang: str):
-    """Small line charts (one panel per unit): YTD on-time rate per quarter against the threshold line."""
+    """Small line charts, one panel per unit stacked (readable at phone width): YTD on-time rate per quarter on a
+    0–100 % axis against the dashed target line; the line's colour and marker from the unit's own status, named in
+    the panel's title and legend; a quarter without a value says so where its point would be."""
     import matplotlib.pyplot as plt  # charts has set the Agg backend
+    from matplotlib.lines import Line2D
 
     with plt.rc_context(charts.STYLE):
-        fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 1.9), squeeze=False)
-        for ax, p in zip(axes[0], panels, strict=True):
+        fig, axes = plt.subplots(len(panels), 1, figsize=(charts.WIDTH, 2.2 * len(panels) + 0.3), squeeze=False,
+                                 layout="constrained")
+        for ax, p in zip(axes[:, 0], panels, strict=True):
             xs = list(range(len(p["labels"])))
             vals = [math.nan if _nan(v) else v * 100 for v in p["values"]]
+            kind = charts.status_kind(p["status"])
             colour = _line_colour(p["status"])
-            ax.plot(xs, vals, marker="o", color=colour, linewidth=1.5)
+            ax.plot(xs, vals, marker=charts.MARKERS[kind], color=colour, linewidth=1.8)
             for x, v in zip(xs, vals, strict=True):
                 if v == v:
-                    ax.annotate(fmt.pct(v / 100, lang), (x, v), textcoords="offset points", xytext=(0, 6),
-                                ha="center", fontsize=7, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"})
+                    ax.annotate(fmt.pct(v / 100, lang), (x, v), textcoords="offset points", xytext=(0, -16),
+                                ha="center", fontsize=charts.SMALL, color=charts.COLOURS["text"],
+                                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
+                else:
+                    ax.text(x, 50, i18n.t("charts.no_data", lang), ha="center", va="center", fontsize=charts.SMALL,
+                            style="italic", color=charts.COLOURS["text"])
             ax.axhline(p["target"].value * 100, color=charts.COLOURS["target"], linestyle="--", linewidth=1)
-            ax.text(xs[-1] + 0.45 if xs else 0, p["target"].value * 100, p["threshold_label"], va="bottom", ha="left",
-                    fontsize=7, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"})
-            finite = [v for v in vals if v == v] + [p["target"].value * 100]
-            lo = max(0.0, min(finite) - 3)
-            ax.set_ylim(lo, 101)
-            ax.set_xlim(-0.5, len(xs) + 0.6)
+            ax.set_ylim(0, 105)  # a share: from 0
+            ax.set_xlim(-0.5, max(len(xs) - 0.5, 1.5))
             ax.set_xticks(xs, p["labels"])
-            ax.tick_params(axis="y", labelsize=7)
-            ax.set_ylabel("%" + (" " + charts.axis_cut_note(lo, lang) if lo > 0 else ""), fontsize=7)
-            ax.set_title(p["title"], loc="left", fontsize=8)
-        fig.tight_layout()
+            ax.set_ylabel(i18n.t("charts.ontime_y", lang))
+            ax.set_title(charts.wrap(i18n.t("charts.panel_title", lang, unit=p["title"],
+                                            status=i18n.t(f"status.{p['status'] or 'no_data'}", lang).lower())),
+                         loc="left")
+            ax.legend(handles=[Line2D([], [], marker=charts.MARKERS[kind], color=colour,
+                                      label=i18n.t("charts.ontime_line", lang)),
+                               Line2D([], [], color=charts.COLOURS["target"], linestyle="--", linewidth=1,
+                                      label=p["threshold_label"])], loc="lower left", frameon=False)
     return fig
 
 
 def _line_colour(status: str) -> str:
-    """Line colour from the unit's own status (progress.parquet), never a verdict of the chart's own."""
-    ok = at_level(status)
-    return charts.COLOURS["no_data" if ok is None else "met" if ok else "not_met"]
+    """Line colour from the unit's own status (progress.parquet, charts.status_kind), never a verdict of the
+    chart's own."""
+    return charts.COLOURS[charts.status_kind(status)]
 
 
 def ontime_chart(ctx: ScorecardContext) -> dict[str, str] | None:
@@ -471,7 +524,7 @@ def ontime_chart(ctx: ScorecardContext) -> dict[str, str] | None:
     if not panels:
         return None
     alt = i18n.t("scorecard.chart.alt", lang, units="; ".join(alts))
-    return charts.figure(_sparkline(panels, lang), alt, i18n.t("scorecard.chart.caption", lang))
+    return charts.figure(_sparkline(panels, lang), alt, i18n.t("charts.sparkline_caption", lang))
 
 
 # ---------------------------------------------------------------- rank and data quality
