@@ -193,7 +193,8 @@ def test_the_checker_finds_every_kind_of_problem(tmp_path: Path):
     print(bc.summary(res))
     assert res["checks"] == {"links": False,  # missing.png
                              "console": False, "images": False, "alt": False, "screenshots": True,
-                             "desktop_overflow": True, "phone_overflow": False, "phone_status_column": False,
+                             "desktop_overflow": True, "phone_overflow": False, "desktop_status_column": True,
+                             "phone_status_column": False,
                              "pdf_pages": True, "heading_order": False, "link_text": False, "badge_contrast": False}
     over = [o for o in res["overflow"] if o["viewport"] == "phone"]
     assert [o["page"] for o in over] == ["2023Q2/overview.html"]
@@ -306,6 +307,12 @@ def test_body_not_wider_than_the_desktop_viewport(browser_result):
 def test_body_not_wider_than_the_phone_viewport(browser_result):
     over = [o for o in browser_result["overflow"] if o["viewport"] == "phone"]
     assert over == [], _problems([{k: o[k] for k in ("page", "scroll_width", "widest")} for o in over])
+
+
+def test_status_column_visible_without_scrolling_on_the_desktop(browser_result):
+    off = [s for s in browser_result["status_off_screen"] if s["viewport"] == "desktop"]
+    assert off == [], _problems([{k: s[k] for k in ("page", "caption", "off_screen", "cells", "max_right")}
+                                 for s in off])
 
 
 def test_status_column_visible_without_scrolling_on_the_phone(browser_result):
