@@ -93,8 +93,31 @@ KERNEL_START_ERRORS = ("Kernel died before replying to kernel_info", "Kernel did
 START_ATTEMPTS = 2  # a kernel that fails to start (not a notebook that fails to run) is tried once more
 
 
-def execute(notebook: Path, parameters: dict[str, Any], cwd: Path, log: Callable[[str], Any] | None = None) -> Any:
-    """Execute a notebook with papermill (kernel start retried once, reported to `log`); the executed notebook."""
+CELL_TIMEOUT_ENV = "PARPLAN_CELL_TIMEOUT"
+CELL_TIMEOUT = 600  # seconds one cell may run (every report cell takes seconds); longer, its report fails alone
+
+
+def cell_timeout() -> int:
+    """Seconds a notebook cell may run: $PARPLAN_CELL_TIMEOUT, else CELL_TIMEOUT (a bad value is an error)."""
+    raw = os.environ.get(CELL_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return CELL_TIMEOUT
+    if not raw.isdigit() or int(raw) < 1:
+        raise RenderError(f"{CELL_TIMEOUT_ENV} phải là số giây nguyên dương, không phải {raw!r} / "
+                          f"{CELL_TIMEOUT_ENV} must be a whole number of seconds, not {raw!r}")
+    return int(raw)
+
+
+def _timed_out(e: BaseException) -> bool:
+    """Whether papermill stopped a cell for running past its timeout (nbclient's CellTimeoutError)."""
+    return type(e).__name__ == "CellTimeoutError" or "Cell execution timed out" in str(e)
+
+
+def execute(notebook: Path, parameters: dict[str, Any], cwd: Path, log: Callable[[str], Any] | None = None,
+            timeout: int | None = None) -> Any:
+    """Execute a notebook with papermill (kernel start retried once, reported to `log`; a cell running longer than
+    `timeout` seconds, default cell_timeout(), stops it with a RenderError); the executed notebook."""
+    timeout = cell_timeout() if timeout is None else int(timeout)
     import nbformat
     import papermill as pm
 
@@ -106,9 +129,13 @@ def execute(notebook: Path, parameters: dict[str, Any], cwd: Path, log: Callable
             try:
                 pm.execute_notebook(str(notebook), str(out), parameters=parameters, kernel_name=kernel,
                                     cwd=str(cwd), progress_bar=False, log_output=False, report_mode=True,
-                                    kernel_manager_class=ipc_kernel_manager())
+                                    kernel_manager_class=ipc_kernel_manager(), execution_timeout=timeout)
                 break
             except Exception as e:  # papermill raises PapermillExecutionError with the cell's traceback
+                if _timed_out(e):
+                    raise RenderError(f"{notebook.name}: một ô chạy quá {timeout} giây nên báo cáo bị dừng "
+                                      f"({CELL_TIMEOUT_ENV} đổi giới hạn) / a cell ran longer than {timeout} s and the "
+                                      f"report was stopped ({CELL_TIMEOUT_ENV} sets the limit)") from None
                 if attempt < START_ATTEMPTS and any(m in str(e) for m in KERNEL_START_ERRORS):
                     if log is not None:
                         log(f"{notebook.name}: kernel failed to start ({e}); trying again")

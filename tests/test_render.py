@@ -1,6 +1,7 @@
 """Report parameters are validated before papermill runs; rendering helpers."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,21 @@ def test_kernel_start_failure_retried_once_notebook_errors_not(tmp_path, monkeyp
         monkeypatch.setattr(pm, "execute_notebook", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
         render.execute(_notebook(tmp_path, "1/0"), {}, tmp_path)
     assert len(calls) == 1
+
+
+def test_a_cell_past_the_timeout_fails_its_report_alone_with_a_clear_message(tmp_path, monkeypatch):
+    import parplan.render as render
+
+    slow = _notebook(tmp_path, "import time\ntime.sleep(30)")
+    t0 = time.monotonic()
+    with pytest.raises(render.RenderError, match=r"longer than 2 s") as e:
+        render.execute(slow, {}, tmp_path, timeout=2)
+    assert "quá 2 giây" in str(e.value) and time.monotonic() - t0 < 25   # stopped, not waited out
+    monkeypatch.setenv(render.CELL_TIMEOUT_ENV, "3")
+    assert render.cell_timeout() == 3
+    monkeypatch.setenv(render.CELL_TIMEOUT_ENV, "soon")
+    with pytest.raises(render.RenderError, match="whole number of seconds"):
+        render.cell_timeout()
+    monkeypatch.delenv(render.CELL_TIMEOUT_ENV)
+    assert render.cell_timeout() == render.CELL_TIMEOUT
+    assert render.execute(_notebook(tmp_path, "x = 1"), {}, tmp_path, timeout=60).cells[0].source == "x = 1"
