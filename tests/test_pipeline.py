@@ -15,6 +15,7 @@ from parplan.catalogue import load_plan
 from parplan.pipeline import quarterly
 from parplan.render import strip_tags
 from parplan.report import i18n
+from parplan.report.names import unit_name
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -285,9 +286,12 @@ def test_outlook_shows_range_top25_bracket_and_top5_whatif(run):
     assert "85,78 (hạng 29) – 86,56 (hạng 19)" in text and "suy ra" in text
     top = scoring.what_if(tasks, load_plan(2023), top=5)
     assert len(top) == 5
-    for r in top.itertuples():   # a task id only beside its short text (issue 16)
-        short = load_plan(2023).task(r.task_id).short("vi")
-        assert re.search(rf"{re.escape(r.task_id)} — {re.escape(short)} {r.field} ", text), r.task_id
+    page = html(root, "2023Q2", "outlook.html")
+    for r in top.itertuples():   # a task id only beside its short text (issue 16), with its lead and field (17)
+        task = load_plan(2023).task(r.task_id)
+        assert re.search(rf"{re.escape(r.task_id)} — {re.escape(task.short('vi'))} ", text), r.task_id
+        row = visible(next(x for x in page.split("<tr>") if f">{r.task_id}<" in x))
+        assert f" {r.field} " in f" {row} " and all(unit_name(load_plan(2023), c, "vi") in row for c in task.lead)
     assert "Chỉ số hài lòng SIPAS từ khảo sát của tỉnh" in text and "/10" in text
     assert 'href="outlook.html"' in html(root, "2023Q2", "index.html")
     ov = visible(html(root, "2023Q2"))
