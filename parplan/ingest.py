@@ -170,7 +170,7 @@ def ingest_dataset(store: Store | Path, quarter: Quarter, dataset: str, expected
             verdicts.append(v)
         else:
             todo.append((path, code, kind))
-    say(f"  {len(files)} tệp / files: đọc và kiểm tra (Great Expectations) / reading and validating ...")
+    say(f" {dataset}: {len(files)} tệp / files — đọc và kiểm tra (Great Expectations) / reading and validating ...")
     checked = [r for group in chunks(todo, CHUNK_BYTES) for r in validate_files(group, contract, quarter, root=root)]
     for v, t in checked:
         path = shown.get(v.path)
@@ -203,6 +203,8 @@ def ingest_dataset(store: Store | Path, quarter: Quarter, dataset: str, expected
                           _previous(store, quarter, dataset))
     for i, (v, _) in enumerate(checked, 1):
         verdicts.append(v)
+        if v.verdict == "accepted" and not v.issues:  # a clean file needs no line: the end summary counts it
+            continue
         mark = {"accepted": "OK", "accepted_with_warnings": "OK (cảnh báo / warnings)",
                 "rejected": "TỪ CHỐI / REJECTED"}[v.verdict]
         say(f"  [{i}/{len(todo)}] {Path(v.path).name}: {mark} — {v.rows_read} dòng/rows, {len(v.issues)} vấn đề/issues")
@@ -274,7 +276,6 @@ def ingest_quarter(quarter: Quarter | str, store: Store | Path, datasets: dict[s
     say(f"{q}: kiểm tra và nạp dữ liệu / validating and ingesting")
     entries = []
     for ds, groups in datasets.items():
-        say(f" {ds}:")
         entries.append(ingest_dataset(store, q, ds, expected_submitters(ds, groups, plan), plan, say=say))
     unexpected = unexpected_entries(store, q, datasets)
     for u in unexpected:
@@ -318,11 +319,14 @@ def end_summary(manifest: dict[str, Any], page: str) -> list[str]:
             lines.append(f"  {mark}: {f['path']} — {n} {'lỗi / errors' if worst == 'reject' else 'cảnh báo / warnings'}"
                          f"; {first['vi']}")
     q = manifest["quarter"]
+    total = sum(1 for d in manifest["datasets"] for f in d["files"] if not f.get("superseded_by"))
     if not lines:
-        return [f"{q}: mọi tệp hợp lệ / every file accepted — {page}"]
+        return [f"{q}: mọi tệp hợp lệ ({total} tệp) / every file accepted ({total} files) — {page}"]
     n_rej = sum(1 for x in lines if "REJECTED" in x)
-    return ([f"{q}: {n_rej} tệp bị từ chối, {len(lines) - n_rej} tệp có cảnh báo / {n_rej} rejected, "
-             f"{len(lines) - n_rej} warned:"] + lines + [f"  Chi tiết / details: {page}"])
+    n_ok = total - len(lines)
+    return ([f"{q}: {total} tệp — {n_ok} hợp lệ, {n_rej} tệp bị từ chối, {len(lines) - n_rej} tệp có cảnh báo / "
+             f"{total} files — {n_ok} accepted, {n_rej} rejected, {len(lines) - n_rej} warned:"] + lines
+            + [f"  Chi tiết / details: {page}"])
 
 
 def load_manifest(quarter: Quarter | str, data_root: Path | Store | None = None) -> dict[str, Any]:

@@ -251,3 +251,7 @@ def test_end_of_run_lists_rejected_and_warned_files(run):
     assert "CẢNH BÁO / WARNED: data/raw/2023Q2/organisation/SNNPTNT.csv" in text
     assert "tthc_summary/STNMT.csv" not in text  # accepted files are not listed
     assert lines[-1].endswith("reports/2023Q2/data-quality.html")
+    files = [f for d in manifest["datasets"] for f in d["files"] if not f.get("superseded_by")]
+    rej = sum(f["verdict"] == "rejected" for f in files)
+    warn = sum(f["verdict"] == "accepted_with_warnings" for f in files)
+    assert lines[0].endswith(f"{len(files)} files — {len(files) - rej - warn} accepted, {rej} rejected, {warn} warned:")

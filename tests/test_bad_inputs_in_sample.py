@@ -2,6 +2,7 @@
 listing the files it rejected (issue 13's acceptance: one bad file never stops a quarter)."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -56,6 +57,18 @@ def test_rejected_files_listed_at_the_end(run):
     assert "data-quality.html" in tail
     for dataset, name in sorted(rejected):
         assert f"{dataset}/{name}" in tail, (dataset, name, tail[-3000:])
+
+
+def test_the_console_names_only_files_with_findings(run):
+    """A clean file gets no line of its own (issue 18: a quiet console); every file with a finding does."""
+    root, _, said, _ = run
+    per_file = [s for s in said if s.startswith("  [") and "dòng/rows" in s]
+    assert per_file and all(not s.endswith(", 0 vấn đề/issues") for s in per_file)
+    noisy = 0
+    for q in ("2023Q1", "2023Q2"):  # the run ingests the year to date
+        m = json.loads((root / "data" / "processed" / q / "manifest.json").read_text(encoding="utf-8"))
+        noisy += sum(1 for d in m["datasets"] for f in d["files"] if f["issues"] or f["verdict"] != "accepted")
+    assert len(per_file) <= noisy
 
 
 def test_good_files_keep_identical_rows(run, tmp_path):
