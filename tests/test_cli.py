@@ -91,7 +91,7 @@ def test_ingest_ends_with_the_rejected_and_warned_files_and_the_page(tmp_path, m
     shutil.copytree(REPO / "plans", tmp_path / "plans")
     monkeypatch.setenv("PARPLAN_ROOT", str(tmp_path))
     out = run(capsys, "ingest", "--quarter", "2023Q2", "--force")
-    tail = out[out.index("2023Q2: 1 tệp bị từ chối"):]
+    tail = out[out.index("2023Q2: 2 tệp — 1 hợp lệ, 1 tệp bị từ chối, 0 tệp có cảnh báo"):]  # both files counted
     assert "TỪ CHỐI / REJECTED: data/raw/2023Q2/online_services/STP.csv" in tail
     assert "SNV.csv" not in tail  # accepted: not listed
     assert tail.rstrip().endswith("reports/2023Q2/data-quality.html (make quarterly)")
