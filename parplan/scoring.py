@@ -713,11 +713,6 @@ ACTION_COLUMNS = ["rank", "task_id", "index", "section", "field", "lever", "curr
                   "n_tasks_in_lever", "task_share", "slice_points", "points_added", "shared_equally", "status"]
 
 
-def _urgency(status: str, due: str | None) -> tuple[int, str]:
-    """Worst status first (progress.SEVERITY, the one ranking of statuses), then the nearest deadline."""
-    return -SEVERITY.get(status, 4), due or "9999-12-31"
-
-
 def _spread(rows: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
     """The first n rows taken from different fields (the best of each, in order), then the rest in order."""
     first, seen = [], set()
@@ -768,8 +763,9 @@ def rank_actions(task_progress: pd.DataFrame, plan: Plan, index: str | None = No
                        _group=("section", r.index, r.field))
         row["severity"] = SEVERITY.get(str(r.status), 4)
         rows.append(row)
-    rows.sort(key=lambda x: (not x["scored"], -round(x["points_added"], 9) if x["scored"] else 0.0,
-                             *_urgency(str(x["current_status"]), x["due"]), str(x["task_id"])))
+    # most points first (unscored: none), then urgency: worst status (progress.SEVERITY), the nearest deadline
+    rows.sort(key=lambda x: (-round(x["points_added"], 9) if x["scored"] else 0.0, -x["severity"],
+                             x["due"] or "9999-12-31", str(x["task_id"])))
     on, off = [x for x in rows if x["scored"]], [x for x in rows if not x["scored"]]
     rows = _spread(on, TOP_DISTINCT) + _spread(off, TOP_DISTINCT)
     for i, x in enumerate(rows, 1):

@@ -48,10 +48,9 @@ def counts(tasks: pd.DataFrame, index: str) -> dict[str, int]:
 def actions(ctx: OutlookContext, index: str, n: int = N_ACTIONS) -> list[dict[str, Any]]:
     """The first n actions of scoring.rank_actions for one index, as the box and the report name them."""
     a = scoring.rank_actions(ctx.tasks, ctx.plan, index).head(max(0, int(n)))
-    due = dict(zip(ctx.tasks["task_id"], ctx.tasks["due"], strict=True)) if "due" in ctx.tasks.columns else {}
     out = []
-    for r in a.itertuples():
-        out.append({**task_brief(ctx.plan, str(r.task_id), ctx.lang, due.get(str(r.task_id))),
+    for r in a.itertuples():  # r.due: the plan's deadline, as the ranking used it
+        out.append({**task_brief(ctx.plan, str(r.task_id), ctx.lang, r.due),
                     "status": str(r.current_status), "scored": bool(r.scored),
                     "points": float(r.points_added) if r.scored else None,
                     "shared_by": int(r.n_tasks_in_lever) if r.scored and r.shared_equally else None,

@@ -15,8 +15,6 @@ from .. import scoring
 from ..periods import Quarter
 from ..store import Store
 
-KINDS = ("previous", "last_year")   # the two comparisons every headline figure gets
-
 
 def other_quarters(q: Quarter) -> list[tuple[str, Quarter]]:
     """The previous quarter and the same quarter of the previous year."""
@@ -73,7 +71,8 @@ def answer_comparisons(q: Quarter, data_root: str | Path, now: dict[str, float],
     store = Store.for_data(str(data_root))
     out = []
     for kind, x in other_quarters(q):
-        row: dict[str, Any] = {"kind": kind, "quarter": x.label(lang), "code": str(x), "available": False, "figures": {}, "plan_year": None}
+        row: dict[str, Any] = {"kind": kind, "quarter": x.label(lang), "code": str(x), "available": False,
+                               "figures": {}, "plan_year": None}
         try:
             plan = plan_for(x, plans_root)
         except PlanNotFound:  # no plan for that year: nothing to compare with, listed as missing

@@ -35,7 +35,8 @@ def number(x: float | int | None, lang: str = "vi", decimals: int = 0) -> str:
 
 
 def signed(x: float | int | None, lang: str = "vi", decimals: int = 0) -> str:
-    """A change with its sign: +1,25 / −0,50 / 0 (babel pattern with an explicit plus; zero has no sign)."""
+    """A change with its sign: +1,25 / -0,50 / 0,00 (babel pattern with an explicit plus; what rounds to zero has no
+    sign)."""
     if _isnan(x):
         return missing(lang)
     if round(float(x), decimals) == 0:

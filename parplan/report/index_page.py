@@ -9,6 +9,7 @@ from ..catalogue import Plan
 from ..periods import Quarter
 from ..progress import SEVERITY
 from . import i18n
+from .answer import OFF_TRACK, OVERDUE
 from .docx_report import FILE_NAME as DOCX_FILE
 from .layout import badge_class
 
@@ -18,7 +19,8 @@ REPORTS = (("overview.html", "index.link_overview"), ("outlook.html", "index.lin
 SCORECARD_KINDS = ("department", "district")
 FILE_COUNTS = ("accepted", "accepted_with_warnings", "rejected", "missing")
 # what a scorecard's badge counts ('3 chậm · 2 nguy cơ'): catalogue key `index.badge.<name>` -> the statuses counted
-BADGE_COUNTS = (("behind", ("off_track", "not_met", "overdue")), ("at_risk", ("at_risk",)), ("no_data", ("no_data",)))
+# ('behind' is the answer box's off track or not met, and overdue: report/answer.py)
+BADGE_COUNTS = (("behind", OFF_TRACK + OVERDUE), ("at_risk", ("at_risk",)), ("no_data", ("no_data",)))
 
 
 def badge_counts(counts: dict[str, int]) -> list[dict[str, Any]]:
